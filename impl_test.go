@@ -1,0 +1,73 @@
+package simdnn
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// required lists the implementations SIMDNN_REQUIRE (a comma list) says
+// this run must test; CI sets it so that a build which silently fell back
+// to generic fails instead of passing.
+func required() []string {
+	var names []string
+	for _, s := range strings.Split(os.Getenv("SIMDNN_REQUIRE"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			names = append(names, s)
+		}
+	}
+	return names
+}
+
+func TestRequiredImplsPresent(t *testing.T) {
+	have := Impls()
+	for _, name := range required() {
+		require.Contains(t, have, name, "SIMDNN_REQUIRE names %q but this build and CPU offer %v", name, have)
+	}
+	require.Equal(t, "generic", have[len(have)-1], "generic must always be available, last")
+}
+
+// forEachImpl runs f once per implementation this CPU offers, as a subtest
+// named after it with that implementation active, and restores the
+// previous one afterwards.
+func forEachImpl(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	names := Impls()
+	for _, name := range required() {
+		if !slices.Contains(names, name) {
+			t.Fatalf("SIMDNN_REQUIRE names %q, which this build and CPU do not offer (%v)", name, names)
+		}
+	}
+	prev := Impl()
+	defer func() { require.NoError(t, SetImpl(prev)) }()
+	for _, name := range names {
+		require.NoError(t, SetImpl(name))
+		t.Run(name, f)
+	}
+	require.NoError(t, SetImpl(prev))
+}
+
+func TestDispatch(t *testing.T) {
+	prev := Impl()
+	defer func() { require.NoError(t, SetImpl(prev)) }()
+	for _, name := range Impls() {
+		require.NoError(t, SetImpl(name))
+		require.Equal(t, name, Impl())
+	}
+	err := SetImpl("sse9")
+	require.ErrorContains(t, err, `unknown implementation "sse9"`)
+	require.Equal(t, Impls()[len(Impls())-1], "generic")
+	// Every name in the table is either offered or refused with a reason.
+	for _, im := range table {
+		if !im.supported() {
+			require.ErrorContains(t, SetImpl(im.set.name), "not supported by this CPU")
+		}
+	}
+	// Without an override the start-up choice is the best supported one.
+	if os.Getenv("SIMDNN_IMPL") == "" {
+		require.Equal(t, Impls()[0], prev)
+	}
+}

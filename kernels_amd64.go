@@ -1,0 +1,6 @@
+//go:build !purego
+
+package simdnn
+
+// archImpls lists the amd64 assembly implementations, best first.
+func archImpls() []implementation { return nil }

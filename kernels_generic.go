@@ -1,0 +1,156 @@
+package simdnn
+
+import "math"
+
+// genericSet is the pure-Go reference: the definition of correct. Its loops
+// are kept simple on purpose; every other implementation is tested against
+// them.
+var genericSet = kernelSet{
+	name:          "generic",
+	denseForward:  denseForwardGeneric,
+	denseBackward: denseBackwardGeneric,
+	relu:          reluGeneric,
+	reluBackward:  reluBackwardGeneric,
+	softmaxXent:   softmaxCrossEntropyGeneric,
+	sgd:           sgdGeneric,
+	sgdMomentum:   sgdMomentumGeneric,
+}
+
+// denseForwardGeneric: y[i][j] = b[j] + Σ_p x[i][p]·w[p][j], summed in
+// order of p; then y[i][j] = 0 where relu and y[i][j] < 0.
+func denseForwardGeneric(y, x, w, b []float32, m, k, n int, relu bool) {
+	for i := range m {
+		yr := y[i*n : i*n+n]
+		copy(yr, b)
+		for p := range k {
+			xv := x[i*k+p]
+			wr := w[p*n : p*n+n]
+			for j := range yr {
+				yr[j] += xv * wr[j]
+			}
+		}
+		if relu {
+			reluGeneric(yr)
+		}
+	}
+}
+
+// denseBackwardGeneric: dw[p][j] = Σ_i x[i][p]·dy[i][j] and
+// db[j] = Σ_i dy[i][j], summed in order of i; dx[i][p] = Σ_j dy[i][j]·w[p][j],
+// summed in order of j.
+func denseBackwardGeneric(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	clear(dw)
+	clear(db)
+	for i := range m {
+		dyr := dy[i*n : i*n+n]
+		for j, g := range dyr {
+			db[j] += g
+		}
+		for p := range k {
+			xv := x[i*k+p]
+			dwr := dw[p*n : p*n+n]
+			for j, g := range dyr {
+				dwr[j] += xv * g
+			}
+		}
+	}
+	if dx == nil {
+		return
+	}
+	for i := range m {
+		dyr := dy[i*n : i*n+n]
+		for p := range k {
+			wr := w[p*n : p*n+n]
+			var s float32
+			for j, g := range dyr {
+				s += g * wr[j]
+			}
+			dx[i*k+p] = s
+		}
+	}
+}
+
+// reluGeneric: x[i] = 0 where x[i] < 0.
+func reluGeneric(x []float32) {
+	for i, v := range x {
+		if v < 0 {
+			x[i] = 0
+		}
+	}
+}
+
+// reluBackwardGeneric: dy[i] = 0 where y[i] ≤ 0.
+func reluBackwardGeneric(dy, y []float32) {
+	for i, v := range y {
+		if v <= 0 {
+			dy[i] = 0
+		}
+	}
+}
+
+// softmaxCrossEntropyGeneric, per row r of n logits with label t:
+// mx = the first element, replaced by any later one greater than it;
+// e[j] = exp(r[j] − mx) (float64 exp rounded to float32); s = Σ_j e[j] in
+// order; grad[j] = (e[j]·(1/s) − [j = t]) · (1/m); the row's loss is
+// log(s) − (r[t] − mx) (log in float64, rounded to float32), summed over
+// rows in order and multiplied by 1/m.
+func softmaxCrossEntropyGeneric(grad, logits []float32, labels []int32, m, n int) (float32, int) {
+	if m == 0 {
+		return 0, 0
+	}
+	var total float32
+	correct := 0
+	scale := 1 / float32(m)
+	for i := range m {
+		row := logits[i*n : i*n+n]
+		g := grad[i*n : i*n+n]
+		t := int(labels[i])
+		lt := row[t]
+		mx := row[0]
+		for _, v := range row[1:] {
+			if v > mx {
+				mx = v
+			}
+		}
+		good := true
+		for j, v := range row {
+			if (j < t && !(lt > v)) || (j > t && !(lt >= v)) {
+				good = false
+			}
+		}
+		if good && lt == lt {
+			correct++
+		}
+		var s float32
+		for j, v := range row {
+			e := float32(math.Exp(float64(v - mx)))
+			g[j] = e
+			s += e
+		}
+		total += float32(math.Log(float64(s))) - (lt - mx)
+		inv := 1 / s
+		for j := range g {
+			p := g[j] * inv
+			if j == t {
+				p--
+			}
+			g[j] = p * scale
+		}
+	}
+	return total * scale, correct
+}
+
+// sgdGeneric: w[i] -= lr·g[i].
+func sgdGeneric(w, g []float32, lr float32) {
+	for i := range w {
+		w[i] -= lr * g[i]
+	}
+}
+
+// sgdMomentumGeneric: v[i] = mu·v[i] − lr·g[i]; w[i] += v[i].
+func sgdMomentumGeneric(w, v, g []float32, lr, mu float32) {
+	for i := range w {
+		v[i] = mu*v[i] - lr*g[i]
+		w[i] += v[i]
+	}
+}
