@@ -392,7 +392,7 @@ func runSweep(t *testing.T, pl placement, fill filler, ms []int) {
 // TestSweepOffsets runs every kernel on every shape with slices at float
 // offsets 0–7 from a 32-byte boundary and guard values around them.
 func TestSweepOffsets(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	forEachAsmImpl(t, func(t *testing.T) {
 		for off := range 8 {
 			ms := fewRows
 			if off == 3 {
@@ -406,7 +406,7 @@ func TestSweepOffsets(t *testing.T) {
 // TestSweepSpecials runs the sweep with NaN, ±Inf, -0, denormals and large
 // values mixed into every input.
 func TestSweepSpecials(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	forEachAsmImpl(t, func(t *testing.T) {
 		runSweep(t, &offsetPlacement{off: 5}, fillSpecial(denseSpecials), fewRows)
 		r := rand.New(rand.NewPCG(5, 5))
 		for _, m := range sweep[:20] {
@@ -420,7 +420,7 @@ func TestSweepSpecials(t *testing.T) {
 // TestMNISTShapes runs the kernels at the tutorial's shapes and one large
 // shape.
 func TestMNISTShapes(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	forEachAsmImpl(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(7, 7))
 		pl := &offsetPlacement{off: 1}
 		for _, s := range [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1000, 784, 16}, {256, 784, 128}, {256, 128, 10}, {100, 1000, 300}} {

@@ -76,7 +76,7 @@ func (g *guardPlacement) verify(testing.TB) {}
 // TestSweepGuardPages runs the sweep with every input and output flush
 // against an inaccessible page, on both sides.
 func TestSweepGuardPages(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	forEachAsmImpl(t, func(t *testing.T) {
 		for _, atEnd := range []bool{true, false} {
 			runSweep(t, newGuardPlacement(t, atEnd), fillUniform, fewRows)
 		}
