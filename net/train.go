@@ -179,19 +179,19 @@ type trainer struct {
 
 	// The batch the workers are on.
 	batchStart, batchRows int
-	nextBlock            atomic.Int32
-	blocks               int
-	start                []chan struct{}
-	done                 sync.WaitGroup
-	quit                 chan struct{}
+	nextBlock             atomic.Int32
+	blocks                int
+	start                 []chan struct{}
+	done                  sync.WaitGroup
+	quit                  chan struct{}
 }
 
 // workspace is one thread's activations and deltas for one block.
 type workspace struct {
-	x      []float32   // BlockRows × inputs, the gathered rows
-	lab    []int32     // BlockRows labels
-	act    [][]float32 // act[l]: BlockRows × Sizes[l+1], post-activation outputs
-	delta  [][]float32 // delta[l]: BlockRows × Sizes[l+1], dLoss/d(pre-activation)
+	x     []float32   // BlockRows × inputs, the gathered rows
+	lab   []int32     // BlockRows labels
+	act   [][]float32 // act[l]: BlockRows × Sizes[l+1], post-activation outputs
+	delta [][]float32 // delta[l]: BlockRows × Sizes[l+1], dLoss/d(pre-activation)
 }
 
 // blockGrads is one block's gradients and metrics.
