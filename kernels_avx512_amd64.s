@@ -22,7 +22,7 @@
 // edge are masked by K1…K4 (16 bits each of masks): masked B loads read
 // nothing there and masked stores write nothing.
 // init is bias (a zero vector when the caller has none); flags: 1 = ReLU
-// the result, 2 = add C's old value.
+// the result, 2 = add C's old value, bits 8 up: V1R16's split.
 
 #define TILE_RELU 1
 #define TILE_ACC 2
@@ -98,8 +98,11 @@
 
 // func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
 // 16 rows × one masked vector (columns ≤ 16, the tutorial's n = 15 and
-// 10). Z0 holds B row s; rows 0…7 are addressed from A_PTR and 8…15 from
-// A_PTR2 with the index registers aRow·{1,2,3,4,5,6,7}.
+// 10). Z0 holds B row s; rows 0…7 are addressed from A_PTR and the second
+// group of 8 from A_PTR2 with the index registers aRow·{1,2,3,4,5,6,7}.
+// The second group starts at row split = flags>>8 (8 normally; less when
+// the tile covers only 8 + split rows, overlapping the first group, whose
+// rows it then recomputes and rewrites with the same values).
 TEXT ·avx512TileV1R16(SB), NOSPLIT, $0-88
 	MOVQ c+0(FP), C_PTR
 	MOVQ a+8(FP), A_PTR
@@ -118,7 +121,13 @@ TEXT ·avx512TileV1R16(SB), NOSPLIT, $0-88
 	LEAQ (A_ROW)(A_ROW*2), A_ROW3
 	LEAQ (A_ROW)(A_ROW*4), A_ROW5
 	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
-	LEAQ (A_PTR)(A_ROW*8), A_PTR2
+	MOVQ FLAGS, R15
+	SHRQ $8, R15 // split
+	MOVQ R15, A_PTR2
+	IMULQ A_ROW, A_PTR2
+	ADDQ A_PTR, A_PTR2
+	IMULQ LDC, R15
+	ADDQ C_PTR, R15 // C of the second group
 	TESTQ STEPS, STEPS
 	JZ v1r16done
 
@@ -138,7 +147,8 @@ v1r16done:
 	ACC1(AX, Z4, K1); ADDQ LDC, AX; ACC1(AX, Z5, K1); ADDQ LDC, AX
 	ACC1(AX, Z6, K1); ADDQ LDC, AX; ACC1(AX, Z7, K1); ADDQ LDC, AX
 	ACC1(AX, Z8, K1); ADDQ LDC, AX; ACC1(AX, Z9, K1); ADDQ LDC, AX
-	ACC1(AX, Z10, K1); ADDQ LDC, AX; ACC1(AX, Z11, K1); ADDQ LDC, AX
+	ACC1(AX, Z10, K1); ADDQ LDC, AX; ACC1(AX, Z11, K1)
+	MOVQ R15, AX
 	ACC1(AX, Z12, K1); ADDQ LDC, AX; ACC1(AX, Z13, K1); ADDQ LDC, AX
 	ACC1(AX, Z14, K1); ADDQ LDC, AX; ACC1(AX, Z15, K1); ADDQ LDC, AX
 	ACC1(AX, Z16, K1); ADDQ LDC, AX; ACC1(AX, Z17, K1); ADDQ LDC, AX
@@ -156,6 +166,7 @@ v1r16relu:
 v1r16store:
 	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7)
 	STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
+	MOVQ R15, C_PTR
 	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15)
 	STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
 	VZEROUPPER
