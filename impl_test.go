@@ -1,11 +1,13 @@
 package simdnn
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -86,5 +88,29 @@ func TestDispatch(t *testing.T) {
 	// Without an override the start-up choice is the best supported one.
 	if os.Getenv("SIMDNN_IMPL") == "" {
 		require.Equal(t, Impls()[0], prev)
+	}
+}
+
+func TestChooseFromEnvironment(t *testing.T) {
+	set, err := choose("")
+	require.NoError(t, err)
+	assert.Equal(t, Impls()[0], set.name, "no override: the best supported")
+	for _, name := range Impls() {
+		set, err := choose(name)
+		require.NoError(t, err)
+		assert.Equal(t, name, set.name)
+	}
+	set, err = choose("sse9")
+	assert.EqualError(t, err, fmt.Sprintf("SIMDNN_IMPL: unknown implementation \"sse9\" (available: %v)", Impls()))
+	assert.Equal(t, Impls()[0], set.name, "a bad override keeps the best")
+	for _, im := range table {
+		if !im.supported() {
+			_, err := choose(im.set.name)
+			assert.ErrorContains(t, err, "not supported by this CPU")
+		}
+	}
+	// The process itself started with whatever SIMDNN_IMPL says.
+	if env := os.Getenv("SIMDNN_IMPL"); env != "" && EnvError() == nil {
+		assert.Contains(t, Impls(), env)
 	}
 }

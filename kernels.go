@@ -52,18 +52,34 @@ var active atomic.Pointer[kernelSet]
 var envError error
 
 func init() {
-	active.Store(table[0].set)
+	set, err := choose(os.Getenv("SIMDNN_IMPL"))
+	active.Store(set)
+	envError = err
+}
+
+// choose picks the start-up implementation: the one named by env (the
+// value of SIMDNN_IMPL) when set and supported, else the best supported.
+// It reports a name it could not honour.
+func choose(env string) (*kernelSet, error) {
+	best := &genericSet
 	for _, im := range table {
 		if im.supported() {
-			active.Store(im.set)
+			best = im.set
 			break
 		}
 	}
-	if name := os.Getenv("SIMDNN_IMPL"); name != "" {
-		if err := SetImpl(name); err != nil {
-			envError = fmt.Errorf("SIMDNN_IMPL: %w", err)
+	if env == "" {
+		return best, nil
+	}
+	for _, im := range table {
+		if im.set.name == env {
+			if !im.supported() {
+				return best, fmt.Errorf("SIMDNN_IMPL: implementation %q is not supported by this CPU (available: %v)", env, Impls())
+			}
+			return im.set, nil
 		}
 	}
+	return best, fmt.Errorf("SIMDNN_IMPL: unknown implementation %q (available: %v)", env, Impls())
 }
 
 // Impl names the active implementation: "avx512", "avx2", "neon" or

@@ -11,6 +11,7 @@ import (
 // archImpls lists the amd64 assembly implementations, best first.
 func archImpls() []implementation {
 	return []implementation{
+		{set: &avx512Set, supported: avx512Supported},
 		{set: &avx2Set, supported: cpuSupportsAVX2},
 	}
 }

