@@ -3,7 +3,7 @@ module github.com/simdnn/simdnn
 go 1.26.0
 
 require (
-	github.com/klauspost/cpuid/v2 v2.4.2
+	github.com/klauspost/cpuid/v2 v2.3.0
 	github.com/stretchr/testify v1.11.1
 	golang.org/x/image v0.48.0
 	golang.org/x/sys v0.50.0

@@ -40,6 +40,7 @@ var commands = map[string]command{
 	"eval":    {"test loss, accuracy, confusion matrix, precision and recall of a saved model", runEval},
 	"predict": {"classify test-set images or PNG/JPEG files with a saved model", runPredict},
 	"samples": {"draw a 4×4 grid of MNIST images with their labels into a PNG", runSamples},
+	"bench":   {"measure epochs/s and kernel GFLOP/s for every implementation (synthetic data)", runBench},
 	"info":    {"the CPU, its features, the kernel implementations and the one chosen", runInfo},
 }
 
