@@ -151,6 +151,13 @@ func denseForwardAVX512(y, x, w, b []float32, m, k, n int, relu bool) {
 	avx512Gemm(y, n, x, k, 1, w, n, b, m, n, k, flags)
 }
 
+// align64 returns s from its first element on a 64-byte boundary; s has
+// 16 floats to spare.
+func align64(s []float32) []float32 {
+	off := int(uintptr(unsafe.Pointer(&s[0]))%64) / 4
+	return s[(16-off)%16:]
+}
+
 // dxChunk is how many columns of dy (rows of the transposed w panel) one
 // pass of dx takes; wider layers add later chunks onto dx.
 const dxChunk = 128
@@ -170,7 +177,8 @@ func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	}
 	// dx[i][p] = Σ_j dy[i][j]·w[p][j]: B is a panel of wᵀ (at most
 	// dxChunk rows of 64), copied here so its rows are contiguous.
-	var panel [dxChunk * 64]float32
+	var buf [dxChunk*64 + 16]float32
+	panel := align64(buf[:])
 	for p0 := 0; p0 < k; p0 += 64 {
 		width := min(64, k-p0)
 		for j0 := 0; j0 < n; j0 += dxChunk {
@@ -185,7 +193,7 @@ func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 			if j0 > 0 {
 				flags = tileAcc
 			}
-			avx512Gemm(dx[p0:], k, dy[j0:], n, 1, panel[:], 64, nil, m, width, steps, flags)
+			avx512Gemm(dx[p0:], k, dy[j0:], n, 1, panel, 64, nil, m, width, steps, flags)
 		}
 	}
 }

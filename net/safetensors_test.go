@@ -262,6 +262,9 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 	}
 	f.Add(rawFile(`{"dense_0.kernel":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"dense_0.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}`, make([]byte, 16)))
 	f.Add([]byte{})
+	if b, err := os.ReadFile(torchModel); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := UnmarshalSafetensors(b)
 		if err != nil {
