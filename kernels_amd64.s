@@ -68,7 +68,11 @@ GLOBL avx2MaskTab<>(SB), RODATA|NOPTR, $64
 	OP((P3)(S*1), 32(P3)(S*1), Y8, Y9); \
 	OP((P3)(S*2), 32(P3)(S*2), Y10, Y11)
 
-// ROWS1 is ROWS6 for a block of one row.
+// ROWS3 and ROWS1 are ROWS6 for blocks of three rows and of one.
+#define ROWS3(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3); \
+	OP((P0)(S*2), 32(P0)(S*2), Y4, Y5)
 #define ROWS1(OP, P0, P3, S) OP((P0), 32(P0), Y0, Y1)
 
 // Tile kinds: FULL is 16 columns, HI is 8 plus a masked 1–7, ONE is a
@@ -140,14 +144,55 @@ L_SAVE: \
 	ADDQ  T1, CNT; \
 	ROWS(ST, T0, CNT, T1)
 
+// COLUMNS runs TILE over the column tiles of one block of rows: tiles of
+// 16 columns, then at most one partial tile (9–15 columns: HI; 1–8: ONE).
+// The other arguments are labels private to this expansion: its own four,
+// then five for each TILE.
+#define COLUMNS(ROWS, L_TILE, L_ONE, L_FULL, L_NEXT, H1, H2, H3, H4, H5, O1, O2, O3, O4, O5, F1, F2, F3, F4, F5) \
+	XORQ COL, COL; \
+L_TILE: \
+	MOVQ cols+80(FP), T1; \
+	SHLQ $2, T1; \
+	SUBQ COL, T1; \
+	JLE  L_NEXT; \
+	CMPQ T1, $64; \
+	JGE  L_FULL; \
+	SHRQ $2, T1; \
+	CMPQ T1, $8; \
+	JLE  L_ONE; \
+	SUBQ $8, T1; \
+	MASK_LANES(T1, T0, MASK); \
+	TILE(ROWS, LD_HI, ST_HI, W_HALF, FMA_TWO, H1, H2, H3, H4, H5); \
+	JMP  L_NEXT; \
+L_ONE: \
+	MASK_LANES(T1, T0, MASK); \
+	TILE(ROWS, LD_ONE, ST_ONE, W_ONE, FMA_ONE, O1, O2, O3, O4, O5); \
+	JMP  L_NEXT; \
+L_FULL: \
+	TILE(ROWS, LD_FULL, ST_FULL, W_FULL, FMA_TWO, F1, F2, F3, F4, F5); \
+	ADDQ $64, COL; \
+	JMP  L_TILE; \
+L_NEXT:
+
+// NEXT_ROWS moves the block down r rows.
+#define NEXT_ROWS(r) \
+	ADDQ  $r, ROW; \
+	MOVQ  A_RS, T0; \
+	IMULQ $r, T0; \
+	ADDQ  T0, A_BLK; \
+	MOVQ  ldc+8(FP), T0; \
+	SHLQ  $2, T0; \
+	IMULQ $r, T0; \
+	ADDQ  T0, C_BLK
+
 // func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps int, relu bool)
 //
 // C[r·ldc+c] = I[r·ldi+c] + Σ_s A[r·rs+s·as]·B[s·bs+c] (see kernels_amd64.go).
-// Rows go in blocks of 6 (then single rows), columns in tiles of 16
-// (then one partial tile of 9–15 or 1–8 with masked B loads and C
-// stores). A tile's 6×16 accumulators stay in Y0–Y11 for all steps; each
-// step loads one 16-wide row of B into W_LO/W_HI and broadcasts the six
-// A values against it: 12 FMAs for 8 loads.
+// Rows go in blocks of 6, then one of 3, then single rows; columns in
+// tiles of 16, then one partial tile of 9–15 or 1–8 with masked B loads
+// and C stores. A tile's 6×16 accumulators stay in Y0–Y11 for all steps;
+// each step loads one 16-wide row of B into W_LO/W_HI and broadcasts the
+// six A values against it: 12 FMAs for 8 loads.
 TEXT ·gemmAVX2(SB), NOSPLIT, $0-97
 	MOVQ c+0(FP), C_BLK
 	MOVQ a+16(FP), A_BLK
@@ -163,79 +208,22 @@ block6:
 	MOVQ rows+72(FP), T0
 	SUBQ ROW, T0
 	CMPQ T0, $6
-	JLT  block1
-	XORQ COL, COL
-
-tile6:
-	MOVQ cols+80(FP), T1
-	SHLQ $2, T1
-	SUBQ COL, T1 // bytes of columns left
-	JLE  next6
-	CMPQ T1, $64
-	JGE  full6
-	SHRQ $2, T1
-	CMPQ T1, $8
-	JLE  one6
-	SUBQ $8, T1
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS6, LD_HI, ST_HI, W_HALF, FMA_TWO, h6load, h6run, h6loop, h6store, h6save)
-	JMP  next6
-
-one6:
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS6, LD_ONE, ST_ONE, W_ONE, FMA_ONE, o6load, o6run, o6loop, o6store, o6save)
-	JMP  next6
-
-full6:
-	TILE(ROWS6, LD_FULL, ST_FULL, W_FULL, FMA_TWO, f6load, f6run, f6loop, f6store, f6save)
-	ADDQ $64, COL
-	JMP  tile6
-
-next6:
-	ADDQ $6, ROW
-	LEAQ (A_RS)(A_RS*2), T0
-	LEAQ (A_BLK)(T0*2), A_BLK
-	MOVQ ldc+8(FP), T0
-	LEAQ (T0)(T0*2), T0
-	SHLQ $3, T0
-	ADDQ T0, C_BLK
+	JLT  block3
+	COLUMNS(ROWS6, t6, o6, f6, n6, h6a, h6b, h6c, h6d, h6e, o6a, o6b, o6c, o6d, o6e, f6a, f6b, f6c, f6d, f6e)
+	NEXT_ROWS(6)
 	JMP  block6
+
+block3:
+	CMPQ T0, $3
+	JLT  block1
+	COLUMNS(ROWS3, t3, o3, f3, n3, h3a, h3b, h3c, h3d, h3e, o3a, o3b, o3c, o3d, o3e, f3a, f3b, f3c, f3d, f3e)
+	NEXT_ROWS(3)
 
 block1:
 	CMPQ ROW, rows+72(FP)
 	JGE  done
-	XORQ COL, COL
-
-tile1:
-	MOVQ cols+80(FP), T1
-	SHLQ $2, T1
-	SUBQ COL, T1
-	JLE  next1
-	CMPQ T1, $64
-	JGE  full1
-	SHRQ $2, T1
-	CMPQ T1, $8
-	JLE  one1
-	SUBQ $8, T1
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS1, LD_HI, ST_HI, W_HALF, FMA_TWO, h1load, h1run, h1loop, h1store, h1save)
-	JMP  next1
-
-one1:
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS1, LD_ONE, ST_ONE, W_ONE, FMA_ONE, o1load, o1run, o1loop, o1store, o1save)
-	JMP  next1
-
-full1:
-	TILE(ROWS1, LD_FULL, ST_FULL, W_FULL, FMA_TWO, f1load, f1run, f1loop, f1store, f1save)
-	ADDQ $64, COL
-	JMP  tile1
-
-next1:
-	INCQ ROW
-	ADDQ A_RS, A_BLK
-	MOVQ ldc+8(FP), T0
-	LEAQ (C_BLK)(T0*4), C_BLK
+	COLUMNS(ROWS1, t1, o1, f1, n1, h1a, h1b, h1c, h1d, h1e, o1a, o1b, o1c, o1d, o1e, f1a, f1b, f1c, f1d, f1e)
+	NEXT_ROWS(1)
 	JMP  block1
 
 done:
