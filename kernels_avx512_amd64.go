@@ -84,6 +84,12 @@ func avx512SGD(w, gr *float32, n int, lr float32)
 //go:noescape
 func avx512SGDMomentum(w, v, gr *float32, n int, lr, mu float32)
 
+// avx512Exp sets dst[i] = e^src[i] for i < n with SoftmaxCrossEntropy's
+// vector exp, so tests can hold it to math.Exp.
+//
+//go:noescape
+func avx512Exp(dst, src *float32, n int)
+
 //go:noescape
 func avx512SoftmaxXent(grad, logits *float32, labels *int32, m, n int, scale float32) (total float32, correct int)
 

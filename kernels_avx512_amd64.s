@@ -499,9 +499,9 @@ DATA avx512Iota<>+56(SB)/4, $14
 DATA avx512Iota<>+60(SB)/4, $15
 GLOBL avx512Iota<>(SB), RODATA|NOPTR, $64
 
-// exp constants, float32 bit patterns: the clamp −104 (exp(−104) rounds
-// to 0), log2(e), ln 2 split in a high part (float32(ln 2)) and the rest,
-// and the Taylor coefficients 1/7! … 1/1! (1/0! is ONES).
+// exp constants, float32 bit patterns: the clamps −104 (exp(−104) rounds
+// to 0) and 89 (exp(89) overflows), log2(e), ln 2 split in a high part
+// (float32(ln 2)) and the rest, and the Taylor coefficients 1/7! … 1/0!.
 DATA avx512ExpConst<>+0(SB)/4, $0xc2d00000  // -104
 DATA avx512ExpConst<>+4(SB)/4, $0x3fb8aa3b  // log2(e)
 DATA avx512ExpConst<>+8(SB)/4, $0x3f317218  // ln2 hi = 0.693147182…
@@ -513,7 +513,7 @@ DATA avx512ExpConst<>+28(SB)/4, $0x3d2aaaab // 1/24
 DATA avx512ExpConst<>+32(SB)/4, $0x3e2aaaab // 1/6
 DATA avx512ExpConst<>+36(SB)/4, $0x3f000000 // 1/2
 DATA avx512ExpConst<>+40(SB)/4, $0x3f800000 // 1
-DATA avx512ExpConst<>+44(SB)/4, $0xff800000 // −Inf
+DATA avx512ExpConst<>+44(SB)/4, $0x42b20000 // 89
 GLOBL avx512ExpConst<>(SB), RODATA|NOPTR, $48
 
 // log constants, float64: 1, the series 2/17, 2/15, …, 2/3, 2, and ln 2.
@@ -530,13 +530,32 @@ DATA avx512LogConst<>+72(SB)/8, $2.0
 DATA avx512LogConst<>+80(SB)/8, $0.6931471805599453
 GLOBL avx512LogConst<>(SB), RODATA|NOPTR, $88
 
-// EXP sets Z2 = exp(Z1) for Z1 ≤ 0 or NaN (the softmax's logit − max),
-// a few ulp over the whole range, denormal results included: clamp below
-// at −104 (NaN passes: MAXPS returns its second source), k = round(x·log2 e),
-// r = x − k·ln2 in two FMAs (|r| ≤ ln2/2), Taylor of degree 7 by Horner,
-// then VSCALEFPS multiplies by 2^k with a single rounding. Z4 is scratch.
+// EXP_CONSTS loads EXP's constants into Z16…Z28 (AX is scratch).
+#define EXP_CONSTS \
+	LEAQ avx512ExpConst<>(SB), AX; \
+	VBROADCASTSS 0(AX), Z17; \
+	VBROADCASTSS 4(AX), Z18; \
+	VBROADCASTSS 8(AX), Z19; \
+	VBROADCASTSS 12(AX), Z20; \
+	VBROADCASTSS 16(AX), Z21; \
+	VBROADCASTSS 20(AX), Z22; \
+	VBROADCASTSS 24(AX), Z23; \
+	VBROADCASTSS 28(AX), Z24; \
+	VBROADCASTSS 32(AX), Z25; \
+	VBROADCASTSS 36(AX), Z26; \
+	VBROADCASTSS 40(AX), Z27; \
+	VMOVAPS Z27, Z28; \
+	VBROADCASTSS 44(AX), Z16
+
+// EXP sets Z2 = exp(Z1), a few ulp over the whole float32 range, denormal
+// results included (the softmax gives it logit − max ≤ 0 or NaN): clamp to
+// [−104, 89] (NaN passes: MAXPS and MINPS return their second source),
+// k = round(x·log2 e), r = x − k·ln2 in two FMAs (|r| ≤ ln2/2), Taylor of
+// degree 7 by Horner, then VSCALEFPS multiplies by 2^k with a single
+// rounding (to 0 below, +Inf above). Z4 is scratch.
 #define EXP \
 	VMAXPS Z1, Z17, Z1; \
+	VMINPS Z1, Z16, Z1; \
 	VMULPS Z18, Z1, Z4; \
 	VRNDSCALEPS $0, Z4, Z4; \
 	VFNMADD231PS Z19, Z4, Z1; \
@@ -550,6 +569,30 @@ GLOBL avx512LogConst<>(SB), RODATA|NOPTR, $88
 	VFMADD213PS Z27, Z1, Z2; \
 	VFMADD213PS Z28, Z1, Z2; \
 	VSCALEFPS Z4, Z2, Z2
+
+// func avx512Exp(dst, src *float32, n int)
+// dst = EXP(src), 16 lanes at a time, the last vector masked; for tests.
+TEXT ·avx512Exp(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), LEFT
+	EXP_CONSTS
+	TESTQ LEFT, LEFT
+	JLE expdone
+
+exploop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (SI), K1, Z1
+	EXP
+	VMOVUPS Z2, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, LEFT
+	JG exploop
+
+expdone:
+	VZEROUPPER
+	RET
 
 // HREDUCE(op) folds the 16 lanes of Z0 into lane 0 of X0 with op.
 #define HREDUCE(op) \
@@ -601,20 +644,9 @@ TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $0-64
 	VMOVDQU32 avx512Iota<>(SB), Z14
 	MOVL $16, AX
 	VPBROADCASTD AX, Z15
-	LEAQ avx512ExpConst<>(SB), AX
-	VBROADCASTSS 0(AX), Z17
-	VBROADCASTSS 4(AX), Z18
-	VBROADCASTSS 8(AX), Z19
-	VBROADCASTSS 12(AX), Z20
-	VBROADCASTSS 16(AX), Z21
-	VBROADCASTSS 20(AX), Z22
-	VBROADCASTSS 24(AX), Z23
-	VBROADCASTSS 28(AX), Z24
-	VBROADCASTSS 32(AX), Z25
-	VBROADCASTSS 36(AX), Z26
-	VBROADCASTSS 40(AX), Z27
-	VMOVAPS Z27, Z28
-	VBROADCASTSS 44(AX), Z30
+	EXP_CONSTS
+	MOVL $0xff800000, AX // −Inf
+	VPBROADCASTD AX, Z30
 	VXORPS X8, X8, X8 // total = 0
 	LEAQ avx512LogConst<>(SB), R13
 	TESTQ XROWS, XROWS
@@ -623,12 +655,12 @@ TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $0-64
 xentrow:
 	MOVLQSX (XLAB), XT
 	VBROADCASTSS (XL_PTR)(XT*4), Z6 // lt
-	VPBROADCASTD XT, Z16
+	VPBROADCASTD XT, Z10
 	// Pass 1: max and arg-max rule.
 	VMOVAPS Z30, Z0
 	KXORW K6, K6, K6
 	VMOVDQA32 Z12, Z11
-	VMOVDQA32 Z16, Z13 // t − c
+	VMOVDQA32 Z10, Z13 // t − c
 	XORL XC, XC
 
 xentmax:
@@ -701,7 +733,7 @@ xentexploop:
 	VADDSS X9, X8, X8
 	// Pass 3: grad = (e/s − onehot)·scale.
 	VMOVDQA32 Z12, Z11
-	VMOVDQA32 Z16, Z13
+	VMOVDQA32 Z10, Z13
 	XORL XC, XC
 
 xentgrad:

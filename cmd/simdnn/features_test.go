@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -90,6 +92,7 @@ func TestHistoryAndValidation(t *testing.T) {
 	code, _, errOut := runCLI("train", "-data", dir, "-epochs", "3", "-batch", "50", "-val-split", "0.2", "-history", csvPath)
 	require.Equal(t, 0, code, errOut)
 	assert.Regexp(t, `(?m)^Epoch 3/3 - \d+\.\d\ds - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$`, errOut)
+	assert.NotContains(t, errOut, "\r", "no progress bar when stderr is not a terminal")
 	f, err := os.Open(csvPath)
 	require.NoError(t, err)
 	rows, err := csv.NewReader(f).ReadAll()
@@ -383,6 +386,8 @@ func TestFeatureUsageErrors(t *testing.T) {
 	fakePNG := filepath.Join(tmp, "fake.png")
 	require.NoError(t, os.WriteFile(fakePNG, []byte("not a png"), 0o644))
 	missingDir := filepath.Join(tmp, "no", "such")
+	bomb := filepath.Join(tmp, "bomb.png")
+	require.NoError(t, os.WriteFile(bomb, hugePNG(t, 100000, 100000), 0o644))
 
 	cases := []struct {
 		args []string
@@ -409,6 +414,7 @@ func TestFeatureUsageErrors(t *testing.T) {
 		{[]string{"predict", "-model", path, text}, 2, "digit.txt: not a test-set index or a .png/.jpg/.jpeg file"},
 		{[]string{"predict", "-model", path, fakePNG}, 1, "fake.png: image: unknown format"},
 		{[]string{"predict", "-model", path, filepath.Join(tmp, "missing.png")}, 1, "no such file or directory"},
+		{[]string{"predict", "-model", path, bomb}, 1, "bomb.png: 100000×100000 pixels: want a non-empty image of at most 67108864 pixels"},
 		{[]string{"predict", "-model", path, "-invert", "maybe"}, 2, `-invert "maybe": want auto, yes or no`},
 		{[]string{"predict", "-model", path, "-grid", "g.gif"}, 2, "-grid g.gif: want a .png file"},
 		{[]string{"samples"}, 2, "-out: required"},
@@ -446,4 +452,16 @@ func TestHelpDocumentsEverything(t *testing.T) {
 		assert.Equal(t, 0, code)
 		assert.Contains(t, out, "Usage of simdnn "+c)
 	}
+}
+
+// hugePNG is a tiny PNG whose header claims w×h pixels.
+func hugePNG(t *testing.T, w, h uint32) []byte {
+	var b bytes.Buffer
+	require.NoError(t, png.Encode(&b, image.NewGray(image.Rect(0, 0, 1, 1))))
+	p := b.Bytes()
+	// Signature (8), IHDR length (4), "IHDR" (4), then width and height.
+	binary.BigEndian.PutUint32(p[16:], w)
+	binary.BigEndian.PutUint32(p[20:], h)
+	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
+	return p
 }
