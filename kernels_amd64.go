@@ -38,11 +38,36 @@ var avx2Set = kernelSet{
 //
 // summing in order of s, where I is init (a zero matrix when init is nil;
 // ldi = 0 repeats one row, as a bias) and C is then clamped at 0 (NaN and
-// -0 kept) when relu is set. All strides count float32 elements. It never
-// touches an element outside those the formula names.
+// -0 kept) when relu is set. All strides count float32 elements. It
+// writes no element and reads no element of A, I outside those the
+// formula names; of B it reads, in its first safe steps, the whole 16 (or
+// 8) floats of the last, partial column tile, which must lie inside B's
+// slice (see safeSteps); the lanes past cols only feed lanes never stored.
 //
 //go:noescape
-func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps int, relu bool)
+func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
+
+// safeSteps is gemmAVX2's safe argument for a B slice of blen floats:
+// how many of the first steps may load the partial column tile's whole
+// vector width (16 floats for 9–15 columns, 8 for 1–8) and stay inside B.
+func safeSteps(blen, bs, cols, steps int) int {
+	tail := cols % 16
+	if tail == 0 {
+		return steps // no partial tile
+	}
+	width := 16
+	if tail <= 8 {
+		width = 8
+	}
+	last := blen - (cols - tail) - width // last start index that fits
+	if last < 0 {
+		return 0
+	}
+	if bs == 0 {
+		return steps
+	}
+	return min(steps, last/bs+1)
+}
 
 // ptr is the address of s's first element, or nil: the assembly reads
 // none of an empty slice.
@@ -51,7 +76,7 @@ func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
 // denseForwardAVX2: y = b + x·w with x's rows as A (row stride k, step 1)
 // and w's rows as B.
 func denseForwardAVX2(y, x, w, b []float32, m, k, n int, relu bool) {
-	gemmAVX2(ptr(y), n, ptr(x), k, 1, ptr(w), n, ptr(b), 0, m, n, k, relu)
+	gemmAVX2(ptr(y), n, ptr(x), k, 1, ptr(w), n, ptr(b), 0, m, n, k, safeSteps(len(w), n, n, k), relu)
 }
 
 // dxSteps is how many columns of dy (rows of wᵀ) one pass of the dx
@@ -66,11 +91,13 @@ var one = float32(1)
 //     B = dy; 6 rows of dw stay in registers over all m rows of dy.
 //   - db = 1·dy: one row whose A is the constant 1 (stride 0).
 //   - dx = dy·wᵀ: per panel of 16 columns of dx, the 16 matching rows of w
-//     are transposed into a stack panel (≤ dxSteps × 16) that serves as B;
-//     when n > dxSteps the later panels accumulate onto dx (init = dx).
+//     are transposed into a stack panel (≤ dxSteps × 16) that serves as B
+//     (its rows are 16 floats wide, so every step's load is safe); when
+//     n > dxSteps the later panels accumulate onto dx (init = dx).
 func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
-	gemmAVX2(ptr(dw), n, ptr(x), 1, k, ptr(dy), n, nil, 0, k, n, m, false)
-	gemmAVX2(ptr(db), n, &one, 0, 0, ptr(dy), n, nil, 0, 1, n, m, false)
+	safe := safeSteps(len(dy), n, n, m)
+	gemmAVX2(ptr(dw), n, ptr(x), 1, k, ptr(dy), n, nil, 0, k, n, m, safe, false)
+	gemmAVX2(ptr(db), n, &one, 0, 0, ptr(dy), n, nil, 0, 1, n, m, safe, false)
 	if dx == nil {
 		return
 	}
@@ -91,7 +118,7 @@ func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
 			if j0 > 0 {
 				init = &dx[p0]
 			}
-			gemmAVX2(&dx[p0], k, &dy[j0], n, 1, &panel[0], 16, init, k, m, cols, steps, false)
+			gemmAVX2(&dx[p0], k, &dy[j0], n, 1, &panel[0], 16, init, k, m, cols, steps, steps, false)
 		}
 	}
 }

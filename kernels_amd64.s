@@ -68,7 +68,11 @@ GLOBL avx2MaskTab<>(SB), RODATA|NOPTR, $64
 	OP((P3)(S*1), 32(P3)(S*1), Y8, Y9); \
 	OP((P3)(S*2), 32(P3)(S*2), Y10, Y11)
 
-// ROWS1 is ROWS6 for a block of one row.
+// ROWS3 and ROWS1 are ROWS6 for blocks of three rows and of one.
+#define ROWS3(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3); \
+	OP((P0)(S*2), 32(P0)(S*2), Y4, Y5)
 #define ROWS1(OP, P0, P3, S) OP((P0), 32(P0), Y0, Y1)
 
 // Tile kinds: FULL is 16 columns, HI is 8 plus a masked 1–7, ONE is a
@@ -82,6 +86,13 @@ GLOBL avx2MaskTab<>(SB), RODATA|NOPTR, $64
 #define W_FULL VMOVUPS (B_PTR), W_LO; VMOVUPS 32(B_PTR), W_HI
 #define W_HALF VMOVUPS (B_PTR), W_LO; VMASKMOVPS 32(B_PTR), MASK, W_HI
 #define W_ONE VMASKMOVPS (B_PTR), MASK, W_LO
+#define W_ONE_FAST VMOVUPS (B_PTR), W_LO
+// A partial tile's first safe steps (an argument) load B's 16 or 8
+// floats unmasked: the caller has checked that they lie inside B's slice,
+// and the lanes past the tile are never stored. T1 = the masked steps
+// left after CNT fast ones.
+#define SPLIT_SAFE MOVQ CNT, T1; MOVQ safe+96(FP), CNT; SUBQ CNT, T1
+#define SPLIT_NONE XORQ T1, T1
 #define FMA_TWO(a, unused, lo, hi) VBROADCASTSS a, BC; VFMADD231PS BC, W_LO, lo; VFMADD231PS BC, W_HI, hi
 #define FMA_ONE(a, unused, lo, hi) VBROADCASTSS a, BC; VFMADD231PS BC, W_LO, lo
 
@@ -91,10 +102,19 @@ GLOBL avx2MaskTab<>(SB), RODATA|NOPTR, $64
 // max with 0 as the first operand returns the second for NaN and -0.
 #define RELU2(lo, hi) VMAXPS lo, BC, lo; VMAXPS hi, BC, hi
 
+// STEP is one step of a tile: a row of B, the block's A values times it.
+#define STEP(ROWS, W, FMA) \
+	W; \
+	ROWS(FMA, A_P0, A_P3, A_RS); \
+	ADDQ A_SS, A_P0; \
+	ADDQ A_SS, A_P3; \
+	ADDQ B_SS, B_PTR
+
 // TILE computes one tile: the block's rows (ROWS) × one column tile,
-// loading and storing with LD/ST, taking B with W and accumulating with
-// FMA. The L_ arguments are labels private to this expansion.
-#define TILE(ROWS, LD, ST, W, FMA, L_LOAD, L_RUN, L_LOOP, L_STORE, L_SAVE) \
+// loading and storing with LD/ST, taking B with W_FAST for the steps
+// SPLIT allows and W_SLOW for the rest, and accumulating with FMA. The L_
+// arguments are labels private to this expansion.
+#define TILE(ROWS, LD, ST, W_FAST, W_SLOW, SPLIT, FMA, L_LOAD, L_RUN, L_LOOP, L_SLOW, L_LOOP2, L_STORE, L_SAVE) \
 	MOVQ  init+56(FP), T0; \
 	TESTQ T0, T0; \
 	JNZ   L_LOAD; \
@@ -117,19 +137,23 @@ L_RUN: \
 	MOVQ  b+40(FP), B_PTR; \
 	ADDQ  COL, B_PTR; \
 	MOVQ  steps+88(FP), CNT; \
+	SPLIT; \
 	TESTQ CNT, CNT; \
-	JZ    L_STORE; \
+	JZ    L_SLOW; \
 L_LOOP: \
-	W; \
-	ROWS(FMA, A_P0, A_P3, A_RS); \
-	ADDQ  A_SS, A_P0; \
-	ADDQ  A_SS, A_P3; \
-	ADDQ  B_SS, B_PTR; \
+	STEP(ROWS, W_FAST, FMA); \
 	DECQ  CNT; \
 	JNZ   L_LOOP; \
+L_SLOW: \
+	TESTQ T1, T1; \
+	JZ    L_STORE; \
+L_LOOP2: \
+	STEP(ROWS, W_SLOW, FMA); \
+	DECQ  T1; \
+	JNZ   L_LOOP2; \
 L_STORE: \
 	VXORPS BC, BC, BC; \
-	CMPB  relu+96(FP), $0; \
+	CMPB  relu+104(FP), $0; \
 	JEQ   L_SAVE; \
 	REGS6(RELU2); \
 L_SAVE: \
@@ -140,15 +164,56 @@ L_SAVE: \
 	ADDQ  T1, CNT; \
 	ROWS(ST, T0, CNT, T1)
 
-// func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps int, relu bool)
+// COLUMNS runs TILE over the column tiles of one block of rows: tiles of
+// 16 columns, then at most one partial tile (9–15 columns: HI; 1–8: ONE).
+// The other arguments are labels private to this expansion: its own four,
+// then seven for each TILE.
+#define COLUMNS(ROWS, L_TILE, L_ONE, L_FULL, L_NEXT, H1, H2, H3, H4, H5, H6, H7, O1, O2, O3, O4, O5, O6, O7, F1, F2, F3, F4, F5, F6, F7) \
+	XORQ COL, COL; \
+L_TILE: \
+	MOVQ cols+80(FP), T1; \
+	SHLQ $2, T1; \
+	SUBQ COL, T1; \
+	JLE  L_NEXT; \
+	CMPQ T1, $64; \
+	JGE  L_FULL; \
+	SHRQ $2, T1; \
+	CMPQ T1, $8; \
+	JLE  L_ONE; \
+	SUBQ $8, T1; \
+	MASK_LANES(T1, T0, MASK); \
+	TILE(ROWS, LD_HI, ST_HI, W_FULL, W_HALF, SPLIT_SAFE, FMA_TWO, H1, H2, H3, H4, H5, H6, H7); \
+	JMP  L_NEXT; \
+L_ONE: \
+	MASK_LANES(T1, T0, MASK); \
+	TILE(ROWS, LD_ONE, ST_ONE, W_ONE_FAST, W_ONE, SPLIT_SAFE, FMA_ONE, O1, O2, O3, O4, O5, O6, O7); \
+	JMP  L_NEXT; \
+L_FULL: \
+	TILE(ROWS, LD_FULL, ST_FULL, W_FULL, W_FULL, SPLIT_NONE, FMA_TWO, F1, F2, F3, F4, F5, F6, F7); \
+	ADDQ $64, COL; \
+	JMP  L_TILE; \
+L_NEXT:
+
+// NEXT_ROWS moves the block down r rows.
+#define NEXT_ROWS(r) \
+	ADDQ  $r, ROW; \
+	MOVQ  A_RS, T0; \
+	IMULQ $r, T0; \
+	ADDQ  T0, A_BLK; \
+	MOVQ  ldc+8(FP), T0; \
+	SHLQ  $2, T0; \
+	IMULQ $r, T0; \
+	ADDQ  T0, C_BLK
+
+// func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
 //
 // C[r·ldc+c] = I[r·ldi+c] + Σ_s A[r·rs+s·as]·B[s·bs+c] (see kernels_amd64.go).
-// Rows go in blocks of 6 (then single rows), columns in tiles of 16
-// (then one partial tile of 9–15 or 1–8 with masked B loads and C
-// stores). A tile's 6×16 accumulators stay in Y0–Y11 for all steps; each
-// step loads one 16-wide row of B into W_LO/W_HI and broadcasts the six
-// A values against it: 12 FMAs for 8 loads.
-TEXT ·gemmAVX2(SB), NOSPLIT, $0-97
+// Rows go in blocks of 6, then one of 3, then single rows; columns in
+// tiles of 16, then one partial tile of 9–15 or 1–8 with masked C
+// stores and, after its first safe steps, masked B loads. A tile's 6×16 accumulators stay in Y0–Y11 for all steps;
+// each step loads one 16-wide row of B into W_LO/W_HI and broadcasts the
+// six A values against it: 12 FMAs for 8 loads.
+TEXT ·gemmAVX2(SB), NOSPLIT, $0-105
 	MOVQ c+0(FP), C_BLK
 	MOVQ a+16(FP), A_BLK
 	MOVQ rs+24(FP), A_RS
@@ -163,79 +228,22 @@ block6:
 	MOVQ rows+72(FP), T0
 	SUBQ ROW, T0
 	CMPQ T0, $6
-	JLT  block1
-	XORQ COL, COL
-
-tile6:
-	MOVQ cols+80(FP), T1
-	SHLQ $2, T1
-	SUBQ COL, T1 // bytes of columns left
-	JLE  next6
-	CMPQ T1, $64
-	JGE  full6
-	SHRQ $2, T1
-	CMPQ T1, $8
-	JLE  one6
-	SUBQ $8, T1
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS6, LD_HI, ST_HI, W_HALF, FMA_TWO, h6load, h6run, h6loop, h6store, h6save)
-	JMP  next6
-
-one6:
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS6, LD_ONE, ST_ONE, W_ONE, FMA_ONE, o6load, o6run, o6loop, o6store, o6save)
-	JMP  next6
-
-full6:
-	TILE(ROWS6, LD_FULL, ST_FULL, W_FULL, FMA_TWO, f6load, f6run, f6loop, f6store, f6save)
-	ADDQ $64, COL
-	JMP  tile6
-
-next6:
-	ADDQ $6, ROW
-	LEAQ (A_RS)(A_RS*2), T0
-	LEAQ (A_BLK)(T0*2), A_BLK
-	MOVQ ldc+8(FP), T0
-	LEAQ (T0)(T0*2), T0
-	SHLQ $3, T0
-	ADDQ T0, C_BLK
+	JLT  block3
+	COLUMNS(ROWS6, t6, o6, f6, n6, h6a, h6b, h6c, h6d, h6e, h6f, h6g, o6a, o6b, o6c, o6d, o6e, o6f, o6g, f6a, f6b, f6c, f6d, f6e, f6f, f6g)
+	NEXT_ROWS(6)
 	JMP  block6
+
+block3:
+	CMPQ T0, $3
+	JLT  block1
+	COLUMNS(ROWS3, t3, o3, f3, n3, h3a, h3b, h3c, h3d, h3e, h3f, h3g, o3a, o3b, o3c, o3d, o3e, o3f, o3g, f3a, f3b, f3c, f3d, f3e, f3f, f3g)
+	NEXT_ROWS(3)
 
 block1:
 	CMPQ ROW, rows+72(FP)
 	JGE  done
-	XORQ COL, COL
-
-tile1:
-	MOVQ cols+80(FP), T1
-	SHLQ $2, T1
-	SUBQ COL, T1
-	JLE  next1
-	CMPQ T1, $64
-	JGE  full1
-	SHRQ $2, T1
-	CMPQ T1, $8
-	JLE  one1
-	SUBQ $8, T1
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS1, LD_HI, ST_HI, W_HALF, FMA_TWO, h1load, h1run, h1loop, h1store, h1save)
-	JMP  next1
-
-one1:
-	MASK_LANES(T1, T0, MASK)
-	TILE(ROWS1, LD_ONE, ST_ONE, W_ONE, FMA_ONE, o1load, o1run, o1loop, o1store, o1save)
-	JMP  next1
-
-full1:
-	TILE(ROWS1, LD_FULL, ST_FULL, W_FULL, FMA_TWO, f1load, f1run, f1loop, f1store, f1save)
-	ADDQ $64, COL
-	JMP  tile1
-
-next1:
-	INCQ ROW
-	ADDQ A_RS, A_BLK
-	MOVQ ldc+8(FP), T0
-	LEAQ (C_BLK)(T0*4), C_BLK
+	COLUMNS(ROWS1, t1, o1, f1, n1, h1a, h1b, h1c, h1d, h1e, h1f, h1g, o1a, o1b, o1c, o1d, o1e, o1f, o1g, f1a, f1b, f1c, f1d, f1e, f1f, f1g)
+	NEXT_ROWS(1)
 	JMP  block1
 
 done:
