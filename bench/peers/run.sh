@@ -20,7 +20,7 @@
 #   products over that many goroutines).
 #
 # Environment: EPOCHS (default 50, the tutorial's), NETS (hidden widths,
-# default "15 128"), THREADS (default "1 <all cores>"), PEERS (default
+# default "15 128"; "128:10" gives that network its own epoch count), THREADS (default "1 <all cores>"), PEERS (default
 # "torch numpy gonum"), SIMDNN_MNIST (directory with the four MNIST
 # files; default: fetched as `simdnn train` does, through the Go module
 # proxy). Installs python3-torch, python3-numpy and libopenblas0-pthread
@@ -69,10 +69,13 @@ fi
 
 results="$tmp/results.jsonl"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$tmp/load"
-for h in $NETS; do
+for spec in $NETS; do
+	h=${spec%%:*}
+	epochs=$EPOCHS
+	[ "$spec" = "$h" ] || epochs=${spec#*:}
 	for t in $THREADS; do
 		echo "784-$h-10, $t thread(s): simdnn" >&2
-		"$tmp/simdnn" train -data "$data" -hidden "$h" -epochs "$EPOCHS" -threads "$t" -json | tail -n 1 |
+		"$tmp/simdnn" train -data "$data" -hidden "$h" -epochs "$epochs" -threads "$t" -json | tail -n 1 |
 			"$py" -c 'import json, sys
 r = json.load(sys.stdin)
 print(json.dumps({"peer": "simdnn", "network": "784-'"$h"'-10", "threads": r["threads"], "epochs": r["epochs"],
@@ -83,12 +86,12 @@ print(json.dumps({"peer": "simdnn", "network": "784-'"$h"'-10", "threads": r["th
 			case "$p" in
 			torch)
 				(cd "$peers" && env "${coretype[@]}" OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
-					"$py" torch_peer.py "$data" "$h" "$EPOCHS" "$t") >>"$results" ;;
+					"$py" torch_peer.py "$data" "$h" "$epochs" "$t") >>"$results" ;;
 			numpy)
 				(cd "$peers" && env "${coretype[@]}" OPENBLAS_NUM_THREADS="$t" OMP_NUM_THREADS="$t" \
-					"$py" numpy_peer.py "$data" "$h" "$EPOCHS" "$t") >>"$results" ;;
+					"$py" numpy_peer.py "$data" "$h" "$epochs" "$t") >>"$results" ;;
 			gonum)
-				"$tmp/gonum" "$data" "$h" "$EPOCHS" "$t" >>"$results" ;;
+				"$tmp/gonum" "$data" "$h" "$epochs" "$t" >>"$results" ;;
 			*) echo "unknown peer $p" >&2; exit 2 ;;
 			esac
 		done
