@@ -3,6 +3,7 @@ module github.com/simdnn/simdnn
 go 1.26
 
 require (
+	github.com/klauspost/cpuid/v2 v2.3.0
 	github.com/stretchr/testify v1.11.1
 	golang.org/x/sys v0.38.0
 )

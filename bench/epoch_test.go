@@ -3,7 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 
@@ -11,23 +11,8 @@ import (
 	"github.com/simdnn/simdnn/net"
 )
 
-// mnistShaped is a synthetic stand-in for the MNIST training set: 60000
-// rows of 784 pixels in [0, 1] with labels 0..9. An epoch's cost does not
-// depend on the values, so the benchmarks need no download.
-var mnistShaped = sync.OnceValues(func() ([]float32, []int32) {
-	r := rand.New(rand.NewPCG(1, 1))
-	x := make([]float32, 60000*784)
-	for i := range x {
-		if r.IntN(5) == 0 { // MNIST is mostly black
-			x[i] = r.Float32()
-		}
-	}
-	y := make([]int32, 60000)
-	for i := range y {
-		y[i] = int32(r.IntN(10))
-	}
-	return x, y
-})
+// mnistShaped is MNISTShaped's 60000 rows, made once.
+var mnistShaped = sync.OnceValues(func() ([]float32, []int32) { return MNISTShaped(60000, 1) })
 
 // BenchmarkEpoch trains one epoch per iteration (batch 1024, SGD lr 0.2)
 // of the tutorial network 784-15-10 and of 784-128-10, per implementation
@@ -54,35 +39,51 @@ func BenchmarkEpoch(b *testing.B) {
 					}
 					s := b.Elapsed().Seconds()
 					b.ReportMetric(float64(b.N)/s, "epochs/s")
-					b.ReportMetric(epochFLOP(60000, 784, hidden, 10)*float64(b.N)/s/1e9, "GFLOP/s")
+					b.ReportMetric(EpochFLOP(60000, 784, hidden, 10)*float64(b.N)/s/1e9, "GFLOP/s")
 				})
 			}
 		}
 	}
 }
 
-// epochFLOP is the floating-point work of one training epoch over rows
-// rows of an MLP with the given sizes: per row and layer 2·in·out for the
-// forward product, as much for the weight gradient, and as much again for
-// the input gradient of every layer but the first (784-15-10 on MNIST:
-// 2.88 GFLOP).
-func epochFLOP(rows int, sizes ...int) float64 {
-	var f float64
-	for l := range len(sizes) - 1 {
-		mac := 2 * float64(rows) * float64(sizes[l]) * float64(sizes[l+1])
-		f += 2 * mac
-		if l > 0 {
-			f += mac
-		}
-	}
-	return f
-}
-
 func TestEpochFLOP(t *testing.T) {
-	if got := epochFLOP(60000, 784, 15, 10); got < 2.875e9 || got > 2.877e9 {
+	if got := EpochFLOP(60000, 784, 15, 10); got < 2.875e9 || got > 2.877e9 {
 		t.Fatalf("784-15-10: %g FLOP, want 2.876e9", got)
 	}
-	if got := epochFLOP(60000, 784, 128, 10); got < 24.54e9 || got > 24.55e9 {
+	if got := EpochFLOP(60000, 784, 128, 10); got < 24.54e9 || got > 24.55e9 {
 		t.Fatalf("784-128-10: %g FLOP, want 24.545e9", got)
+	}
+}
+
+func TestMNISTShaped(t *testing.T) {
+	x, y := MNISTShaped(1000, 3)
+	if len(x) != 1000*784 || len(y) != 1000 {
+		t.Fatalf("got %d values and %d labels, want %d and 1000", len(x), len(y), 1000*784)
+	}
+	zero := 0
+	for i, v := range x {
+		if !(v >= 0 && v < 1) {
+			t.Fatalf("x[%d] = %g, want in [0, 1)", i, v)
+		}
+		if v == 0 {
+			zero++
+		}
+	}
+	if f := float64(zero) / float64(len(x)); f < 0.78 || f > 0.82 {
+		t.Errorf("%.3f of the pixels are 0, want about 0.8", f)
+	}
+	seen := map[int32]bool{}
+	for i, l := range y {
+		if l < 0 || l > 9 {
+			t.Fatalf("label %d is %d, want 0..9", i, l)
+		}
+		seen[l] = true
+	}
+	if len(seen) != 10 {
+		t.Errorf("labels take %d values, want all 10", len(seen))
+	}
+	x2, y2 := MNISTShaped(1000, 3)
+	if !slices.Equal(x, x2) || !slices.Equal(y, y2) {
+		t.Error("the same seed gave other data")
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/simdnn/simdnn"
 )
 
 // blobs makes a synthetic classification set: rows points in dim
@@ -126,31 +128,117 @@ func TestMomentumTrains(t *testing.T) {
 }
 
 // TestDeterministicAcrossThreads: the same seed gives bitwise-identical
-// losses, accuracies and weights on 1, 2 and 3 threads.
+// losses, accuracies and weights on 1, 2, 3 and 7 threads, with plain SGD
+// and with momentum, on batches that end in a partial block and a last
+// batch shorter than the others.
 func TestDeterministicAcrossThreads(t *testing.T) {
 	x, y := blobs(3, 3000, 30, 10, 1)
-	var ref *Model
-	var refHist History
-	for _, threads := range []int{1, 2, 3, 7} {
-		m, _ := New([]int{30, 17, 9, 10}, 5)
-		hist, err := Train(context.Background(), m, x, y, Config{Epochs: 3, BatchSize: 700, LR: 0.1, Momentum: 0.5, Seed: 9, Threads: threads})
-		require.NoError(t, err)
-		hist = comparable(hist)
-		for i := range hist {
-			hist[i].Seconds = 0
-		}
-		if ref == nil {
-			ref, refHist = m, hist
-			continue
-		}
-		require.Equal(t, refHist, hist, "threads %d", threads)
-		for l := range m.W {
-			for i := range m.W[l] {
-				require.Equal(t, math.Float32bits(ref.W[l][i]), math.Float32bits(m.W[l][i]), "threads %d W[%d][%d]", threads, l, i)
+	for _, mu := range []float32{0, 0.5} {
+		var ref *Model
+		var refHist History
+		for _, threads := range []int{1, 2, 3, 7} {
+			m, _ := New([]int{30, 17, 9, 10}, 5)
+			hist, err := Train(context.Background(), m, x, y, Config{Epochs: 3, BatchSize: 700, LR: 0.1, Momentum: mu, Seed: 9, Threads: threads})
+			require.NoError(t, err)
+			hist = comparable(hist)
+			for i := range hist {
+				hist[i].Seconds = 0
 			}
-			require.Equal(t, ref.B[l], m.B[l])
+			if ref == nil {
+				ref, refHist = m, hist
+				continue
+			}
+			require.Equal(t, refHist, hist, "threads %d momentum %g", threads, mu)
+			for l := range m.W {
+				for i := range m.W[l] {
+					require.Equal(t, math.Float32bits(ref.W[l][i]), math.Float32bits(m.W[l][i]), "threads %d momentum %g W[%d][%d]", threads, mu, l, i)
+				}
+				for i := range m.B[l] {
+					require.Equal(t, math.Float32bits(ref.B[l][i]), math.Float32bits(m.B[l][i]), "threads %d momentum %g B[%d][%d]", threads, mu, l, i)
+				}
+			}
 		}
 	}
+}
+
+// TestPaddingIsExact: training with hidden layers padded to multiples of
+// 8 inside the trainer changes nothing the caller sees. With the reference
+// kernels the weights, losses and accuracies are bitwise those of the
+// unpadded run; with every other implementation they agree closely (an
+// assembly kernel may order its sums by the padded width). The padded
+// units' weights stay exactly zero and the model keeps its shapes.
+func TestPaddingIsExact(t *testing.T) {
+	x, y := blobs(10, 2000, 30, 10, 1)
+	vx, vy := blobs(11, 300, 30, 10, 1)
+	prev := simdnn.Impl()
+	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
+	for _, impl := range simdnn.Impls() {
+		require.NoError(t, simdnn.SetImpl(impl))
+		cfg := Config{Epochs: 3, BatchSize: 300, LR: 0.1, Momentum: 0.3, Seed: 4, Threads: 2, ValX: vx, ValLabels: vy}
+		runs := map[int]*Model{}
+		hists := map[int]History{}
+		for _, pad := range []int{1, 8} {
+			m, _ := New([]int{30, 13, 7, 10}, 2)
+			hist, err := train(context.Background(), m, x, y, cfg, pad)
+			require.NoError(t, err)
+			require.NoError(t, m.Validate(), "shapes unchanged")
+			assert.Equal(t, []int{30, 13, 7, 10}, m.Sizes)
+			for i := range hist {
+				hist[i].Seconds = 0
+			}
+			runs[pad], hists[pad] = m, hist
+		}
+		if impl == "generic" {
+			assert.Equal(t, hists[1], hists[8], impl)
+			for l := range runs[1].W {
+				for i := range runs[1].W[l] {
+					require.Equal(t, math.Float32bits(runs[1].W[l][i]), math.Float32bits(runs[8].W[l][i]), "%s W[%d][%d]", impl, l, i)
+				}
+				assert.Equal(t, runs[1].B[l], runs[8].B[l], impl)
+			}
+			continue
+		}
+		for i := range hists[1] {
+			assert.InEpsilon(t, hists[1][i].Loss, hists[8][i].Loss, 1e-3, "%s epoch %d", impl, i+1)
+			assert.InEpsilon(t, hists[1][i].ValLoss, hists[8][i].ValLoss, 1e-3, "%s epoch %d", impl, i+1)
+		}
+	}
+
+	// Inside the trainer: the padded units stay zero.
+	m, _ := New([]int{30, 13, 7, 10}, 2)
+	tr := newTrainer(m, Config{Epochs: 1, BatchSize: 300, LR: 0.1, Seed: 4, Threads: 2}, x, y, 8)
+	defer tr.close()
+	require.Equal(t, []int{30, 16, 8, 10}, tr.p.Sizes)
+	for epoch := 1; epoch <= 2; epoch++ {
+		_, _, err := tr.epoch(context.Background(), epoch)
+		require.NoError(t, err)
+	}
+	for l := range tr.p.Layers() {
+		in, out := m.Sizes[l], m.Sizes[l+1]
+		pin, pout := tr.p.Sizes[l], tr.p.Sizes[l+1]
+		for r := range pin {
+			for c := range pout {
+				v := tr.p.W[l][r*pout+c]
+				if r < in && c < out {
+					require.Equal(t, m.W[l][r*out+c], v, "W[%d] (%d,%d) synced", l, r, c)
+				} else {
+					require.Zero(t, math.Float32bits(v), "padded W[%d] (%d,%d)", l, r, c)
+				}
+			}
+		}
+		for c := range pout {
+			if c >= out {
+				require.Zero(t, math.Float32bits(tr.p.B[l][c]), "padded B[%d][%d]", l, c)
+			}
+		}
+	}
+	assert.Equal(t, []int{784, 16, 128, 64, 10}, TrainSizes([]int{784, 15, 128, 57, 10}))
+	assert.Equal(t, []int{3, 5}, TrainSizes([]int{3, 5}), "inputs and classes are never padded")
+	// No padding needed: the trainer trains the caller's model itself.
+	m8, _ := New([]int{30, 16, 10}, 2)
+	tr8 := newTrainer(m8, Config{Epochs: 1, BatchSize: 300, LR: 0.1, Seed: 4}, x, y, 8)
+	tr8.close()
+	assert.Same(t, m8, tr8.p)
 }
 
 // TestBatchGradient checks a whole training step against finite
@@ -167,15 +255,28 @@ func TestBatchGradient(t *testing.T) {
 	}
 	before := m.Clone()
 	const lr = 1.0 / 1024
-	tr := newTrainer(m, Config{Epochs: 1, BatchSize: 300, LR: lr, Seed: 1, Threads: 2}, x, y)
-	defer tr.close()
-	tr.step(0, 300) // perm is still the identity: the batch is every row
+	for _, pad := range []int{1, 8} {
+		m := before.Clone()
+		tr := newTrainer(m, Config{Epochs: 1, BatchSize: 300, LR: lr, Seed: 1, Threads: 2}, x, y, pad)
+		tr.step(0, 300) // perm is still the identity: the batch is every row
+		tr.sync()
+		tr.close()
+		checkStep(t, x, y, before, m, lr)
+	}
+}
+
+// checkStep asserts that after stepping before to m with lr on all the
+// rows of x, m moved by −lr times the finite-difference gradient of the
+// mean loss.
+func checkStep(t *testing.T, x []float32, y []int32, before, m *Model, lr float64) {
+	t.Helper()
 	loss := func(mm *Model) float64 {
 		var total float64
-		for i := range 300 {
-			a := make([]float64, 6)
+		in := before.Inputs()
+		for i := range len(y) {
+			a := make([]float64, in)
 			for d := range a {
-				a[d] = float64(x[i*6+d])
+				a[d] = float64(x[i*in+d])
 			}
 			for l := range mm.Layers() {
 				out := make([]float64, mm.Sizes[l+1])
@@ -201,7 +302,7 @@ func TestBatchGradient(t *testing.T) {
 			}
 			total += mx + math.Log(s) - a[y[i]]
 		}
-		return total / 300
+		return total / float64(len(y))
 	}
 	probe := before.Clone()
 	check := func(name string, params, moved, orig []float32) {
@@ -223,15 +324,26 @@ func TestBatchGradient(t *testing.T) {
 	}
 }
 
+// TestStepAllocatesNothing: a training step, and a whole epoch, allocate
+// nothing, on any thread count, with and without momentum and padding.
 func TestStepAllocatesNothing(t *testing.T) {
 	x, y := blobs(5, 2048, 50, 10, 1)
-	for _, threads := range []int{1, 2} {
+	for _, threads := range []int{1, 2, 3} {
 		for _, mu := range []float32{0, 0.9} {
-			m, _ := New([]int{50, 15, 10}, 1)
-			tr := newTrainer(m, Config{Epochs: 1, BatchSize: 1024, LR: 0.1, Momentum: mu, Seed: 1, Threads: threads}, x, y)
-			allocs := testing.AllocsPerRun(20, func() { tr.step(0, 1024); tr.step(1024, 1000) })
-			tr.close()
-			assert.Zero(t, allocs, "threads %d momentum %g", threads, mu)
+			for _, hidden := range []int{15, 16} {
+				m, _ := New([]int{50, hidden, 10}, 1)
+				tr := newTrainer(m, Config{Epochs: 1, BatchSize: 1024, LR: 0.1, Momentum: mu, Seed: 1, Threads: threads}, x, y, PadMultiple)
+				allocs := testing.AllocsPerRun(20, func() { tr.step(0, 1024); tr.step(1024, 1000) })
+				assert.Zero(t, allocs, "step: threads %d momentum %g hidden %d", threads, mu, hidden)
+				epoch := 0
+				allocs = testing.AllocsPerRun(5, func() {
+					epoch++
+					_, _, err := tr.epoch(context.Background(), epoch)
+					require.NoError(t, err)
+				})
+				assert.Zero(t, allocs, "epoch: threads %d momentum %g hidden %d", threads, mu, hidden)
+				tr.close()
+			}
 		}
 	}
 }

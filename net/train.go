@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +101,11 @@ func (c *Config) validate(rows int) error {
 // names the epoch and batch; model then holds the weights from before the
 // update that diverged).
 func Train(ctx context.Context, model *Model, x []float32, labels []int32, cfg Config) (History, error) {
+	return train(ctx, model, x, labels, cfg, PadMultiple)
+}
+
+// train is Train with hidden layers padded to multiples of pad.
+func train(ctx context.Context, model *Model, x []float32, labels []int32, cfg Config, pad int) (History, error) {
 	if err := model.Validate(); err != nil {
 		return nil, err
 	}
@@ -116,7 +122,7 @@ func Train(ctx context.Context, model *Model, x []float32, labels []int32, cfg C
 			return nil, fmt.Errorf("validation data: %w", err)
 		}
 	}
-	t := newTrainer(model, cfg, x, labels)
+	t := newTrainer(model, cfg, x, labels, pad)
 	defer t.close()
 
 	var hist History
@@ -158,10 +164,38 @@ func Train(ctx context.Context, model *Model, x []float32, labels []int32, cfg C
 	return hist, nil
 }
 
+// PadMultiple is the width hidden layers are padded to inside the
+// trainer: a hidden layer of n units trains as one of n rounded up to a
+// multiple of PadMultiple, so the kernels run on whole SIMD vectors. The
+// extra units have zero weights in and out and zero biases; their
+// pre-activation is exactly 0, ReLU keeps them at 0, their gradients are
+// exactly 0, so they stay 0 and every real unit computes what it would
+// without them (for finite inputs: a non-finite input makes 0·x a NaN, and
+// such an input turns the weights NaN in either case). Model.W and Model.B
+// keep their shapes: the trainer copies the real units back after every
+// epoch.
+const PadMultiple = 8
+
+// updateChunk is the number of parameters one update item reduces and
+// steps: small enough that the running sum stays in L1 while every
+// block's gradient streams past it.
+const updateChunk = 4096
+
 // trainer owns every buffer a training step needs, so that a step
 // allocates nothing.
+//
+// A step runs in two parallel phases. In the first, workers take the
+// batch's blocks of BlockRows rows in any order; each gathers its rows
+// (once: the forward and backward passes then read them from cache),
+// runs the forward and backward pass and leaves the block's gradients,
+// already scaled by the block's share of the batch, in grads[b]. In the
+// second, workers take chunks of the parameters; each sums the blocks'
+// gradients for its chunk in block order and applies the SGD step to it.
+// Which thread does what never changes a result, so a run is bitwise the
+// same on any number of threads.
 type trainer struct {
-	m       *Model
+	m       *Model // the caller's model
+	p       *Model // the model trained: m with hidden layers padded (m itself when no padding applies)
 	cfg     Config
 	x       []float32
 	labels  []int32
@@ -170,20 +204,33 @@ type trainer struct {
 	rng     *rand.Rand
 	threads int
 
-	ws    []*workspace  // one per thread
-	grads []*blockGrads // one per block of a batch
-	gW    [][]float32   // reduced gradient per layer
-	gB    [][]float32
-	vW    [][]float32 // momentum velocity (nil for plain SGD)
-	vB    [][]float32
+	ws      []*workspace  // one per thread
+	grads   []*blockGrads // one per block of a batch
+	vW, vB  [][]float32   // momentum velocity (nil for plain SGD)
+	updates []updateItem  // the parameter chunks of the update phase
 
 	// The batch the workers are on.
 	batchStart, batchRows int
-	nextBlock             atomic.Int32
 	blocks                int
+	phase                 int // phaseBlocks or phaseUpdate
+	items                 int // work items in the phase
+	next                  atomic.Int32
 	start                 []chan struct{}
 	done                  sync.WaitGroup
 	quit                  chan struct{}
+}
+
+// The phases of a step.
+const (
+	phaseBlocks = iota // forward and backward pass of each block
+	phaseUpdate        // ordered reduction and SGD step of each parameter chunk
+)
+
+// updateItem is a chunk of one layer's weights or biases.
+type updateItem struct {
+	layer  int
+	bias   bool
+	lo, hi int
 }
 
 // workspace is one thread's activations and deltas for one block.
@@ -194,18 +241,67 @@ type workspace struct {
 	delta [][]float32 // delta[l]: BlockRows × Sizes[l+1], dLoss/d(pre-activation)
 }
 
-// blockGrads is one block's gradients and metrics.
+// blockGrads is one block's gradients, scaled by the block's share of the
+// batch (so the blocks' gradients sum to the batch's), and its metrics.
 type blockGrads struct {
 	dW, dB  [][]float32
-	loss    float32
+	loss    float32 // mean over the block's rows
 	correct int
 	rows    int
 }
 
-func newTrainer(m *Model, cfg Config, x []float32, labels []int32) *trainer {
+// padded returns m with every hidden layer widened to a multiple of
+// multiple by units whose weights and biases are zero, or m itself when
+// no layer widens.
+func padded(m *Model, multiple int) *Model {
+	sizes := padSizes(m.Sizes, multiple)
+	if slices.Equal(sizes, m.Sizes) {
+		return m
+	}
+	p := &Model{Sizes: sizes}
+	for l := range m.Layers() {
+		p.W = append(p.W, make([]float32, sizes[l]*sizes[l+1]))
+		p.B = append(p.B, make([]float32, sizes[l+1]))
+	}
+	copyUnits(p, m)
+	return p
+}
+
+// TrainSizes returns the layer sizes Train computes with for a model of
+// the given sizes: every hidden layer padded to a multiple of PadMultiple.
+// The kernels run at these widths.
+func TrainSizes(sizes []int) []int { return padSizes(sizes, PadMultiple) }
+
+// padSizes returns sizes with every hidden width rounded up to a multiple
+// of multiple.
+func padSizes(sizes []int, multiple int) []int {
+	out := append([]int(nil), sizes...)
+	for l := 1; l < len(out)-1; l++ {
+		out[l] = (out[l] + multiple - 1) / multiple * multiple
+	}
+	return out
+}
+
+// copyUnits copies the weights and biases of the units dst and src have
+// in common: for each layer, the leading rows and columns of the smaller.
+func copyUnits(dst, src *Model) {
+	for l := range dst.Layers() {
+		in, out := min(dst.Sizes[l], src.Sizes[l]), min(dst.Sizes[l+1], src.Sizes[l+1])
+		dn, sn := dst.Sizes[l+1], src.Sizes[l+1]
+		for r := range in {
+			copy(dst.W[l][r*dn:r*dn+out], src.W[l][r*sn:r*sn+out])
+		}
+		copy(dst.B[l][:out], src.B[l][:out])
+	}
+}
+
+// newTrainer prepares cfg's job on m over x and labels, training hidden
+// layers padded to multiples of pad (1: no padding).
+func newTrainer(m *Model, cfg Config, x []float32, labels []int32, pad int) *trainer {
 	rows := len(labels)
-	t := &trainer{m: m, cfg: cfg, x: x, labels: labels, rows: rows,
+	t := &trainer{m: m, p: padded(m, pad), cfg: cfg, x: x, labels: labels, rows: rows,
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65))} // "shuffle"
+	p := t.p
 	t.perm = make([]int32, rows)
 	for i := range t.perm {
 		t.perm[i] = int32(i)
@@ -215,27 +311,31 @@ func newTrainer(m *Model, cfg Config, x []float32, labels []int32) *trainer {
 		t.threads = runtime.GOMAXPROCS(0)
 	}
 	nblocks := (cfg.BatchSize + BlockRows - 1) / BlockRows
-	t.threads = min(t.threads, nblocks)
+	for l := range p.Layers() {
+		for lo := 0; lo < len(p.W[l]); lo += updateChunk {
+			t.updates = append(t.updates, updateItem{layer: l, lo: lo, hi: min(lo+updateChunk, len(p.W[l]))})
+		}
+		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l])})
+	}
+	t.threads = min(t.threads, max(nblocks, len(t.updates)))
 	for range t.threads {
-		t.ws = append(t.ws, newWorkspace(m))
+		t.ws = append(t.ws, newWorkspace(p))
 	}
 	for range nblocks {
 		g := &blockGrads{}
-		for l := range m.Layers() {
-			g.dW = append(g.dW, make([]float32, len(m.W[l])))
-			g.dB = append(g.dB, make([]float32, len(m.B[l])))
+		for l := range p.Layers() {
+			g.dW = append(g.dW, make([]float32, len(p.W[l])))
+			g.dB = append(g.dB, make([]float32, len(p.B[l])))
 		}
 		t.grads = append(t.grads, g)
 	}
-	for l := range m.Layers() {
-		t.gW = append(t.gW, make([]float32, len(m.W[l])))
-		t.gB = append(t.gB, make([]float32, len(m.B[l])))
-		if cfg.Momentum != 0 {
-			t.vW = append(t.vW, make([]float32, len(m.W[l])))
-			t.vB = append(t.vB, make([]float32, len(m.B[l])))
+	if cfg.Momentum != 0 {
+		for l := range p.Layers() {
+			t.vW = append(t.vW, make([]float32, len(p.W[l])))
+			t.vB = append(t.vB, make([]float32, len(p.B[l])))
 		}
 	}
-	// Threads beyond the first are goroutines that wait for a batch.
+	// Threads beyond the first are goroutines that wait for a phase.
 	t.quit = make(chan struct{})
 	for w := 1; w < t.threads; w++ {
 		ch := make(chan struct{})
@@ -266,10 +366,20 @@ func newWorkspace(m *Model) *workspace {
 
 func (t *trainer) close() { close(t.quit) }
 
+// sync copies the trained weights into the caller's model.
+func (t *trainer) sync() {
+	if t.p != t.m {
+		copyUnits(t.m, t.p)
+	}
+}
+
 // epoch shuffles the rows and runs every batch; it returns the epoch's
-// row-weighted mean loss and accuracy.
+// row-weighted mean loss and accuracy. The caller's model holds the
+// weights when it returns, whatever the outcome.
 func (t *trainer) epoch(ctx context.Context, epoch int) (float64, float64, error) {
-	t.rng.Shuffle(len(t.perm), func(i, j int) { t.perm[i], t.perm[j] = t.perm[j], t.perm[i] })
+	defer t.sync()
+	perm := t.perm
+	t.rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 	var lossSum float64
 	correct := 0
 	batches := (t.rows + t.cfg.BatchSize - 1) / t.cfg.BatchSize
@@ -293,69 +403,61 @@ func (t *trainer) epoch(ctx context.Context, epoch int) (float64, float64, error
 }
 
 // step trains on the n rows perm[start:start+n]: every block's forward and
-// backward pass, the ordered reduction, the update. It returns the batch's
-// mean loss and correct count, computed before the update. A loss that is
-// not finite leaves the model untouched.
+// backward pass, then the ordered reduction and the update. It returns the
+// batch's mean loss and correct count, computed before the update. A loss
+// that is not finite leaves the model untouched.
 func (t *trainer) step(start, n int) (float32, int) {
 	t.batchStart, t.batchRows = start, n
 	t.blocks = (n + BlockRows - 1) / BlockRows
-	t.nextBlock.Store(0)
-	t.done.Add(len(t.start))
-	for _, ch := range t.start {
-		ch <- struct{}{}
-	}
-	t.work(t.ws[0])
-	t.done.Wait()
+	t.parallel(phaseBlocks, t.blocks)
 
 	var loss float32
 	correct := 0
-	for l := range t.m.Layers() {
-		clear(t.gW[l])
-		clear(t.gB[l])
-	}
-	for b := range t.blocks {
-		g := t.grads[b]
-		// The block's gradients are means over its rows; weighted by its
-		// share of the batch they sum to the batch mean.
-		share := float32(g.rows) / float32(n)
-		loss += g.loss * share
+	for _, g := range t.grads[:t.blocks] {
+		loss += g.loss * (float32(g.rows) / float32(n))
 		correct += g.correct
-		for l := range t.m.Layers() {
-			simdnn.SGD(t.gW[l], g.dW[l], -share)
-			simdnn.SGD(t.gB[l], g.dB[l], -share)
-		}
 	}
 	if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
 		return loss, correct
 	}
-	for l := range t.m.Layers() {
-		if t.vW != nil {
-			simdnn.SGDMomentum(t.m.W[l], t.vW[l], t.gW[l], t.cfg.LR, t.cfg.Momentum)
-			simdnn.SGDMomentum(t.m.B[l], t.vB[l], t.gB[l], t.cfg.LR, t.cfg.Momentum)
-		} else {
-			simdnn.SGD(t.m.W[l], t.gW[l], t.cfg.LR)
-			simdnn.SGD(t.m.B[l], t.gB[l], t.cfg.LR)
-		}
-	}
+	t.parallel(phaseUpdate, len(t.updates))
 	return loss, correct
 }
 
-// work takes blocks of the current batch until none are left.
+// parallel runs the items of a phase on the calling goroutine and as
+// many workers as there are items to share.
+func (t *trainer) parallel(phase, items int) {
+	t.phase, t.items = phase, items
+	t.next.Store(0)
+	helpers := t.start[:min(len(t.start), items-1)]
+	t.done.Add(len(helpers))
+	for _, ch := range helpers {
+		ch <- struct{}{}
+	}
+	t.work(t.ws[0])
+	t.done.Wait()
+}
+
+// work takes items of the current phase until none are left.
 func (t *trainer) work(ws *workspace) {
 	for {
-		b := int(t.nextBlock.Add(1)) - 1
-		if b >= t.blocks {
+		i := int(t.next.Add(1)) - 1
+		if i >= t.items {
 			return
 		}
-		lo := b * BlockRows
-		rows := min(BlockRows, t.batchRows-lo)
-		t.block(ws, t.grads[b], t.perm[t.batchStart+lo:t.batchStart+lo+rows])
+		if t.phase == phaseBlocks {
+			lo := i * BlockRows
+			rows := min(BlockRows, t.batchRows-lo)
+			t.block(ws, t.grads[i], t.perm[t.batchStart+lo:t.batchStart+lo+rows])
+		} else {
+			t.update(t.updates[i])
+		}
 	}
 }
 
 // block runs the forward and backward pass of the rows idx into g.
 func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
-	m := t.m
+	m := t.p
 	in := m.Inputs()
 	rows := len(idx)
 	x := ws.x[:rows*in]
@@ -365,28 +467,52 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		lab[i] = t.labels[r]
 	}
 	last := m.Layers() - 1
-	a := x
-	for l := range m.Layers() {
-		out := ws.act[l][:rows*m.Sizes[l+1]]
-		simdnn.DenseForward(out, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
-		a = out
-	}
+	a := forward(m, ws, x, rows)
 	d := ws.delta[last][:rows*m.Classes()]
 	g.loss, g.correct = simdnn.SoftmaxCrossEntropy(d, a, lab, rows, m.Classes())
 	g.rows = rows
+	// The kernel's gradient is the mean over the block; weighted by the
+	// block's share of the batch the blocks sum to the batch mean.
+	if share := float32(rows) / float32(t.batchRows); share != 1 {
+		for i := range d {
+			d[i] *= share
+		}
+	}
 	for l := last; l >= 0; l-- {
 		in := x
-		if l > 0 {
-			in = ws.act[l-1][:rows*m.Sizes[l]]
-		}
 		var dx []float32
 		if l > 0 {
+			in = ws.act[l-1][:rows*m.Sizes[l]]
 			dx = ws.delta[l-1][:rows*m.Sizes[l]]
 		}
 		simdnn.DenseBackward(g.dW[l], g.dB[l], dx, in, m.W[l], ws.delta[l][:rows*m.Sizes[l+1]], rows, m.Sizes[l], m.Sizes[l+1])
 		if l > 0 {
 			simdnn.ReLUBackward(dx, in)
 		}
+	}
+}
+
+// update sums the blocks' gradients for one parameter chunk in block
+// order, into block 0's buffer, and steps the chunk's parameters.
+func (t *trainer) update(u updateItem) {
+	pick := func(g *blockGrads) []float32 {
+		if u.bias {
+			return g.dB[u.layer][u.lo:u.hi]
+		}
+		return g.dW[u.layer][u.lo:u.hi]
+	}
+	sum := pick(t.grads[0])
+	for _, g := range t.grads[1:t.blocks] {
+		simdnn.SGD(sum, pick(g), -1) // sum += g, exactly
+	}
+	w, v := t.p.W, t.vW
+	if u.bias {
+		w, v = t.p.B, t.vB
+	}
+	if v != nil {
+		simdnn.SGDMomentum(w[u.layer][u.lo:u.hi], v[u.layer][u.lo:u.hi], sum, t.cfg.LR, t.cfg.Momentum)
+	} else {
+		simdnn.SGD(w[u.layer][u.lo:u.hi], sum, t.cfg.LR)
 	}
 }
 

@@ -37,6 +37,7 @@ type command struct {
 
 var commands = map[string]command{
 	"train": {"train a network on MNIST and report test accuracy", runTrain},
+	"bench": {"measure epochs/s and kernel GFLOP/s for every implementation (synthetic data)", runBench},
 }
 
 // usageError marks an error as the user's: bad flags or arguments.

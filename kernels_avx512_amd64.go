@@ -1,0 +1,221 @@
+//go:build !purego
+
+package simdnn
+
+import (
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
+// avx512Set runs the kernels in kernels_avx512_amd64.s: ZMM registers,
+// opmask registers for every tail.
+var avx512Set = kernelSet{
+	name:          "avx512",
+	denseForward:  denseForwardAVX512,
+	denseBackward: denseBackwardAVX512,
+	relu:          reluAVX512,
+	reluBackward:  reluBackwardAVX512,
+	softmaxXent:   softmaxCrossEntropyAVX512,
+	sgd:           sgdAVX512,
+	sgdMomentum:   sgdMomentumAVX512,
+}
+
+// avx512Supported: the assembly uses AVX512F (ZMM, opmasks, VSCALEFPS,
+// VGETEXP/VGETMANT), FMA3 and BMI2 (BZHI); cpuid also checks that the OS
+// saves the ZMM and opmask state.
+func avx512Supported() bool {
+	return cpuid.CPU.Supports(cpuid.AVX512F, cpuid.FMA3, cpuid.BMI2)
+}
+
+// Tile flags, as in the assembly.
+const (
+	tileReLU = 1 // max(0, ·) on the result
+	tileAcc  = 2 // add the old contents of C
+)
+
+// A tile computes C[r][q] = bias[q] + Σ_{s<steps} A(r, s)·B[s][q] for its
+// rows r and the columns q set in masks; A(r, s) lies at a + r·aRow +
+// s·aStep bytes, B and C rows are ldb and ldc bytes apart. See the .s file.
+// The kinds name the four shapes: rows × vectors of 16 columns.
+const (
+	tileV1R16 = iota
+	tileV1R1
+	tileV4R6
+	tileV4R1
+)
+
+// avx512RunTile calls the tile of the given kind; direct calls, so that
+// the //go:noescape of each stays visible and no argument escapes.
+func avx512RunTile(kind int, c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int) {
+	switch kind {
+	case tileV1R16:
+		avx512TileV1R16(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+	case tileV1R1:
+		avx512TileV1R1(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+	case tileV4R6:
+		avx512TileV4R6(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+	default:
+		avx512TileV4R1(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+	}
+}
+
+//go:noescape
+func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+
+//go:noescape
+func avx512TileV1R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+
+//go:noescape
+func avx512TileV4R6(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+
+//go:noescape
+func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+
+//go:noescape
+func avx512ReLU(x *float32, n int)
+
+//go:noescape
+func avx512ReLUBackward(dy, y *float32, n int)
+
+//go:noescape
+func avx512SGD(w, gr *float32, n int, lr float32)
+
+//go:noescape
+func avx512SGDMomentum(w, v, gr *float32, n int, lr, mu float32)
+
+//go:noescape
+func avx512SoftmaxXent(grad, logits *float32, labels *int32, m, n int, scale float32) (total float32, correct int)
+
+// at returns &s[i], or the slice's data pointer when i is past its end
+// (only for arguments the assembly will not dereference: zero steps).
+func at(s []float32, i int) *float32 {
+	if i < len(s) {
+		return &s[i]
+	}
+	return unsafe.SliceData(s)
+}
+
+// avx512Gemm computes, for r < rows and q < cols,
+//
+//	c[r*ldc+q] = bias[q] + Σ_{s<steps} a[r*aRow+s*aStep]·b[s*ldb+q]
+//
+// (bias nil meaning zeros)
+// with strides in floats, then adds the old c when flags has tileAcc and
+// applies ReLU when it has tileReLU. Columns go in blocks of 64 (four
+// vectors, 6-row tiles) and a last block of at most 16 columns in one
+// vector (16-row tiles). The rows a full tile cannot cover are redone by
+// one tile ending at the last row (recomputing rows already written gives
+// the same values), or row by row where that is impossible.
+func avx512Gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, ldb int, bias []float32, rows, cols, steps, flags int) {
+	var zeros [64]float32
+	for q0 := 0; q0 < cols; q0 += 64 {
+		width := min(64, cols-q0)
+		masks := ^uint64(0) >> (64 - width)
+		big, one, height := tileV4R6, tileV4R1, 6
+		if width <= 16 {
+			big, one, height = tileV1R16, tileV1R1, 16
+		}
+		biasq := &zeros[0]
+		if bias != nil {
+			biasq = &bias[q0]
+		}
+		bq := at(b, q0)
+		call := func(kind, r int) {
+			avx512RunTile(kind, &c[r*ldc+q0], at(a, r*aRow), bq, biasq, steps, aStep*4, aRow*4, ldb*4, ldc*4, masks, flags)
+		}
+		r := 0
+		for ; r+height <= rows; r += height {
+			call(big, r)
+		}
+		switch {
+		case r == rows:
+		case rows >= height && flags&tileAcc == 0:
+			call(big, rows-height)
+		default:
+			for ; r < rows; r++ {
+				call(one, r)
+			}
+		}
+	}
+}
+
+func denseForwardAVX512(y, x, w, b []float32, m, k, n int, relu bool) {
+	flags := 0
+	if relu {
+		flags = tileReLU
+	}
+	avx512Gemm(y, n, x, k, 1, w, n, b, m, n, k, flags)
+}
+
+// dxChunk is how many columns of dy (rows of the transposed w panel) one
+// pass of dx takes; wider layers add later chunks onto dx.
+const dxChunk = 128
+
+func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	// dw[p][j] = Σ_i x[i][p]·dy[i][j]: A(p, i) = x[i*k+p].
+	avx512Gemm(dw, n, x, 1, k, dy, n, nil, k, n, m, 0)
+	// db[j] = Σ_i 1·dy[i][j]: A is a single 1 with both strides 0.
+	one := [1]float32{1}
+	avx512Gemm(db, 0, one[:], 0, 0, dy, n, nil, 1, n, m, 0)
+	if dx == nil || m == 0 || k == 0 {
+		return
+	}
+	if n == 0 {
+		clear(dx)
+		return
+	}
+	// dx[i][p] = Σ_j dy[i][j]·w[p][j]: B is a panel of wᵀ (at most
+	// dxChunk rows of 64), copied here so its rows are contiguous.
+	var panel [dxChunk * 64]float32
+	for p0 := 0; p0 < k; p0 += 64 {
+		width := min(64, k-p0)
+		for j0 := 0; j0 < n; j0 += dxChunk {
+			steps := min(dxChunk, n-j0)
+			for s := range steps {
+				row := panel[s*64 : s*64+width]
+				for q := range row {
+					row[q] = w[(p0+q)*n+j0+s]
+				}
+			}
+			flags := 0
+			if j0 > 0 {
+				flags = tileAcc
+			}
+			avx512Gemm(dx[p0:], k, dy[j0:], n, 1, panel[:], 64, nil, m, width, steps, flags)
+		}
+	}
+}
+
+func reluAVX512(x []float32) {
+	if len(x) > 0 {
+		avx512ReLU(&x[0], len(x))
+	}
+}
+
+func reluBackwardAVX512(dy, y []float32) {
+	if len(dy) > 0 {
+		avx512ReLUBackward(&dy[0], &y[0], len(dy))
+	}
+}
+
+func sgdAVX512(w, g []float32, lr float32) {
+	if len(w) > 0 {
+		avx512SGD(&w[0], &g[0], len(w), lr)
+	}
+}
+
+func sgdMomentumAVX512(w, v, g []float32, lr, mu float32) {
+	if len(w) > 0 {
+		avx512SGDMomentum(&w[0], &v[0], &g[0], len(w), lr, mu)
+	}
+}
+
+func softmaxCrossEntropyAVX512(grad, logits []float32, labels []int32, m, n int) (float32, int) {
+	if m == 0 {
+		return 0, 0
+	}
+	scale := 1 / float32(m)
+	total, correct := avx512SoftmaxXent(&grad[0], &logits[0], &labels[0], m, n, scale)
+	return total * scale, correct
+}

@@ -1,0 +1,719 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX-512 kernels (AVX512F + FMA3 + BMI2). Every tail is an opmask (K)
+// register: masked loads and stores never touch memory outside the slice
+// (masked-off lanes do not fault), so there are no scalar tail loops.
+// Go's operand order is reversed from Intel's throughout.
+
+// ---------------------------------------------------------------------
+// Tiles. One tile computes, for r < R rows and q < 16·V columns,
+//
+//	C[r][q] = init[q] + Σ_{s<steps} A(r, s) · B[s][q]   (then + C, ReLU)
+//
+// with A(r, s) at a + r·aRow + s·aStep bytes, B rows ldb bytes apart and C
+// rows ldc bytes apart. DenseForward (A = x, aStep 4), DenseBackward's dw
+// (A = xᵀ: aRow 4, aStep = row length), db (A = a single 1.0, both strides
+// 0) and dx (A = dy, B = a transposed panel of w) are all this one loop.
+// Each step loads the V vectors of B row s once and broadcasts each A(r, s)
+// from memory into the FMAs of row r, so R rows share every B load; the
+// R·V accumulators stay in Z4…Z27 for the whole loop. The columns past the
+// edge are masked by K1…K4 (16 bits each of masks): masked B loads read
+// nothing there and masked stores write nothing.
+// init is bias (a zero vector when the caller has none); flags: 1 = ReLU
+// the result, 2 = add C's old value.
+
+#define TILE_RELU 1
+#define TILE_ACC 2
+
+#define C_PTR DI
+#define A_PTR SI
+#define B_PTR DX
+#define A_PTR2 AX // A of rows 8…15
+#define STEPS CX
+#define A_STEP R9
+#define A_ROW R10
+#define A_ROW3 R11
+#define A_ROW5 R12
+#define A_ROW7 R13
+#define LDB R14
+#define LDC BX
+#define FLAGS R8
+
+// R16: one B vector, rows 0…15 against Z0 into Z4…Z19.
+#define FMA_V1R16 \
+	VFMADD231PS.BCST (A_PTR), Z0, Z4; \
+	VFMADD231PS.BCST (A_PTR)(A_ROW*1), Z0, Z5; \
+	VFMADD231PS.BCST (A_PTR)(A_ROW*2), Z0, Z6; \
+	VFMADD231PS.BCST (A_PTR)(A_ROW3*1), Z0, Z7; \
+	VFMADD231PS.BCST (A_PTR)(A_ROW*4), Z0, Z8; \
+	VFMADD231PS.BCST (A_PTR)(A_ROW5*1), Z0, Z9; \
+	VFMADD231PS.BCST (A_PTR)(A_ROW3*2), Z0, Z10; \
+	VFMADD231PS.BCST (A_PTR)(A_ROW7*1), Z0, Z11; \
+	VFMADD231PS.BCST (A_PTR2), Z0, Z12; \
+	VFMADD231PS.BCST (A_PTR2)(A_ROW*1), Z0, Z13; \
+	VFMADD231PS.BCST (A_PTR2)(A_ROW*2), Z0, Z14; \
+	VFMADD231PS.BCST (A_PTR2)(A_ROW3*1), Z0, Z15; \
+	VFMADD231PS.BCST (A_PTR2)(A_ROW*4), Z0, Z16; \
+	VFMADD231PS.BCST (A_PTR2)(A_ROW5*1), Z0, Z17; \
+	VFMADD231PS.BCST (A_PTR2)(A_ROW3*2), Z0, Z18; \
+	VFMADD231PS.BCST (A_PTR2)(A_ROW7*1), Z0, Z19
+
+// One row of four B vectors (Z0…Z3): broadcast A once into Z31.
+#define FMA_ROW4(addr, a0, a1, a2, a3) \
+	VBROADCASTSS addr, Z31; \
+	VFMADD231PS Z31, Z0, a0; \
+	VFMADD231PS Z31, Z1, a1; \
+	VFMADD231PS Z31, Z2, a2; \
+	VFMADD231PS Z31, Z3, a3
+
+#define LOAD_B4 \
+	VMOVUPS.Z (B_PTR), K1, Z0; \
+	VMOVUPS.Z 64(B_PTR), K2, Z1; \
+	VMOVUPS.Z 128(B_PTR), K3, Z2; \
+	VMOVUPS.Z 192(B_PTR), K4, Z3
+
+#define COPY16(z) \
+	VMOVAPS z, Z4; VMOVAPS z, Z5; VMOVAPS z, Z6; VMOVAPS z, Z7; \
+	VMOVAPS z, Z8; VMOVAPS z, Z9; VMOVAPS z, Z10; VMOVAPS z, Z11; \
+	VMOVAPS z, Z12; VMOVAPS z, Z13; VMOVAPS z, Z14; VMOVAPS z, Z15; \
+	VMOVAPS z, Z16; VMOVAPS z, Z17; VMOVAPS z, Z18; VMOVAPS z, Z19
+
+// Per-row epilogue pieces: p walks the rows of C.
+#define ACC1(p, a, k) VADDPS (p), a, k, a
+#define ACC4(p, a0, a1, a2, a3) \
+	VADDPS (p), a0, K1, a0; VADDPS 64(p), a1, K2, a1; \
+	VADDPS 128(p), a2, K3, a2; VADDPS 192(p), a3, K4, a3; ADDQ LDC, p
+#define RELU4(a0, a1, a2, a3) \
+	VMAXPS a0, Z31, a0; VMAXPS a1, Z31, a1; VMAXPS a2, Z31, a2; VMAXPS a3, Z31, a3
+#define STORE4(a0, a1, a2, a3) \
+	VMOVUPS a0, K1, (C_PTR); VMOVUPS a1, K2, 64(C_PTR); \
+	VMOVUPS a2, K3, 128(C_PTR); VMOVUPS a3, K4, 192(C_PTR); ADDQ LDC, C_PTR
+#define STORE1(a) VMOVUPS a, K1, (C_PTR); ADDQ LDC, C_PTR
+
+// TILE_MASKS sets K1…K4 from the four 16-bit fields of m.
+#define TILE_MASKS(m) \
+	KMOVW m, K1; SHRQ $16, m; KMOVW m, K2; SHRQ $16, m; KMOVW m, K3; SHRQ $16, m; KMOVW m, K4
+
+// func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// 16 rows × one masked vector (columns ≤ 16, the tutorial's n = 15 and
+// 10). Z0 holds B row s; rows 0…7 are addressed from A_PTR and 8…15 from
+// A_PTR2 with the index registers aRow·{1,2,3,4,5,6,7}.
+TEXT ·avx512TileV1R16(SB), NOSPLIT, $0-88
+	MOVQ c+0(FP), C_PTR
+	MOVQ a+8(FP), A_PTR
+	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
+	MOVQ aStep+40(FP), A_STEP
+	MOVQ aRow+48(FP), A_ROW
+	MOVQ ldb+56(FP), LDB
+	MOVQ ldc+64(FP), LDC
+	MOVQ masks+72(FP), AX
+	TILE_MASKS(AX)
+	MOVQ flags+80(FP), FLAGS
+	MOVQ bias+24(FP), AX
+	VMOVUPS.Z (AX), K1, Z30
+	COPY16(Z30)
+	LEAQ (A_ROW)(A_ROW*2), A_ROW3
+	LEAQ (A_ROW)(A_ROW*4), A_ROW5
+	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
+	LEAQ (A_PTR)(A_ROW*8), A_PTR2
+	TESTQ STEPS, STEPS
+	JZ v1r16done
+
+v1r16loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	FMA_V1R16
+	ADDQ A_STEP, A_PTR
+	ADDQ A_STEP, A_PTR2
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ v1r16loop
+
+v1r16done:
+	TESTQ $TILE_ACC, FLAGS
+	JZ v1r16relu
+	MOVQ C_PTR, AX
+	ACC1(AX, Z4, K1); ADDQ LDC, AX; ACC1(AX, Z5, K1); ADDQ LDC, AX
+	ACC1(AX, Z6, K1); ADDQ LDC, AX; ACC1(AX, Z7, K1); ADDQ LDC, AX
+	ACC1(AX, Z8, K1); ADDQ LDC, AX; ACC1(AX, Z9, K1); ADDQ LDC, AX
+	ACC1(AX, Z10, K1); ADDQ LDC, AX; ACC1(AX, Z11, K1); ADDQ LDC, AX
+	ACC1(AX, Z12, K1); ADDQ LDC, AX; ACC1(AX, Z13, K1); ADDQ LDC, AX
+	ACC1(AX, Z14, K1); ADDQ LDC, AX; ACC1(AX, Z15, K1); ADDQ LDC, AX
+	ACC1(AX, Z16, K1); ADDQ LDC, AX; ACC1(AX, Z17, K1); ADDQ LDC, AX
+	ACC1(AX, Z18, K1); ADDQ LDC, AX; ACC1(AX, Z19, K1)
+
+v1r16relu:
+	TESTQ $TILE_RELU, FLAGS
+	JZ v1r16store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7)
+	RELU4(Z8, Z9, Z10, Z11)
+	RELU4(Z12, Z13, Z14, Z15)
+	RELU4(Z16, Z17, Z18, Z19)
+
+v1r16store:
+	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7)
+	STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
+	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15)
+	STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
+	VZEROUPPER
+	RET
+
+// func avx512TileV1R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// One row × one masked vector, for the rows left over by V1R16 and for db.
+// Four accumulators (Z4…Z7) take steps s ≡ 0, 1, 2, 3 mod 4 so the FMA
+// latency is hidden; they are added at the end (Z4 starts from bias).
+TEXT ·avx512TileV1R1(SB), NOSPLIT, $0-88
+	MOVQ c+0(FP), C_PTR
+	MOVQ a+8(FP), A_PTR
+	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
+	MOVQ aStep+40(FP), A_STEP
+	MOVQ ldb+56(FP), LDB
+	MOVQ ldc+64(FP), LDC
+	MOVQ masks+72(FP), AX
+	KMOVW AX, K1
+	MOVQ flags+80(FP), FLAGS
+	MOVQ bias+24(FP), AX
+	VMOVUPS.Z (AX), K1, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	LEAQ (A_STEP)(A_STEP*2), A_ROW3 // 3·aStep
+	LEAQ (LDB)(LDB*2), A_ROW5       // 3·ldb
+	CMPQ STEPS, $4
+	JLT v1r1one
+
+v1r1four:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VMOVUPS.Z (B_PTR)(LDB*1), K1, Z1
+	VMOVUPS.Z (B_PTR)(LDB*2), K1, Z2
+	VMOVUPS.Z (B_PTR)(A_ROW5*1), K1, Z3
+	VFMADD231PS.BCST (A_PTR), Z0, Z4
+	VFMADD231PS.BCST (A_PTR)(A_STEP*1), Z1, Z5
+	VFMADD231PS.BCST (A_PTR)(A_STEP*2), Z2, Z6
+	VFMADD231PS.BCST (A_PTR)(A_ROW3*1), Z3, Z7
+	LEAQ (A_PTR)(A_STEP*4), A_PTR
+	LEAQ (B_PTR)(LDB*4), B_PTR
+	SUBQ $4, STEPS
+	CMPQ STEPS, $4
+	JGE v1r1four
+
+v1r1one:
+	TESTQ STEPS, STEPS
+	JZ v1r1done
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VFMADD231PS.BCST (A_PTR), Z0, Z4
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JMP v1r1one
+
+v1r1done:
+	VADDPS Z5, Z4, Z4
+	VADDPS Z7, Z6, Z6
+	VADDPS Z6, Z4, Z4
+	TESTQ $TILE_ACC, FLAGS
+	JZ v1r1relu
+	ACC1(C_PTR, Z4, K1)
+
+v1r1relu:
+	TESTQ $TILE_RELU, FLAGS
+	JZ v1r1store
+	VPXORD Z31, Z31, Z31
+	VMAXPS Z4, Z31, Z4
+
+v1r1store:
+	VMOVUPS Z4, K1, (C_PTR)
+	VZEROUPPER
+	RET
+
+// func avx512TileV4R6(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// 6 rows × four vectors (64 columns, K1…K4 mask the last ones): Z0…Z3
+// hold B row s, Z4…Z27 the 24 accumulators, Z31 the broadcast A(r, s).
+// Per step 10 loads feed 24 FMAs.
+TEXT ·avx512TileV4R6(SB), NOSPLIT, $0-88
+	MOVQ c+0(FP), C_PTR
+	MOVQ a+8(FP), A_PTR
+	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
+	MOVQ aStep+40(FP), A_STEP
+	MOVQ aRow+48(FP), A_ROW
+	MOVQ ldb+56(FP), LDB
+	MOVQ ldc+64(FP), LDC
+	MOVQ masks+72(FP), AX
+	TILE_MASKS(AX)
+	MOVQ flags+80(FP), FLAGS
+	MOVQ bias+24(FP), B_PTR
+	LOAD_B4
+	MOVQ b+16(FP), B_PTR
+	VMOVAPS Z0, Z4; VMOVAPS Z1, Z5; VMOVAPS Z2, Z6; VMOVAPS Z3, Z7
+	VMOVAPS Z0, Z8; VMOVAPS Z1, Z9; VMOVAPS Z2, Z10; VMOVAPS Z3, Z11
+	VMOVAPS Z0, Z12; VMOVAPS Z1, Z13; VMOVAPS Z2, Z14; VMOVAPS Z3, Z15
+	VMOVAPS Z0, Z16; VMOVAPS Z1, Z17; VMOVAPS Z2, Z18; VMOVAPS Z3, Z19
+	VMOVAPS Z0, Z20; VMOVAPS Z1, Z21; VMOVAPS Z2, Z22; VMOVAPS Z3, Z23
+	VMOVAPS Z0, Z24; VMOVAPS Z1, Z25; VMOVAPS Z2, Z26; VMOVAPS Z3, Z27
+	LEAQ (A_ROW)(A_ROW*2), A_ROW3
+	LEAQ (A_ROW)(A_ROW*4), A_ROW5
+	TESTQ STEPS, STEPS
+	JZ v4r6done
+
+v4r6loop:
+	LOAD_B4
+	FMA_ROW4((A_PTR), Z4, Z5, Z6, Z7)
+	FMA_ROW4((A_PTR)(A_ROW*1), Z8, Z9, Z10, Z11)
+	FMA_ROW4((A_PTR)(A_ROW*2), Z12, Z13, Z14, Z15)
+	FMA_ROW4((A_PTR)(A_ROW3*1), Z16, Z17, Z18, Z19)
+	FMA_ROW4((A_PTR)(A_ROW*4), Z20, Z21, Z22, Z23)
+	FMA_ROW4((A_PTR)(A_ROW5*1), Z24, Z25, Z26, Z27)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ v4r6loop
+
+v4r6done:
+	TESTQ $TILE_ACC, FLAGS
+	JZ v4r6relu
+	MOVQ C_PTR, AX
+	ACC4(AX, Z4, Z5, Z6, Z7)
+	ACC4(AX, Z8, Z9, Z10, Z11)
+	ACC4(AX, Z12, Z13, Z14, Z15)
+	ACC4(AX, Z16, Z17, Z18, Z19)
+	ACC4(AX, Z20, Z21, Z22, Z23)
+	ACC4(AX, Z24, Z25, Z26, Z27)
+
+v4r6relu:
+	TESTQ $TILE_RELU, FLAGS
+	JZ v4r6store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7)
+	RELU4(Z8, Z9, Z10, Z11)
+	RELU4(Z12, Z13, Z14, Z15)
+	RELU4(Z16, Z17, Z18, Z19)
+	RELU4(Z20, Z21, Z22, Z23)
+	RELU4(Z24, Z25, Z26, Z27)
+
+v4r6store:
+	STORE4(Z4, Z5, Z6, Z7)
+	STORE4(Z8, Z9, Z10, Z11)
+	STORE4(Z12, Z13, Z14, Z15)
+	STORE4(Z16, Z17, Z18, Z19)
+	STORE4(Z20, Z21, Z22, Z23)
+	STORE4(Z24, Z25, Z26, Z27)
+	VZEROUPPER
+	RET
+
+// func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// One row × four vectors: the rows V4R6 leaves over. The four
+// accumulators Z4…Z7 are independent chains.
+TEXT ·avx512TileV4R1(SB), NOSPLIT, $0-88
+	MOVQ c+0(FP), C_PTR
+	MOVQ a+8(FP), A_PTR
+	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
+	MOVQ aStep+40(FP), A_STEP
+	MOVQ ldb+56(FP), LDB
+	MOVQ ldc+64(FP), LDC
+	MOVQ masks+72(FP), AX
+	TILE_MASKS(AX)
+	MOVQ flags+80(FP), FLAGS
+	MOVQ bias+24(FP), B_PTR
+	LOAD_B4
+	VMOVAPS Z0, Z4; VMOVAPS Z1, Z5; VMOVAPS Z2, Z6; VMOVAPS Z3, Z7
+	MOVQ b+16(FP), B_PTR
+	TESTQ STEPS, STEPS
+	JZ v4r1done
+
+v4r1loop:
+	LOAD_B4
+	FMA_ROW4((A_PTR), Z4, Z5, Z6, Z7)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ v4r1loop
+
+v4r1done:
+	TESTQ $TILE_ACC, FLAGS
+	JZ v4r1relu
+	MOVQ C_PTR, AX
+	ACC4(AX, Z4, Z5, Z6, Z7)
+
+v4r1relu:
+	TESTQ $TILE_RELU, FLAGS
+	JZ v4r1store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7)
+
+v4r1store:
+	STORE4(Z4, Z5, Z6, Z7)
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------
+// Element-wise kernels: one 16-float vector per iteration; K1 covers
+// min(left, 16) lanes, so the last, partial vector is the same code.
+
+#define LEFT CX
+
+// MASK16 sets k to the low min(LEFT, 16) bits; t1, t2 are scratch.
+#define MASK16(t1, t2, k) \
+	MOVL $16, t1; CMPQ LEFT, t1; CMOVQLT LEFT, t1; \
+	MOVL $0xffff, t2; BZHIL t1, t2, t2; KMOVW t2, k
+
+// func avx512ReLU(x *float32, n int)
+// x = max(0, x) with Intel's MAXPS rule (NaN or ±0 in x returns x), so NaN
+// and -0 pass through.
+TEXT ·avx512ReLU(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), LEFT
+	VPXORD Z0, Z0, Z0
+	TESTQ LEFT, LEFT
+	JLE reludone
+
+reluloop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (DI), K1, Z1
+	VMAXPS Z1, Z0, Z1
+	VMOVUPS Z1, K1, (DI)
+	ADDQ $64, DI
+	SUBQ $16, LEFT
+	JG reluloop
+
+reludone:
+	VZEROUPPER
+	RET
+
+// func avx512ReLUBackward(dy, y *float32, n int)
+// Stores 0 into dy under the mask y ≤ 0 (ordered: a NaN y keeps dy); dy is
+// never read.
+TEXT ·avx512ReLUBackward(SB), NOSPLIT, $0-24
+	MOVQ dy+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), LEFT
+	VPXORD Z0, Z0, Z0
+	TESTQ LEFT, LEFT
+	JLE relubdone
+
+relubloop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (SI), K1, Z1
+	VCMPPS $0x12, Z0, Z1, K1, K2 // LE_OQ: y ≤ 0
+	VMOVUPS Z0, K2, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, LEFT
+	JG relubloop
+
+relubdone:
+	VZEROUPPER
+	RET
+
+// func avx512SGD(w, gr *float32, n int, lr float32)
+// w = w − lr·g as one fused multiply-add.
+TEXT ·avx512SGD(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), DI
+	MOVQ gr+8(FP), SI
+	MOVQ n+16(FP), LEFT
+	VBROADCASTSS lr+24(FP), Z30
+	TESTQ LEFT, LEFT
+	JLE sgddone
+
+sgdloop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (DI), K1, Z1
+	VMOVUPS.Z (SI), K1, Z2
+	VFNMADD231PS Z30, Z2, Z1
+	VMOVUPS Z1, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, LEFT
+	JG sgdloop
+
+sgddone:
+	VZEROUPPER
+	RET
+
+// func avx512SGDMomentum(w, v, gr *float32, n int, lr, mu float32)
+// v = mu·v − (lr·g) fused, then w = w + v.
+TEXT ·avx512SGDMomentum(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), DI
+	MOVQ v+8(FP), SI
+	MOVQ gr+16(FP), R8
+	MOVQ n+24(FP), LEFT
+	VBROADCASTSS lr+32(FP), Z30
+	VBROADCASTSS mu+36(FP), Z29
+	TESTQ LEFT, LEFT
+	JLE momdone
+
+momloop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (DI), K1, Z1
+	VMOVUPS.Z (SI), K1, Z2
+	VMOVUPS.Z (R8), K1, Z3
+	VMULPS Z30, Z3, Z3
+	VFMSUB213PS Z3, Z29, Z2
+	VADDPS Z2, Z1, Z1
+	VMOVUPS Z2, K1, (SI)
+	VMOVUPS Z1, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	SUBQ $16, LEFT
+	JG momloop
+
+momdone:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------
+// Softmax cross-entropy.
+
+DATA avx512Iota<>+0(SB)/4, $0
+DATA avx512Iota<>+4(SB)/4, $1
+DATA avx512Iota<>+8(SB)/4, $2
+DATA avx512Iota<>+12(SB)/4, $3
+DATA avx512Iota<>+16(SB)/4, $4
+DATA avx512Iota<>+20(SB)/4, $5
+DATA avx512Iota<>+24(SB)/4, $6
+DATA avx512Iota<>+28(SB)/4, $7
+DATA avx512Iota<>+32(SB)/4, $8
+DATA avx512Iota<>+36(SB)/4, $9
+DATA avx512Iota<>+40(SB)/4, $10
+DATA avx512Iota<>+44(SB)/4, $11
+DATA avx512Iota<>+48(SB)/4, $12
+DATA avx512Iota<>+52(SB)/4, $13
+DATA avx512Iota<>+56(SB)/4, $14
+DATA avx512Iota<>+60(SB)/4, $15
+GLOBL avx512Iota<>(SB), RODATA|NOPTR, $64
+
+// exp constants, float32 bit patterns: the clamp −104 (exp(−104) rounds
+// to 0), log2(e), ln 2 split in a high part (float32(ln 2)) and the rest,
+// and the Taylor coefficients 1/7! … 1/1! (1/0! is ONES).
+DATA avx512ExpConst<>+0(SB)/4, $0xc2d00000  // -104
+DATA avx512ExpConst<>+4(SB)/4, $0x3fb8aa3b  // log2(e)
+DATA avx512ExpConst<>+8(SB)/4, $0x3f317218  // ln2 hi = 0.693147182…
+DATA avx512ExpConst<>+12(SB)/4, $0xb102e308 // ln2 lo = −1.9046542e-9
+DATA avx512ExpConst<>+16(SB)/4, $0x39500d01 // 1/5040
+DATA avx512ExpConst<>+20(SB)/4, $0x3ab60b61 // 1/720
+DATA avx512ExpConst<>+24(SB)/4, $0x3c088889 // 1/120
+DATA avx512ExpConst<>+28(SB)/4, $0x3d2aaaab // 1/24
+DATA avx512ExpConst<>+32(SB)/4, $0x3e2aaaab // 1/6
+DATA avx512ExpConst<>+36(SB)/4, $0x3f000000 // 1/2
+DATA avx512ExpConst<>+40(SB)/4, $0x3f800000 // 1
+DATA avx512ExpConst<>+44(SB)/4, $0xff800000 // −Inf
+GLOBL avx512ExpConst<>(SB), RODATA|NOPTR, $48
+
+// log constants, float64: 1, the series 2/17, 2/15, …, 2/3, 2, and ln 2.
+DATA avx512LogConst<>+0(SB)/8, $1.0
+DATA avx512LogConst<>+8(SB)/8, $0.11764705882352941
+DATA avx512LogConst<>+16(SB)/8, $0.13333333333333333
+DATA avx512LogConst<>+24(SB)/8, $0.15384615384615385
+DATA avx512LogConst<>+32(SB)/8, $0.18181818181818182
+DATA avx512LogConst<>+40(SB)/8, $0.2222222222222222
+DATA avx512LogConst<>+48(SB)/8, $0.2857142857142857
+DATA avx512LogConst<>+56(SB)/8, $0.4
+DATA avx512LogConst<>+64(SB)/8, $0.6666666666666666
+DATA avx512LogConst<>+72(SB)/8, $2.0
+DATA avx512LogConst<>+80(SB)/8, $0.6931471805599453
+GLOBL avx512LogConst<>(SB), RODATA|NOPTR, $88
+
+// EXP sets Z2 = exp(Z1) for Z1 ≤ 0 or NaN (the softmax's logit − max),
+// a few ulp over the whole range, denormal results included: clamp below
+// at −104 (NaN passes: MAXPS returns its second source), k = round(x·log2 e),
+// r = x − k·ln2 in two FMAs (|r| ≤ ln2/2), Taylor of degree 7 by Horner,
+// then VSCALEFPS multiplies by 2^k with a single rounding. Z4 is scratch.
+#define EXP \
+	VMAXPS Z1, Z17, Z1; \
+	VMULPS Z18, Z1, Z4; \
+	VRNDSCALEPS $0, Z4, Z4; \
+	VFNMADD231PS Z19, Z4, Z1; \
+	VFNMADD231PS Z20, Z4, Z1; \
+	VMOVAPS Z21, Z2; \
+	VFMADD213PS Z22, Z1, Z2; \
+	VFMADD213PS Z23, Z1, Z2; \
+	VFMADD213PS Z24, Z1, Z2; \
+	VFMADD213PS Z25, Z1, Z2; \
+	VFMADD213PS Z26, Z1, Z2; \
+	VFMADD213PS Z27, Z1, Z2; \
+	VFMADD213PS Z28, Z1, Z2; \
+	VSCALEFPS Z4, Z2, Z2
+
+// HREDUCE(op) folds the 16 lanes of Z0 into lane 0 of X0 with op.
+#define HREDUCE(op) \
+	VEXTRACTF64X4 $1, Z0, Y1; op Y1, Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; op X1, X0, X0; \
+	VPERMILPS $0x4e, X0, X1; op X1, X0, X0; \
+	VPERMILPS $0xb1, X0, X1; op X1, X0, X0
+
+#define XG_PTR DI   // grad row
+#define XL_PTR SI   // logits row
+#define XLAB R8     // labels
+#define XROWS CX    // rows left
+#define XN R9       // n
+#define XROWB R10   // n·4
+#define XT R11      // label
+#define XC R12      // column of the chunk
+#define XCORRECT BX
+
+// Chunk loop over a row: K1 = the lanes c + lane < n (Z11 counts n − c
+// down by 16), then body, for c = 0, 16, … < n.
+#define CHUNK_MASK VPCMPD $1, Z11, Z14, K1
+
+// func avx512SoftmaxXent(grad, logits *float32, labels *int32, m, n int, scale float32) (total float32, correct int)
+// Per row, three passes over 16-lane chunks (one for n ≤ 16):
+//  1. running max in Z0 (MAXPS keeps the accumulator when the logit is
+//     NaN, so NaNs are skipped like the reference's v > mx; a NaN first
+//     logit makes mx NaN below), and the arg-max rule: with lt = the
+//     label's logit, K2 = lt > v, K3 = lt ≥ v, K4 = lanes before the
+//     label; a lane is bad unless (K4 and K2) or (not K4 and K3), and K6
+//     gathers bad lanes (lt ≥ lt fails only for NaN).
+//  2. e = exp(v − mx) stored into grad (grad may alias logits: lt was read
+//     first), summed in Z3.
+//  3. grad = (e·(1/s) − [j = t])·scale, the label lane found by K7.
+// The row's loss float32(log s) − (lt − mx) is summed in float32 in X8 like
+// the reference (so it overflows where the reference does): log s in
+// float64 from s = 2^e·m, m ∈ [1, 2), as e·ln2 + 2·atanh((m−1)/(m+1)), the
+// odd series to u^17 (|u| < 1/3: truncation below 1e-9). NaN propagates.
+TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $0-64
+	MOVQ grad+0(FP), XG_PTR
+	MOVQ logits+8(FP), XL_PTR
+	MOVQ labels+16(FP), XLAB
+	MOVQ m+24(FP), XROWS
+	MOVQ n+32(FP), XN
+	VBROADCASTSS scale+40(FP), Z29
+	MOVQ XN, XROWB
+	SHLQ $2, XROWB
+	XORL XCORRECT, XCORRECT
+	VPBROADCASTD XN, Z12
+	VMOVDQU32 avx512Iota<>(SB), Z14
+	MOVL $16, AX
+	VPBROADCASTD AX, Z15
+	LEAQ avx512ExpConst<>(SB), AX
+	VBROADCASTSS 0(AX), Z17
+	VBROADCASTSS 4(AX), Z18
+	VBROADCASTSS 8(AX), Z19
+	VBROADCASTSS 12(AX), Z20
+	VBROADCASTSS 16(AX), Z21
+	VBROADCASTSS 20(AX), Z22
+	VBROADCASTSS 24(AX), Z23
+	VBROADCASTSS 28(AX), Z24
+	VBROADCASTSS 32(AX), Z25
+	VBROADCASTSS 36(AX), Z26
+	VBROADCASTSS 40(AX), Z27
+	VMOVAPS Z27, Z28
+	VBROADCASTSS 44(AX), Z30
+	VXORPS X8, X8, X8 // total = 0
+	LEAQ avx512LogConst<>(SB), R13
+	TESTQ XROWS, XROWS
+	JZ xentdone
+
+xentrow:
+	MOVLQSX (XLAB), XT
+	VBROADCASTSS (XL_PTR)(XT*4), Z6 // lt
+	VPBROADCASTD XT, Z16
+	// Pass 1: max and arg-max rule.
+	VMOVAPS Z30, Z0
+	KXORW K6, K6, K6
+	VMOVDQA32 Z12, Z11
+	VMOVDQA32 Z16, Z13 // t − c
+	XORL XC, XC
+
+xentmax:
+	CHUNK_MASK
+	VPCMPD $1, Z13, Z14, K4 // lane < t − c
+	VMOVUPS.Z (XL_PTR)(XC*4), K1, Z1
+	VMAXPS Z0, Z1, K1, Z0
+	VCMPPS $0x1e, Z1, Z6, K1, K2 // GT_OQ: lt > v
+	VCMPPS $0x1d, Z1, Z6, K1, K3 // GE_OQ: lt ≥ v
+	KANDW K4, K2, K2
+	KANDNW K3, K4, K5
+	KORW K2, K5, K5
+	KXORW K1, K5, K5
+	KORW K5, K6, K6
+	VPSUBD Z15, Z11, Z11
+	VPSUBD Z15, Z13, Z13
+	ADDQ $16, XC
+	CMPQ XC, XN
+	JLT xentmax
+	HREDUCE(VMAXPS)
+	VMOVSS (XL_PTR), X1
+	VMAXSS X1, X0, X7 // NaN first logit → NaN
+	VBROADCASTSS X7, Z7 // mx
+	KORTESTW K6, K6
+	JNZ xentexp
+	INCQ XCORRECT
+
+xentexp:
+	// Pass 2: e = exp(v − mx) into grad, s = Σ e.
+	VPXORD Z3, Z3, Z3
+	VMOVDQA32 Z12, Z11
+	XORL XC, XC
+
+xentexploop:
+	CHUNK_MASK
+	VMOVUPS.Z (XL_PTR)(XC*4), K1, Z1
+	VSUBPS Z7, Z1, Z1
+	EXP
+	VMOVUPS Z2, K1, (XG_PTR)(XC*4)
+	VADDPS Z2, Z3, K1, Z3
+	VPSUBD Z15, Z11, Z11
+	ADDQ $16, XC
+	CMPQ XC, XN
+	JLT xentexploop
+	VMOVAPS Z3, Z0
+	HREDUCE(VADDPS) // X0 = s
+	VDIVSS X0, X28, X1 // 1/s
+	VBROADCASTSS X1, Z31
+	VCVTSS2SD X0, X2, X2
+	VGETEXPSD X2, X2, X3 // e
+	VGETMANTSD $0, X2, X2, X2 // m
+	VSUBSD 0(R13), X2, X4
+	VADDSD 0(R13), X2, X5
+	VDIVSD X5, X4, X4 // u = (m−1)/(m+1)
+	VMULSD X4, X4, X5 // u²
+	VMOVSD 8(R13), X9
+	VFMADD213SD 16(R13), X5, X9
+	VFMADD213SD 24(R13), X5, X9
+	VFMADD213SD 32(R13), X5, X9
+	VFMADD213SD 40(R13), X5, X9
+	VFMADD213SD 48(R13), X5, X9
+	VFMADD213SD 56(R13), X5, X9
+	VFMADD213SD 64(R13), X5, X9
+	VFMADD213SD 72(R13), X5, X9
+	VMULSD X4, X9, X9 // log m
+	VFMADD231SD 80(R13), X3, X9 // + e·ln2
+	VCVTSD2SS X9, X9, X9
+	VSUBSS X7, X6, X1 // lt − mx
+	VSUBSS X1, X9, X9
+	VADDSS X9, X8, X8
+	// Pass 3: grad = (e/s − onehot)·scale.
+	VMOVDQA32 Z12, Z11
+	VMOVDQA32 Z16, Z13
+	XORL XC, XC
+
+xentgrad:
+	CHUNK_MASK
+	VPCMPD $0, Z13, Z14, K7 // lane = t − c
+	VMOVUPS.Z (XG_PTR)(XC*4), K1, Z1
+	VMULPS Z31, Z1, Z1
+	VSUBPS Z28, Z1, K7, Z1
+	VMULPS Z29, Z1, Z1
+	VMOVUPS Z1, K1, (XG_PTR)(XC*4)
+	VPSUBD Z15, Z11, Z11
+	VPSUBD Z15, Z13, Z13
+	ADDQ $16, XC
+	CMPQ XC, XN
+	JLT xentgrad
+	ADDQ XROWB, XL_PTR
+	ADDQ XROWB, XG_PTR
+	ADDQ $4, XLAB
+	DECQ XROWS
+	JNZ xentrow
+
+xentdone:
+	VMOVSS X8, total+48(FP)
+	MOVQ XCORRECT, correct+56(FP)
+	VZEROUPPER
+	RET
