@@ -311,11 +311,10 @@ fwdcols:
 	ROWPTR(1, R1, KS, XP1)
 	ROWPTR(2, R1, KS, XP2)
 	ROWPTR(3, R1, KS, XP3)
-	MOVD K, PLEFT
+	SUBS $4, K, PLEFT
+	BLT  fwdp4done
 
 fwdp4:
-	CMP    $4, PLEFT
-	BLT    fwdp1
 	VLD1.P 16(XP0), [V0.S4]
 	VLD1.P 16(XP1), [V1.S4]
 	VLD1.P 16(XP2), [V2.S4]
@@ -324,8 +323,11 @@ fwdp4:
 	FWDLANE(1)
 	FWDLANE(2)
 	FWDLANE(3)
-	SUB    $4, PLEFT
-	B      fwdp4
+	SUBS   $4, PLEFT
+	BGE    fwdp4
+
+fwdp4done:
+	ADD $4, PLEFT // k mod 4 inputs left
 
 fwdp1:
 	CBZ     PLEFT, fwdrelu
@@ -442,12 +444,12 @@ dwcols:
 	ADD  C3, R2, DP3
 	ADD  PB<<2, R1, XP
 	MOVD M, ILEFT
+	CBZ  ILEFT, dwstore
 
 dwrows:
-	CBZ ILEFT, dwstore
 	DWROW
-	SUB $1, ILEFT
-	B   dwrows
+	SUBS $1, ILEFT
+	BNE  dwrows
 
 dwstore:
 	MADD NS, R0, PB, ROW
@@ -613,15 +615,17 @@ dxps:
 	CLAMPPTR(P0, 1, LASTK, R1, NS, WQ1)
 	CLAMPPTR(P0, 2, LASTK, R1, NS, WQ2)
 	CLAMPPTR(P0, 3, LASTK, R1, NS, WQ3)
-	MOVD N, JLEFT
+	SUBS $4, N, JLEFT
+	BLT  dxj4done
 
 dxj4:
-	CMP $4, JLEFT
-	BLT dxj2
 	DXLOAD16
 	DXSTEP
-	SUB $4, JLEFT
-	B   dxj4
+	SUBS $4, JLEFT
+	BGE  dxj4
+
+dxj4done:
+	ADD $4, JLEFT // n mod 4 columns left
 
 dxj2:
 	TBZ $1, JLEFT, dxj1

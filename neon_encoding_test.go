@@ -114,6 +114,7 @@ func operandSets(t *testing.T, mac wordMacro) [][]int {
 }
 
 func TestNEONEncodings(t *testing.T) {
+	requireHostToolchain(t)
 	llvm, err := exec.LookPath("llvm-mc")
 	if err != nil {
 		if os.Getenv("CI") != "" {
