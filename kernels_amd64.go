@@ -2,9 +2,165 @@
 
 package simdnn
 
+import (
+	"unsafe"
+
+	"github.com/klauspost/cpuid/v2"
+)
+
 // archImpls lists the amd64 assembly implementations, best first.
 func archImpls() []implementation {
 	return []implementation{
 		{set: &avx512Set, supported: avx512Supported},
+		{set: &avx2Set, supported: cpuSupportsAVX2},
 	}
 }
+
+// cpuSupportsAVX2 reports AVX2 and FMA3 with the OS saving YMM state.
+func cpuSupportsAVX2() bool { return cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) }
+
+// avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s).
+var avx2Set = kernelSet{
+	name:          "avx2",
+	denseForward:  denseForwardAVX2,
+	denseBackward: denseBackwardAVX2,
+	relu:          reluAVX2,
+	reluBackward:  reluBackwardAVX2,
+	softmaxXent:   softmaxXentAVX2Go,
+	sgd:           sgdAVX2,
+	sgdMomentum:   sgdMomentumAVX2,
+}
+
+// gemmAVX2 is the one matrix-multiply loop behind DenseForward and
+// DenseBackward. For r < rows and c < cols it sets
+//
+//	C[r·ldc + c] = I[r·ldi + c] + Σ_{s<steps} A[r·rs + s·as] · B[s·bs + c]
+//
+// summing in order of s, where I is init (a zero matrix when init is nil;
+// ldi = 0 repeats one row, as a bias) and C is then clamped at 0 (NaN and
+// -0 kept) when relu is set. All strides count float32 elements. It
+// writes no element and reads no element of A, I outside those the
+// formula names; of B it reads, in its first safe steps, the whole 16 (or
+// 8) floats of the last, partial column tile, which must lie inside B's
+// slice (see safeSteps); the lanes past cols only feed lanes never stored.
+//
+//go:noescape
+func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
+
+// safeSteps is gemmAVX2's safe argument for a B slice of blen floats:
+// how many of the first steps may load the partial column tile's whole
+// vector width (16 floats for 9–15 columns, 8 for 1–8) and stay inside B.
+func safeSteps(blen, bs, cols, steps int) int {
+	tail := cols % 16
+	if tail == 0 {
+		return steps // no partial tile
+	}
+	width := 16
+	if tail <= 8 {
+		width = 8
+	}
+	last := blen - (cols - tail) - width // last start index that fits
+	if last < 0 {
+		return 0
+	}
+	if bs == 0 {
+		return steps
+	}
+	return min(steps, last/bs+1)
+}
+
+// ptr is the address of s's first element, or nil: the assembly reads
+// none of an empty slice.
+func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
+
+// denseForwardAVX2: y = b + x·w with x's rows as A (row stride k, step 1)
+// and w's rows as B.
+func denseForwardAVX2(y, x, w, b []float32, m, k, n int, relu bool) {
+	gemmAVX2(ptr(y), n, ptr(x), k, 1, ptr(w), n, ptr(b), 0, m, n, k, safeSteps(len(w), n, n, k), relu)
+}
+
+// dxSteps is how many columns of dy (rows of wᵀ) one pass of the dx
+// product takes; it sizes the transposed panel of w on the stack.
+const dxSteps = 64
+
+// one is the A operand of the column sums: db = Σ_i 1·dy[i].
+var one = float32(1)
+
+// denseBackwardAVX2 runs three products through gemmAVX2:
+//   - dw = xᵀ·dy: the rows of dw are columns of x (A row stride 1, step k),
+//     B = dy; 6 rows of dw stay in registers over all m rows of dy.
+//   - db = 1·dy: one row whose A is the constant 1 (stride 0).
+//   - dx = dy·wᵀ: per panel of 16 columns of dx, the 16 matching rows of w
+//     are transposed into a stack panel (≤ dxSteps × 16) that serves as B
+//     (its rows are 16 floats wide, so every step's load is safe); when
+//     n > dxSteps the later panels accumulate onto dx (init = dx).
+func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	safe := safeSteps(len(dy), n, n, m)
+	gemmAVX2(ptr(dw), n, ptr(x), 1, k, ptr(dy), n, nil, 0, k, n, m, safe, false)
+	gemmAVX2(ptr(db), n, &one, 0, 0, ptr(dy), n, nil, 0, 1, n, m, safe, false)
+	if dx == nil {
+		return
+	}
+	if n == 0 {
+		clear(dx)
+		return
+	}
+	if m == 0 {
+		return
+	}
+	var panel [dxSteps * 16]float32
+	for p0 := 0; p0 < k; p0 += 16 {
+		cols := min(16, k-p0)
+		for j0 := 0; j0 < n; j0 += dxSteps {
+			steps := min(dxSteps, n-j0)
+			transposePanel(&panel, w[p0*n+j0:], n, cols, steps)
+			var init *float32
+			if j0 > 0 {
+				init = &dx[p0]
+			}
+			gemmAVX2(&dx[p0], k, &dy[j0], n, 1, &panel[0], 16, init, k, m, cols, steps, steps, false)
+		}
+	}
+}
+
+// transposePanel sets panel[j·16 + c] = w[c·n + j] for c < cols, j < steps.
+func transposePanel(panel *[dxSteps * 16]float32, w []float32, n, cols, steps int) {
+	for c := range cols {
+		row := w[c*n : c*n+steps]
+		for j, v := range row {
+			panel[j*16+c] = v
+		}
+	}
+}
+
+//go:noescape
+func reluAVX2(x []float32)
+
+//go:noescape
+func reluBackwardAVX2(dy, y []float32)
+
+//go:noescape
+func sgdAVX2(w, g []float32, lr float32)
+
+//go:noescape
+func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
+
+// softmaxXentAVX2 does every row of SoftmaxCrossEntropy in one call; scale
+// is 1/m, m ≥ 1.
+//
+//go:noescape
+func softmaxXentAVX2(grad, logits []float32, labels []int32, m, n int, scale float32) (loss float32, correct int)
+
+func softmaxXentAVX2Go(grad, logits []float32, labels []int32, m, n int) (float32, int) {
+	if m == 0 {
+		return 0, 0
+	}
+	return softmaxXentAVX2(grad, logits, labels, m, n, 1/float32(m))
+}
+
+// expAVX2 sets dst[i] = e^src[i] with the vector exp SoftmaxCrossEntropy
+// uses; it exists so tests can hold that exp to math.Exp over the whole
+// float32 range. len(dst) must equal len(src).
+//
+//go:noescape
+func expAVX2(dst, src []float32)

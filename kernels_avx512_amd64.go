@@ -84,6 +84,12 @@ func avx512SGD(w, gr *float32, n int, lr float32)
 //go:noescape
 func avx512SGDMomentum(w, v, gr *float32, n int, lr, mu float32)
 
+// avx512Exp sets dst[i] = e^src[i] for i < n with SoftmaxCrossEntropy's
+// vector exp, so tests can hold it to math.Exp.
+//
+//go:noescape
+func avx512Exp(dst, src *float32, n int)
+
 //go:noescape
 func avx512SoftmaxXent(grad, logits *float32, labels *int32, m, n int, scale float32) (total float32, correct int)
 
@@ -100,41 +106,44 @@ func at(s []float32, i int) *float32 {
 //
 //	c[r*ldc+q] = bias[q] + Σ_{s<steps} a[r*aRow+s*aStep]·b[s*ldb+q]
 //
-// (bias nil meaning zeros)
-// with strides in floats, then adds the old c when flags has tileAcc and
-// applies ReLU when it has tileReLU. Columns go in blocks of 64 (four
-// vectors, 6-row tiles) and a last block of at most 16 columns in one
-// vector (16-row tiles). The rows a full tile cannot cover are redone by
-// one tile ending at the last row (recomputing rows already written gives
-// the same values), or row by row where that is impossible.
+// (bias nil meaning zeros) with strides in floats, then adds the old c
+// when flags has tileAcc and applies ReLU when it has tileReLU. Columns go
+// in blocks of 64 (four vectors, 6-row tiles) and a last block of at most
+// 16 columns in one vector (16-row tiles, whose second 8-row group can
+// start at any row from 0 to 8, so 8 to 16 rows are one tile). The rows a
+// full tile cannot cover are redone by one tile ending at the last row
+// (recomputing rows already written gives the same values), or row by row
+// where that is impossible (too few rows, or tileAcc).
 func avx512Gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, ldb int, bias []float32, rows, cols, steps, flags int) {
 	var zeros [64]float32
 	for q0 := 0; q0 < cols; q0 += 64 {
 		width := min(64, cols-q0)
 		masks := ^uint64(0) >> (64 - width)
-		big, one, height := tileV4R6, tileV4R1, 6
+		big, one, height, least := tileV4R6, tileV4R1, 6, 6
 		if width <= 16 {
-			big, one, height = tileV1R16, tileV1R1, 16
+			big, one, height, least = tileV1R16, tileV1R1, 16, 8
 		}
 		biasq := &zeros[0]
 		if bias != nil {
 			biasq = &bias[q0]
 		}
 		bq := at(b, q0)
-		call := func(kind, r int) {
-			avx512RunTile(kind, &c[r*ldc+q0], at(a, r*aRow), bq, biasq, steps, aStep*4, aRow*4, ldb*4, ldc*4, masks, flags)
+		call := func(kind, r, split int) {
+			avx512RunTile(kind, &c[r*ldc+q0], at(a, r*aRow), bq, biasq, steps, aStep*4, aRow*4, ldb*4, ldc*4, masks, flags|split<<8)
 		}
 		r := 0
 		for ; r+height <= rows; r += height {
-			call(big, r)
+			call(big, r, 8)
 		}
 		switch {
 		case r == rows:
-		case rows >= height && flags&tileAcc == 0:
-			call(big, rows-height)
+		case flags&tileAcc == 0 && rows >= height:
+			call(big, rows-height, 8)
+		case flags&tileAcc == 0 && rows >= least:
+			call(big, 0, rows-8) // V1R16 with fewer than 16 rows
 		default:
 			for ; r < rows; r++ {
-				call(one, r)
+				call(one, r, 0)
 			}
 		}
 	}
@@ -146,6 +155,13 @@ func denseForwardAVX512(y, x, w, b []float32, m, k, n int, relu bool) {
 		flags = tileReLU
 	}
 	avx512Gemm(y, n, x, k, 1, w, n, b, m, n, k, flags)
+}
+
+// align64 returns s from its first element on a 64-byte boundary; s has
+// 16 floats to spare.
+func align64(s []float32) []float32 {
+	off := int(uintptr(unsafe.Pointer(&s[0]))%64) / 4
+	return s[(16-off)%16:]
 }
 
 // dxChunk is how many columns of dy (rows of the transposed w panel) one
@@ -167,7 +183,8 @@ func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	}
 	// dx[i][p] = Σ_j dy[i][j]·w[p][j]: B is a panel of wᵀ (at most
 	// dxChunk rows of 64), copied here so its rows are contiguous.
-	var panel [dxChunk * 64]float32
+	var buf [dxChunk*64 + 16]float32
+	panel := align64(buf[:])
 	for p0 := 0; p0 < k; p0 += 64 {
 		width := min(64, k-p0)
 		for j0 := 0; j0 < n; j0 += dxChunk {
@@ -182,7 +199,7 @@ func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 			if j0 > 0 {
 				flags = tileAcc
 			}
-			avx512Gemm(dx[p0:], k, dy[j0:], n, 1, panel[:], 64, nil, m, width, steps, flags)
+			avx512Gemm(dx[p0:], k, dy[j0:], n, 1, panel, 64, nil, m, width, steps, flags)
 		}
 	}
 }

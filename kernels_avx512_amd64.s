@@ -22,7 +22,7 @@
 // edge are masked by K1…K4 (16 bits each of masks): masked B loads read
 // nothing there and masked stores write nothing.
 // init is bias (a zero vector when the caller has none); flags: 1 = ReLU
-// the result, 2 = add C's old value.
+// the result, 2 = add C's old value, bits 8 up: V1R16's split.
 
 #define TILE_RELU 1
 #define TILE_ACC 2
@@ -98,8 +98,11 @@
 
 // func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
 // 16 rows × one masked vector (columns ≤ 16, the tutorial's n = 15 and
-// 10). Z0 holds B row s; rows 0…7 are addressed from A_PTR and 8…15 from
-// A_PTR2 with the index registers aRow·{1,2,3,4,5,6,7}.
+// 10). Z0 holds B row s; rows 0…7 are addressed from A_PTR and the second
+// group of 8 from A_PTR2 with the index registers aRow·{1,2,3,4,5,6,7}.
+// The second group starts at row split = flags>>8 (8 normally; less when
+// the tile covers only 8 + split rows, overlapping the first group, whose
+// rows it then recomputes and rewrites with the same values).
 TEXT ·avx512TileV1R16(SB), NOSPLIT, $0-88
 	MOVQ c+0(FP), C_PTR
 	MOVQ a+8(FP), A_PTR
@@ -118,7 +121,13 @@ TEXT ·avx512TileV1R16(SB), NOSPLIT, $0-88
 	LEAQ (A_ROW)(A_ROW*2), A_ROW3
 	LEAQ (A_ROW)(A_ROW*4), A_ROW5
 	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
-	LEAQ (A_PTR)(A_ROW*8), A_PTR2
+	MOVQ FLAGS, R15
+	SHRQ $8, R15 // split
+	MOVQ R15, A_PTR2
+	IMULQ A_ROW, A_PTR2
+	ADDQ A_PTR, A_PTR2
+	IMULQ LDC, R15
+	ADDQ C_PTR, R15 // C of the second group
 	TESTQ STEPS, STEPS
 	JZ v1r16done
 
@@ -138,7 +147,8 @@ v1r16done:
 	ACC1(AX, Z4, K1); ADDQ LDC, AX; ACC1(AX, Z5, K1); ADDQ LDC, AX
 	ACC1(AX, Z6, K1); ADDQ LDC, AX; ACC1(AX, Z7, K1); ADDQ LDC, AX
 	ACC1(AX, Z8, K1); ADDQ LDC, AX; ACC1(AX, Z9, K1); ADDQ LDC, AX
-	ACC1(AX, Z10, K1); ADDQ LDC, AX; ACC1(AX, Z11, K1); ADDQ LDC, AX
+	ACC1(AX, Z10, K1); ADDQ LDC, AX; ACC1(AX, Z11, K1)
+	MOVQ R15, AX
 	ACC1(AX, Z12, K1); ADDQ LDC, AX; ACC1(AX, Z13, K1); ADDQ LDC, AX
 	ACC1(AX, Z14, K1); ADDQ LDC, AX; ACC1(AX, Z15, K1); ADDQ LDC, AX
 	ACC1(AX, Z16, K1); ADDQ LDC, AX; ACC1(AX, Z17, K1); ADDQ LDC, AX
@@ -156,6 +166,7 @@ v1r16relu:
 v1r16store:
 	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7)
 	STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
+	MOVQ R15, C_PTR
 	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15)
 	STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
 	VZEROUPPER
@@ -488,9 +499,9 @@ DATA avx512Iota<>+56(SB)/4, $14
 DATA avx512Iota<>+60(SB)/4, $15
 GLOBL avx512Iota<>(SB), RODATA|NOPTR, $64
 
-// exp constants, float32 bit patterns: the clamp −104 (exp(−104) rounds
-// to 0), log2(e), ln 2 split in a high part (float32(ln 2)) and the rest,
-// and the Taylor coefficients 1/7! … 1/1! (1/0! is ONES).
+// exp constants, float32 bit patterns: the clamps −104 (exp(−104) rounds
+// to 0) and 89 (exp(89) overflows), log2(e), ln 2 split in a high part
+// (float32(ln 2)) and the rest, and the Taylor coefficients 1/7! … 1/0!.
 DATA avx512ExpConst<>+0(SB)/4, $0xc2d00000  // -104
 DATA avx512ExpConst<>+4(SB)/4, $0x3fb8aa3b  // log2(e)
 DATA avx512ExpConst<>+8(SB)/4, $0x3f317218  // ln2 hi = 0.693147182…
@@ -502,7 +513,7 @@ DATA avx512ExpConst<>+28(SB)/4, $0x3d2aaaab // 1/24
 DATA avx512ExpConst<>+32(SB)/4, $0x3e2aaaab // 1/6
 DATA avx512ExpConst<>+36(SB)/4, $0x3f000000 // 1/2
 DATA avx512ExpConst<>+40(SB)/4, $0x3f800000 // 1
-DATA avx512ExpConst<>+44(SB)/4, $0xff800000 // −Inf
+DATA avx512ExpConst<>+44(SB)/4, $0x42b20000 // 89
 GLOBL avx512ExpConst<>(SB), RODATA|NOPTR, $48
 
 // log constants, float64: 1, the series 2/17, 2/15, …, 2/3, 2, and ln 2.
@@ -519,13 +530,32 @@ DATA avx512LogConst<>+72(SB)/8, $2.0
 DATA avx512LogConst<>+80(SB)/8, $0.6931471805599453
 GLOBL avx512LogConst<>(SB), RODATA|NOPTR, $88
 
-// EXP sets Z2 = exp(Z1) for Z1 ≤ 0 or NaN (the softmax's logit − max),
-// a few ulp over the whole range, denormal results included: clamp below
-// at −104 (NaN passes: MAXPS returns its second source), k = round(x·log2 e),
-// r = x − k·ln2 in two FMAs (|r| ≤ ln2/2), Taylor of degree 7 by Horner,
-// then VSCALEFPS multiplies by 2^k with a single rounding. Z4 is scratch.
+// EXP_CONSTS loads EXP's constants into Z16…Z28 (AX is scratch).
+#define EXP_CONSTS \
+	LEAQ avx512ExpConst<>(SB), AX; \
+	VBROADCASTSS 0(AX), Z17; \
+	VBROADCASTSS 4(AX), Z18; \
+	VBROADCASTSS 8(AX), Z19; \
+	VBROADCASTSS 12(AX), Z20; \
+	VBROADCASTSS 16(AX), Z21; \
+	VBROADCASTSS 20(AX), Z22; \
+	VBROADCASTSS 24(AX), Z23; \
+	VBROADCASTSS 28(AX), Z24; \
+	VBROADCASTSS 32(AX), Z25; \
+	VBROADCASTSS 36(AX), Z26; \
+	VBROADCASTSS 40(AX), Z27; \
+	VMOVAPS Z27, Z28; \
+	VBROADCASTSS 44(AX), Z16
+
+// EXP sets Z2 = exp(Z1), a few ulp over the whole float32 range, denormal
+// results included (the softmax gives it logit − max ≤ 0 or NaN): clamp to
+// [−104, 89] (NaN passes: MAXPS and MINPS return their second source),
+// k = round(x·log2 e), r = x − k·ln2 in two FMAs (|r| ≤ ln2/2), Taylor of
+// degree 7 by Horner, then VSCALEFPS multiplies by 2^k with a single
+// rounding (to 0 below, +Inf above). Z4 is scratch.
 #define EXP \
 	VMAXPS Z1, Z17, Z1; \
+	VMINPS Z1, Z16, Z1; \
 	VMULPS Z18, Z1, Z4; \
 	VRNDSCALEPS $0, Z4, Z4; \
 	VFNMADD231PS Z19, Z4, Z1; \
@@ -539,6 +569,30 @@ GLOBL avx512LogConst<>(SB), RODATA|NOPTR, $88
 	VFMADD213PS Z27, Z1, Z2; \
 	VFMADD213PS Z28, Z1, Z2; \
 	VSCALEFPS Z4, Z2, Z2
+
+// func avx512Exp(dst, src *float32, n int)
+// dst = EXP(src), 16 lanes at a time, the last vector masked; for tests.
+TEXT ·avx512Exp(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), LEFT
+	EXP_CONSTS
+	TESTQ LEFT, LEFT
+	JLE expdone
+
+exploop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (SI), K1, Z1
+	EXP
+	VMOVUPS Z2, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, LEFT
+	JG exploop
+
+expdone:
+	VZEROUPPER
+	RET
 
 // HREDUCE(op) folds the 16 lanes of Z0 into lane 0 of X0 with op.
 #define HREDUCE(op) \
@@ -590,20 +644,9 @@ TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $0-64
 	VMOVDQU32 avx512Iota<>(SB), Z14
 	MOVL $16, AX
 	VPBROADCASTD AX, Z15
-	LEAQ avx512ExpConst<>(SB), AX
-	VBROADCASTSS 0(AX), Z17
-	VBROADCASTSS 4(AX), Z18
-	VBROADCASTSS 8(AX), Z19
-	VBROADCASTSS 12(AX), Z20
-	VBROADCASTSS 16(AX), Z21
-	VBROADCASTSS 20(AX), Z22
-	VBROADCASTSS 24(AX), Z23
-	VBROADCASTSS 28(AX), Z24
-	VBROADCASTSS 32(AX), Z25
-	VBROADCASTSS 36(AX), Z26
-	VBROADCASTSS 40(AX), Z27
-	VMOVAPS Z27, Z28
-	VBROADCASTSS 44(AX), Z30
+	EXP_CONSTS
+	MOVL $0xff800000, AX // −Inf
+	VPBROADCASTD AX, Z30
 	VXORPS X8, X8, X8 // total = 0
 	LEAQ avx512LogConst<>(SB), R13
 	TESTQ XROWS, XROWS
@@ -612,12 +655,12 @@ TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $0-64
 xentrow:
 	MOVLQSX (XLAB), XT
 	VBROADCASTSS (XL_PTR)(XT*4), Z6 // lt
-	VPBROADCASTD XT, Z16
+	VPBROADCASTD XT, Z10
 	// Pass 1: max and arg-max rule.
 	VMOVAPS Z30, Z0
 	KXORW K6, K6, K6
 	VMOVDQA32 Z12, Z11
-	VMOVDQA32 Z16, Z13 // t − c
+	VMOVDQA32 Z10, Z13 // t − c
 	XORL XC, XC
 
 xentmax:
@@ -690,7 +733,7 @@ xentexploop:
 	VADDSS X9, X8, X8
 	// Pass 3: grad = (e/s − onehot)·scale.
 	VMOVDQA32 Z12, Z11
-	VMOVDQA32 Z16, Z13
+	VMOVDQA32 Z10, Z13
 	XORL XC, XC
 
 xentgrad:

@@ -3,10 +3,12 @@
 package simdnn
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestKernelsDoNotAllocate: the contract says no allocation; the avx512
@@ -30,4 +32,51 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 		})
 		assert.Zero(t, allocs)
 	})
+}
+
+// TestAVX512Exp holds the softmax's vector exp to math.Exp rounded to
+// float32 over the whole float32 range: every 4099th bit pattern, both
+// signs, plus the edges (±0, denormals, the underflow and overflow
+// thresholds, ±Inf, NaN). Normal results must be within 2 ulp; results in
+// the denormal range, where the 2^k scaling rounds once more, within one
+// ulp of the smallest normal's spacing, 2^-149.
+func TestAVX512Exp(t *testing.T) {
+	if !avx512Supported() {
+		require.NotContains(t, required(), "avx512", "SIMDNN_REQUIRE names avx512 but this CPU lacks it")
+		t.Skip("no AVX-512 on this CPU: avx512Exp cannot run")
+	}
+	var src []float32
+	for b := uint64(0); b < 1<<32; b += 4099 {
+		src = append(src, math.Float32frombits(uint32(b)))
+	}
+	src = append(src, 0, float32(math.Copysign(0, -1)), 1e-45, -1e-45, 1e-40, -1e-40,
+		-87.33, -87.34, -103.27, -103.28, -103.97, -103.98, -104, -104.01, -150, 88.72, 88.73, 89, 89.01, 1e30, -1e30,
+		math.MaxFloat32, -math.MaxFloat32, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()))
+	for x := float32(-2); x <= 2; x += 1.0 / 4096 {
+		src = append(src, x)
+	}
+	dst := make([]float32, len(src))
+	avx512Exp(&dst[0], &src[0], len(src))
+	worst := 0.0
+	for i, x := range src {
+		want := float32(math.Exp(float64(x)))
+		got := dst[i]
+		switch {
+		case x != x:
+			assert.True(t, got != got, "exp(NaN) = %g", got)
+			continue
+		case math.IsInf(float64(want), 1):
+			assert.Equal(t, want, got, "exp(%g)", x)
+			continue
+		case want < 0x1p-126: // denormal or 0
+			assert.InDelta(t, float64(want), float64(got), 0x1p-149, "exp(%g) in the denormal range", x)
+			continue
+		}
+		ulp := math.Abs(float64(got)-float64(want)) / float64(math.Nextafter32(want, float32(math.Inf(1)))-want)
+		worst = max(worst, ulp)
+		if ulp > 2 {
+			t.Fatalf("exp(%g) = %g (%#08x), want %g (%#08x): %.1f ulp", x, got, math.Float32bits(got), want, math.Float32bits(want), ulp)
+		}
+	}
+	t.Logf("%d inputs, worst %.2f ulp", len(src), worst)
 }

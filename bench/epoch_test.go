@@ -16,7 +16,8 @@ var mnistShaped = sync.OnceValues(func() ([]float32, []int32) { return MNISTShap
 
 // BenchmarkEpoch trains one epoch per iteration (batch 1024, SGD lr 0.2)
 // of the tutorial network 784-15-10 and of 784-128-10, per implementation
-// and thread count, and reports epochs/s and GFLOP/s.
+// and thread count, and reports epochs/s, GFLOP/s and the CPU time an
+// epoch took on all threads (cpu-ms/epoch).
 func BenchmarkEpoch(b *testing.B) {
 	x, y := mnistShaped()
 	prev := simdnn.Impl()
@@ -34,12 +35,18 @@ func BenchmarkEpoch(b *testing.B) {
 					}
 					cfg := net.Config{Epochs: b.N, BatchSize: 1024, LR: 0.2, Seed: 1, Threads: threads}
 					b.ResetTimer()
+					cpu0, _ := ProcessCPU()
 					if _, err := net.Train(context.Background(), m, x, y, cfg); err != nil {
 						b.Fatal(err)
 					}
 					s := b.Elapsed().Seconds()
 					b.ReportMetric(float64(b.N)/s, "epochs/s")
 					b.ReportMetric(EpochFLOP(60000, 784, hidden, 10)*float64(b.N)/s/1e9, "GFLOP/s")
+					// On a shared machine the wall time depends on the other
+					// processes; the CPU time an epoch used much less so.
+					if cpu1, ok := ProcessCPU(); ok {
+						b.ReportMetric((cpu1-cpu0).Seconds()*1e3/float64(b.N), "cpu-ms/epoch")
+					}
 				})
 			}
 		}

@@ -120,6 +120,7 @@ func TestLoadRejects(t *testing.T) {
 		{"huge header length", binary.LittleEndian.AppendUint64(nil, math.MaxUint64), "header length 18446744073709551615 runs past the end"},
 		{"not an object", rawFile(`[1,2]`, nil), "does not start with '{'"},
 		{"bad json", rawFile(`{"a":`, nil), "safetensors header: \"a\": unexpected EOF"},
+		{"not utf-8", rawFile("{\"__metadata__\":{\"x\":\"\xff\"}}", nil), "safetensors header: not valid UTF-8"},
 		{"trailing junk", rawFile(ok+"x", d16), "unexpected bytes after the JSON object"},
 		{"duplicate", rawFile(`{"dense_0.bias":`+bOK+`,"dense_0.bias":`+bOK+`}`, d16), `"dense_0.bias" appears twice`},
 		{"metadata not strings", rawFile(`{"__metadata__":{"sizes":[1,2]}}`, nil), "__metadata__ must map names to strings"},
@@ -262,6 +263,9 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 	}
 	f.Add(rawFile(`{"dense_0.kernel":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"dense_0.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}`, make([]byte, 16)))
 	f.Add([]byte{})
+	if b, err := os.ReadFile(torchModel); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := UnmarshalSafetensors(b)
 		if err != nil {

@@ -27,13 +27,14 @@ func TestBenchTable(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "synthetic MNIST-shaped", "says the data is synthetic")
 	assert.Contains(t, errOut, "training 784-15-10 on generic, 2 thread(s)", "progress goes to stderr")
-	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+1\s+\d+\.\d\d\s+\d+\.\d\s+-\s*$`, out, "training row, 1 thread")
-	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+2\s+\d+\.\d\d\s+\d+\.\d\s+-\s*$`, out, "training row, 2 threads")
-	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+DenseBackward\s+128x784x16\s+\d+\.\d\s+\d+\.\d\s+-\s*$`, out, "kernel row at the padded width")
+	// % of peak is "-" where no implementation here has a peak loop.
+	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+1\s+\d+\.\d\d\s+\d+\.\d\s+(-|\d+%)\s+\d+\s*$`, out, "training row, 1 thread")
+	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+2\s+\d+\.\d\d\s+\d+\.\d\s+(-|\d+%)\s+\d+\s*$`, out, "training row, 2 threads")
+	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+DenseBackward\s+128x784x16\s+\d+\.\d\s+\d+\.\d\s+(-|\d+%)\s*$`, out, "kernel row at the padded width")
 
 	// The Go benchmark lines, in the format benchstat reads.
 	num := `(\d+(?:\.\d+)?(?:e[+-]?\d+)?)`
-	epoch := regexp.MustCompile(`(?m)^BenchmarkEpoch/generic/784-15-10/threads=(\d)\t(\d+)\t` + num + ` ns/op\t` + num + ` epochs/s\t` + num + ` GFLOP/s$`)
+	epoch := regexp.MustCompile(`(?m)^BenchmarkEpoch/generic/784-15-10/threads=(\d)\t(\d+)\t` + num + ` ns/op\t` + num + ` epochs/s\t` + num + ` GFLOP/s(?:\t` + num + ` cpu-ms/epoch)?$`)
 	ms := epoch.FindAllStringSubmatch(out, -1)
 	require.Len(t, ms, 2, out)
 	for i, m := range ms {
@@ -61,6 +62,11 @@ func TestBenchJSON(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var r map[string]any
 		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		if r["kind"] == "peak" { // the best ISA's, where this CPU has one
+			assert.Equal(t, simdnn.Impls()[0], r["impl"])
+			assert.Greater(t, r["gflops"], 0.0)
+			continue
+		}
 		kinds = append(kinds, r["kind"].(string))
 		switch r["kind"] {
 		case "config":
@@ -71,7 +77,9 @@ func TestBenchJSON(t *testing.T) {
 			assert.Equal(t, "generic", r["impl"])
 			assert.Equal(t, "784-15-10", r["network"])
 			assert.InEpsilon(t, 1, r["epochs_per_second"].(float64)*r["seconds_per_epoch"].(float64), 1e-9)
-			assert.NotContains(t, r, "peak_percent", "no peak measured")
+			if _, ok := r["cpu_seconds_per_epoch"]; ok {
+				assert.Greater(t, r["cpu_seconds_per_epoch"], 0.0)
+			}
 		case "kernel":
 			assert.Greater(t, r["gflops"], 0.0)
 			assert.Greater(t, r["calls"], 0.0)
@@ -109,9 +117,38 @@ func TestBenchPeak(t *testing.T) {
 		assert.InEpsilon(t, 100*k.GFLOPS/0.5, *k.PeakPercent, 1e-9)
 	}
 
-	o.peak = func(impl string) (float64, error) { return 0, fmt.Errorf("no FMA here") }
-	err := benchmark(context.Background(), o, &jsonWriter{enc: json.NewEncoder(&buf)}, &progress)
-	assert.EqualError(t, err, "FMA peak of generic: no FMA here")
+	// An implementation without a peak loop is held against the best
+	// implementation's peak, where the CPU has one.
+	buf.Reset()
+	progress.Reset()
+	o.peak = func(impl string) (float64, error) {
+		if impl == "generic" {
+			return 0, fmt.Errorf("no FMA loop here")
+		}
+		return 2, nil
+	}
+	require.NoError(t, benchmark(context.Background(), o, &jsonWriter{enc: json.NewEncoder(&buf)}, &progress))
+	assert.Contains(t, progress.String(), "no FMA peak loop for generic: no FMA loop here")
+	lines = strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if top := simdnn.Impls()[0]; top != "generic" {
+		require.Len(t, lines, 1+1+2+4)
+		require.NoError(t, json.Unmarshal([]byte(lines[1]), &peak))
+		assert.Equal(t, peakResult{Kind: "peak", Impl: top, GFLOPS: 2}, peak)
+		var k kernelResult
+		require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &k))
+		require.NotNil(t, k.PeakPercent)
+		assert.InEpsilon(t, 100*k.GFLOPS/2, *k.PeakPercent, 1e-9)
+	}
+
+	// No peak at all: the figures go without %.
+	buf.Reset()
+	o.peak = func(impl string) (float64, error) { return 0, fmt.Errorf("no FMA loop here") }
+	require.NoError(t, benchmark(context.Background(), o, &jsonWriter{enc: json.NewEncoder(&buf)}, &progress))
+	lines = strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 1+2+4, "no peak line")
+	for _, l := range lines[1:] {
+		assert.NotContains(t, l, "peak_percent")
+	}
 }
 
 func TestBenchUsageErrors(t *testing.T) {
@@ -153,8 +190,10 @@ func TestTimeCalls(t *testing.T) {
 		for start := time.Now(); time.Since(start) < 20*time.Microsecond; {
 		}
 	}
-	n, ns := timeCalls(10*time.Millisecond, spin)
+	n, wall, cpu := timeCalls(10*time.Millisecond, spin)
 	assert.Greater(t, n, 1, "rounds grow past one call")
-	assert.GreaterOrEqual(t, ns, 20e3, "at least the work per call")
+	assert.GreaterOrEqual(t, wall, 20e3, "at least the work per call")
+	assert.Greater(t, cpu, 0.0)
+	assert.LessOrEqual(t, cpu, 1.1*wall, "CPU time never exceeds the wall time of one thread")
 	assert.GreaterOrEqual(t, calls, 1+5*n, "warm-up, calibration and four timed rounds")
 }

@@ -6,7 +6,7 @@
 //	simdnn <command> [flags]
 //
 // Run `simdnn help` for the commands and `simdnn <command> -h` for their
-// flags. Exit codes: 0 success, 1 failure, 2 usage error.
+// flags. Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.
 package main
 
 import (
@@ -36,8 +36,12 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"train": {"train a network on MNIST and report test accuracy", runTrain},
-	"bench": {"measure epochs/s and kernel GFLOP/s for every implementation (synthetic data)", runBench},
+	"train":   {"train a network on MNIST and report test accuracy", runTrain},
+	"eval":    {"test loss, accuracy, confusion matrix, precision and recall of a saved model", runEval},
+	"predict": {"classify test-set images or PNG/JPEG files with a saved model", runPredict},
+	"samples": {"draw a 4×4 grid of MNIST images with their labels into a PNG", runSamples},
+	"bench":   {"measure epochs/s and kernel GFLOP/s for every implementation (synthetic data)", runBench},
+	"info":    {"the CPU, its features, the kernel implementations and the one chosen", runInfo},
 }
 
 // usageError marks an error as the user's: bad flags or arguments.
@@ -108,6 +112,11 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "  help     this text; `simdnn help <command>` shows a command's flags")
+	for _, n := range names {
+		if d, ok := commandDocs[n]; ok {
+			fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(d))
+		}
+	}
 	fmt.Fprintln(w, "\nExit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.")
 }
 
@@ -122,6 +131,18 @@ func newFlags(name string, w io.Writer) *flag.FlagSet {
 // parse parses args into fs; extra positional arguments are an error.
 // -h prints the flags to fs's output.
 func parse(fs *flag.FlagSet, args []string) error {
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
+// parseArgs is parse for commands that take positional arguments after
+// their flags (fs.Args()).
+func parseArgs(fs *flag.FlagSet, args []string) error {
 	out := fs.Output()
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
@@ -133,9 +154,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 	}
 	if err != nil {
 		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	return nil
 }

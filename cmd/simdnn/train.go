@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -57,6 +59,8 @@ type trainFlags struct {
 	lr, momentum           float64
 	seed                   uint64
 	data, impl             string
+	valSplit               float64
+	patience               int
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
@@ -67,14 +71,26 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum in [0, 1); 0 is plain SGD")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
 	fs.IntVar(&f.threads, "threads", 0, "worker threads (0: all cores)")
-	fs.StringVar(&f.data, "data", "", "directory holding the four MNIST files (default $SIMDNN_MNIST, else fetched through the Go module proxy)")
-	fs.StringVar(&f.impl, "impl", "", "kernel implementation: "+strings.Join(simdnn.Impls(), ", ")+" (default "+simdnn.Impl()+")")
+	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
+	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
+	dataFlag(fs, &f.data)
+	implFlag(fs, &f.impl)
+}
+
+// dataFlag and implFlag are the flags every command that loads MNIST or
+// runs kernels shares.
+func dataFlag(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "data", "", "directory holding the four MNIST files (default $SIMDNN_MNIST, else fetched through the Go module proxy)")
+}
+
+func implFlag(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "impl", "", "kernel implementation: "+strings.Join(simdnn.Impls(), ", ")+" (default "+simdnn.Impl()+")")
 }
 
 // config checks the flags and turns them into a net.Config.
 func (f *trainFlags) config() (net.Config, error) {
 	cfg := net.Config{Epochs: f.epochs, BatchSize: f.batch, LR: float32(f.lr), Momentum: float32(f.momentum),
-		Seed: f.seed, Threads: f.threads}
+		Seed: f.seed, Threads: f.threads, Patience: f.patience}
 	switch {
 	case f.epochs <= 0:
 		return cfg, usagef("-epochs %d: want > 0", f.epochs)
@@ -86,14 +102,93 @@ func (f *trainFlags) config() (net.Config, error) {
 		return cfg, usagef("-momentum %g: want in [0, 1)", f.momentum)
 	case f.threads < 0 || f.threads > net.MaxThreads:
 		return cfg, usagef("-threads %d: want 0 (all cores) to %d", f.threads, net.MaxThreads)
+	case !(f.valSplit >= 0 && f.valSplit < 1):
+		return cfg, usagef("-val-split %g: want a fraction in [0, 1)", f.valSplit)
+	case f.patience < 0:
+		return cfg, usagef("-patience %d: want ≥ 0", f.patience)
+	case f.patience > 0 && f.valSplit == 0:
+		return cfg, usagef("-patience %d: needs -val-split to measure the validation loss", f.patience)
 	}
 	return cfg, nil
+}
+
+// outputs are the files a training run writes.
+type outputs struct{ model, history, plot string }
+
+func (o *outputs) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.model, "out", "", "save the trained model to this safetensors file (also when interrupted)")
+	fs.StringVar(&o.history, "history", "", "write per-epoch metrics to this file: .csv or .json")
+	fs.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch into this PNG file")
+}
+
+// check rejects bad names and unwritable places before any training.
+func (o *outputs) check() error {
+	if o.history != "" {
+		if _, err := historyFormat(o.history); err != nil {
+			return err
+		}
+	}
+	if o.plot != "" && !hasExt(o.plot, ".png") {
+		return usagef("-plot %s: want a .png file", o.plot)
+	}
+	for _, c := range []struct{ flag, path string }{{"-out", o.model}, {"-history", o.history}, {"-plot", o.plot}} {
+		if c.path == "" {
+			continue
+		}
+		if err := checkWritable(c.path); err != nil {
+			return fmt.Errorf("%s: %w", c.flag, err)
+		}
+	}
+	return nil
+}
+
+// write saves what the run produced; hist may be empty.
+func (o *outputs) write(model *net.Model, hist net.History) error {
+	if o.model != "" {
+		if err := model.Save(o.model); err != nil {
+			return fmt.Errorf("-out: %w", err)
+		}
+	}
+	if len(hist) == 0 {
+		return nil
+	}
+	if o.history != "" {
+		if err := writeHistory(o.history, hist); err != nil {
+			return fmt.Errorf("-history: %w", err)
+		}
+	}
+	if o.plot != "" {
+		if err := plotCurves(o.plot, hist); err != nil {
+			return fmt.Errorf("-plot: %w", err)
+		}
+	}
+	return nil
+}
+
+// epochJSON is one -json line per epoch; the validation figures are null
+// without validation data.
+type epochJSON struct {
+	Epoch       int      `json:"epoch"`
+	Loss        float64  `json:"loss"`
+	Accuracy    float64  `json:"accuracy"`
+	ValLoss     *float64 `json:"val_loss"`
+	ValAccuracy *float64 `json:"val_accuracy"`
+	Seconds     float64  `json:"seconds"`
+}
+
+func finite(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train", stderr)
 	var f trainFlags
 	f.register(fs)
+	var out outputs
+	out.register(fs)
 	jsonOut := fs.Bool("json", false, "write JSON lines to stdout instead of text to stderr")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -109,16 +204,25 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := setImpl(f.impl); err != nil {
 		return err
 	}
-	dir, err := mnist.Dir(ctx, f.data)
+	if err := out.check(); err != nil {
+		return err
+	}
+	train, test, err := loadMNIST(ctx, f.data)
 	if err != nil {
 		return err
 	}
-	train, test, err := mnist.Load(dir)
-	if err != nil {
-		return err
+	x, labels := train.Images, train.Labels
+	if f.valSplit > 0 {
+		nval := int(f.valSplit * float64(train.Len()))
+		if nval == 0 {
+			return usagef("-val-split %g: holds out none of the %d training images", f.valSplit, train.Len())
+		}
+		keep := train.Len() - nval
+		x, labels = train.Images[:keep*train.Width()], train.Labels[:keep]
+		cfg.ValX, cfg.ValLabels = train.Images[keep*train.Width():], train.Labels[keep:]
 	}
-	if cfg.BatchSize > train.Len() {
-		return usagef("-batch %d: larger than the %d training images", cfg.BatchSize, train.Len())
+	if cfg.BatchSize > len(labels) {
+		return usagef("-batch %d: larger than the %d training images", cfg.BatchSize, len(labels))
 	}
 	sizes := append(append([]int{train.Width()}, hidden...), mnist.Classes)
 	model, err := net.New(sizes, f.seed)
@@ -130,22 +234,41 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		threads = runtime.GOMAXPROCS(0)
 	}
 	enc := json.NewEncoder(stdout)
+	bar := newProgress(stderr, !*jsonOut && isTerminal(stderr), cfg.Epochs)
+	if bar.enabled {
+		cfg.OnBatch = bar.batch
+	}
 	cfg.OnEpoch = func(s net.EpochStats) error {
 		if *jsonOut {
-			return enc.Encode(struct {
-				Epoch    int     `json:"epoch"`
-				Loss     float64 `json:"loss"`
-				Accuracy float64 `json:"accuracy"`
-				Seconds  float64 `json:"seconds"`
-			}{s.Epoch, s.Loss, s.Accuracy, s.Seconds})
+			return enc.Encode(epochJSON{s.Epoch, s.Loss, s.Accuracy, finite(s.ValLoss), finite(s.ValAccuracy), s.Seconds})
 		}
-		_, err := fmt.Fprintf(stderr, "Epoch %d/%d - %.2fs - loss: %.4f - accuracy: %.4f\n", s.Epoch, cfg.Epochs, s.Seconds, s.Loss, s.Accuracy)
+		bar.clear()
+		line := fmt.Sprintf("Epoch %d/%d - %.2fs - loss: %.4f - accuracy: %.4f", s.Epoch, cfg.Epochs, s.Seconds, s.Loss, s.Accuracy)
+		if cfg.ValX != nil {
+			line += fmt.Sprintf(" - val_loss: %.4f - val_accuracy: %.4f", s.ValLoss, s.ValAccuracy)
+		}
+		_, err := fmt.Fprintln(stderr, line)
+		bar.restart()
 		return err
 	}
 	start := time.Now()
-	hist, err := net.Train(ctx, model, train.Images, train.Labels, cfg)
+	hist, err := net.Train(ctx, model, x, labels, cfg)
 	elapsed := time.Since(start).Seconds()
+	bar.clear()
+	if errors.Is(err, context.Canceled) {
+		// Stopped after the batch in flight: keep what was learned.
+		if werr := out.write(model, hist); werr != nil {
+			return werr
+		}
+		if out.model != "" {
+			fmt.Fprintf(stderr, "interrupted after %d complete epochs; model saved to %s\n", len(hist), out.model)
+		}
+		return err
+	}
 	if err != nil {
+		return err
+	}
+	if err := out.write(model, hist); err != nil {
 		return err
 	}
 	var trainSeconds float64
@@ -166,6 +289,21 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			TrainSeconds    float64 `json:"train_seconds"`
 			EpochsPerSecond float64 `json:"epochs_per_second"`
 		}{loss, acc, simdnn.Impl(), threads, len(hist), trainSeconds, float64(len(hist)) / trainSeconds})
+	}
+	if cfg.Patience > 0 {
+		best := 0
+		for i, h := range hist {
+			if h.ValLoss < hist[best].ValLoss {
+				best = i
+			}
+		}
+		if len(hist) < cfg.Epochs {
+			fmt.Fprintf(stderr, "early stop: val_loss has not improved for %d epochs; ", cfg.Patience)
+		}
+		fmt.Fprintf(stderr, "keeping epoch %d's weights (lowest val_loss)\n", hist[best].Epoch)
+	}
+	if out.model != "" {
+		fmt.Fprintf(stderr, "model saved to %s\n", out.model)
 	}
 	_, err = fmt.Fprintf(stderr, "test loss: %.4f - test accuracy: %.4f\n%d epochs in %.2fs (%.1f epochs/s, %s, %d threads; %.2fs wall)\n",
 		loss, acc, len(hist), trainSeconds, float64(len(hist))/trainSeconds, simdnn.Impl(), threads, elapsed)

@@ -1,0 +1,216 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/simdnn/simdnn"
+	"github.com/simdnn/simdnn/bench/peak"
+)
+
+// The kernel benchmarks run every kernel under every implementation this
+// CPU offers, at the tutorial's shapes (batch 1024, 784→15 and 15→10) and
+// at 784→128, and report GFLOP/s, % of the same run's FMA peak of that
+// implementation (bench/peak) and, through b.SetBytes, MB/s of the slices
+// each call reads and writes. GFLOP/s and %peak are per second of the
+// benchmark thread's CPU time (peak.ThreadTime), as the peak is, so that
+// time-slicing on a shared machine does not count against the kernel;
+// ns/op and MB/s are wall time as always. The FLOP counts: 2mkn for DenseForward; 4mkn
+// for DenseBackward (dw and dx; 2mkn without dx); 1 per element for ReLU
+// and ReLUBackward; 2 for SGD; 4 for SGDMomentum; 6 per logit for
+// SoftmaxCrossEntropy (max, subtract, exp, sum, two multiplies).
+// Compare implementations with
+//
+//	go test -run='^$' -bench=. -count=10 ./bench | tee new.txt
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /impl new.txt
+
+// denseShapes are m×k×n: the tutorial's two layers and a wide one at
+// batch 1024, and the calls net's trainer makes for them: blocks of
+// net.BlockRows = 128 rows, the hidden width padded to 16.
+var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}, {128, 784, 16}, {128, 16, 10}}
+
+// peaks caches peak.Measure per implementation for the whole run.
+var peaks sync.Map // impl → float64 (0: none)
+
+// peakOf is the FMA peak (GFLOP/s) of impl's vector ISA or, for an
+// implementation without a peak loop (generic), of the best one this CPU
+// has; 0 when there is none.
+func peakOf(impl string) float64 {
+	if v, ok := peaks.Load(impl); ok {
+		return v.(float64)
+	}
+	g, err := peak.Measure(impl)
+	if err != nil {
+		g = 0
+		for _, other := range simdnn.Impls() {
+			if o, err := peak.Measure(other); err == nil {
+				g = max(g, o)
+			}
+		}
+	}
+	peaks.Store(impl, g)
+	return g
+}
+
+// forEach runs f as sub-benchmark impl/name for every implementation,
+// with that implementation active.
+func forEach(b *testing.B, name string, f func(b *testing.B)) {
+	prev := simdnn.Impl()
+	defer simdnn.SetImpl(prev)
+	for _, impl := range simdnn.Impls() {
+		peakOf(impl) // measured outside any timed region
+		b.Run(impl+"/"+name, func(b *testing.B) {
+			if err := simdnn.SetImpl(impl); err != nil {
+				b.Fatal(err)
+			}
+			f(b)
+		})
+	}
+}
+
+// run calls f in the benchmark loop on a locked OS thread and reports
+// GFLOP/s and %peak for flops per call over the thread's CPU time; bytes
+// per call go to SetBytes before.
+func run(b *testing.B, flops float64, f func()) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start := peak.ThreadTime()
+	for b.Loop() {
+		f()
+	}
+	g := flops * float64(b.N) / (peak.ThreadTime() - start).Seconds() / 1e9
+	b.ReportMetric(g, "GFLOP/s")
+	if p := peakOf(simdnn.Impl()); p > 0 {
+		b.ReportMetric(100*g/p, "%peak")
+	}
+}
+
+func randSlice(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.Float64()*2 - 1)
+	}
+	return s
+}
+
+func BenchmarkDenseForward(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range denseShapes {
+		m, k, n := s[0], s[1], s[2]
+		x, w, bias, y := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), make([]float32, m*n)
+		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			b.SetBytes(int64(4 * (m*k + k*n + n + m*n)))
+			run(b, 2*float64(m*k*n), func() { simdnn.DenseForward(y, x, w, bias, m, k, n, true) })
+		})
+	}
+}
+
+func BenchmarkDenseBackward(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, s := range denseShapes {
+		m, k, n := s[0], s[1], s[2]
+		x, w, dy := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
+		dw, db, dx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
+		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			b.SetBytes(int64(4 * (2*m*k + 2*k*n + m*n + n)))
+			run(b, 4*float64(m*k*n), func() { simdnn.DenseBackward(dw, db, dx, x, w, dy, m, k, n) })
+		})
+		// The first layer's backward step needs no dx.
+		forEach(b, fmt.Sprintf("%dx%dx%d-nodx", m, k, n), func(b *testing.B) {
+			b.SetBytes(int64(4 * (m*k + k*n + m*n + n)))
+			run(b, 2*float64(m*k*n), func() { simdnn.DenseBackward(dw, db, nil, x, w, dy, m, k, n) })
+		})
+	}
+}
+
+// activations are the sizes of the hidden layer outputs: 1024×15 and
+// 1024×128.
+var activations = []int{1024 * 15, 1024 * 128}
+
+func BenchmarkReLU(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, size := range activations {
+		x := randSlice(r, size)
+		forEach(b, fmt.Sprintf("1024x%d", size/1024), func(b *testing.B) {
+			b.SetBytes(int64(8 * size))
+			run(b, float64(size), func() { simdnn.ReLU(x) })
+		})
+	}
+}
+
+func BenchmarkReLUBackward(b *testing.B) {
+	r := rand.New(rand.NewPCG(4, 4))
+	for _, size := range activations {
+		dy, y := randSlice(r, size), randSlice(r, size)
+		forEach(b, fmt.Sprintf("1024x%d", size/1024), func(b *testing.B) {
+			b.SetBytes(int64(12 * size))
+			run(b, float64(size), func() { simdnn.ReLUBackward(dy, y) })
+		})
+	}
+}
+
+func BenchmarkSoftmaxCrossEntropy(b *testing.B) {
+	r := rand.New(rand.NewPCG(5, 5))
+	const m, n = 1024, 10
+	logits, grad := randSlice(r, m*n), make([]float32, m*n)
+	labels := make([]int32, m)
+	for i := range labels {
+		labels[i] = int32(r.IntN(n))
+	}
+	forEach(b, fmt.Sprintf("%dx%d", m, n), func(b *testing.B) {
+		b.SetBytes(int64(8*m*n + 4*m))
+		run(b, 6*m*n, func() { simdnn.SoftmaxCrossEntropy(grad, logits, labels, m, n) })
+	})
+}
+
+// parameters are the weight matrices the optimisers update: the
+// tutorial's 784×15 and 15×10 and the wide 784×128.
+var parameters = [][2]int{{784, 15}, {15, 10}, {784, 128}}
+
+func BenchmarkSGD(b *testing.B) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for _, p := range parameters {
+		size := p[0] * p[1]
+		w, g := randSlice(r, size), randSlice(r, size)
+		forEach(b, fmt.Sprintf("%dx%d", p[0], p[1]), func(b *testing.B) {
+			b.SetBytes(int64(12 * size))
+			run(b, 2*float64(size), func() { simdnn.SGD(w, g, 1e-9) })
+		})
+	}
+}
+
+func BenchmarkSGDMomentum(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, p := range parameters {
+		size := p[0] * p[1]
+		w, v, g := randSlice(r, size), randSlice(r, size), randSlice(r, size)
+		forEach(b, fmt.Sprintf("%dx%d", p[0], p[1]), func(b *testing.B) {
+			b.SetBytes(int64(20 * size))
+			run(b, 4*float64(size), func() { simdnn.SGDMomentum(w, v, g, 1e-9, 0.5) })
+		})
+	}
+}
+
+// BenchmarkPeak reports each implementation's one-core FMA peak: one
+// peak.Measure (about 170 ms) per iteration.
+func BenchmarkPeak(b *testing.B) {
+	for _, impl := range simdnn.Impls() {
+		if _, err := peak.Measure(impl); err != nil {
+			continue // generic, or no loop for this ISA yet
+		}
+		b.Run(impl, func(b *testing.B) {
+			var sum float64
+			for b.Loop() {
+				g, err := peak.Measure(impl)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sum += g
+			}
+			b.ReportMetric(sum/float64(b.N), "GFLOP/s")
+		})
+	}
+}

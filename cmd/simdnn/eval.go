@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/simdnn/simdnn/mnist"
+)
+
+// evalJSON is `eval -json`'s output.
+type evalJSON struct {
+	Model        string     `json:"model"`
+	Sizes        []int      `json:"sizes"`
+	Images       int        `json:"images"`
+	TestLoss     float64    `json:"test_loss"`
+	TestAccuracy float64    `json:"test_accuracy"`
+	Confusion    [][]int    `json:"confusion"` // [true][predicted]
+	Precision    []*float64 `json:"precision"` // null for a class never predicted
+	Recall       []*float64 `json:"recall"`    // null for a class absent from the set
+}
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("eval", stderr)
+	modelPath := fs.String("model", "", "the safetensors model file to evaluate (required)")
+	var data, impl string
+	dataFlag(fs, &data)
+	implFlag(fs, &impl)
+	jsonOut := fs.Bool("json", false, "write one JSON object instead of text")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *modelPath == "" {
+		return usagef("-model: required: the safetensors file `simdnn train -out` wrote")
+	}
+	if err := setImpl(impl); err != nil {
+		return err
+	}
+	_, test, err := loadMNIST(ctx, data)
+	if err != nil {
+		return err
+	}
+	model, err := loadModel(*modelPath, test.Width())
+	if err != nil {
+		return err
+	}
+	loss, acc, err := model.Evaluate(test.Images, test.Labels)
+	if err != nil {
+		return err
+	}
+	pred, err := model.Predict(test.Images)
+	if err != nil {
+		return err
+	}
+	const k = mnist.Classes
+	res := evalJSON{Model: *modelPath, Sizes: model.Sizes, Images: test.Len(), TestLoss: loss, TestAccuracy: acc,
+		Confusion: make([][]int, k), Precision: make([]*float64, k), Recall: make([]*float64, k)}
+	for i := range res.Confusion {
+		res.Confusion[i] = make([]int, k)
+	}
+	for i, p := range pred {
+		res.Confusion[test.Labels[i]][p]++
+	}
+	for c := range k {
+		var predicted, actual int
+		for o := range k {
+			predicted += res.Confusion[o][c]
+			actual += res.Confusion[c][o]
+		}
+		if predicted > 0 {
+			res.Precision[c] = finite(float64(res.Confusion[c][c]) / float64(predicted))
+		}
+		if actual > 0 {
+			res.Recall[c] = finite(float64(res.Confusion[c][c]) / float64(actual))
+		}
+	}
+	if *jsonOut {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	sizes := make([]string, len(model.Sizes))
+	for i, s := range model.Sizes {
+		sizes[i] = fmt.Sprint(s)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "model %s (%s), %d test images\n", *modelPath, strings.Join(sizes, "-"), test.Len())
+	fmt.Fprintf(&b, "test loss: %.4f - test accuracy: %.4f\n", loss, acc)
+	fmt.Fprintf(&b, "\nconfusion matrix (rows: true class, columns: predicted class)\n     ")
+	for c := range k {
+		fmt.Fprintf(&b, " %5d", c)
+	}
+	b.WriteString("\n")
+	for t := range k {
+		fmt.Fprintf(&b, "%5d", t)
+		for p := range k {
+			fmt.Fprintf(&b, " %5d", res.Confusion[t][p])
+		}
+		b.WriteString("\n")
+	}
+	fmt.Fprintf(&b, "\nclass  precision  recall  images\n")
+	ratio := func(v *float64) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.4f", *v)
+	}
+	for c := range k {
+		actual := 0
+		for _, n := range res.Confusion[c] {
+			actual += n
+		}
+		fmt.Fprintf(&b, "%5d  %9s  %6s  %6d\n", c, ratio(res.Precision[c]), ratio(res.Recall[c]), actual)
+	}
+	_, err = io.WriteString(stdout, b.String())
+	return err
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/simdnn/simdnn/internal/atomicfile"
+	"github.com/simdnn/simdnn/mnist"
+	"github.com/simdnn/simdnn/net"
+)
+
+// loadMNIST finds and reads the MNIST files (see mnist.Dir).
+func loadMNIST(ctx context.Context, data string) (train, test *mnist.Set, err error) {
+	dir, err := mnist.Dir(ctx, data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return mnist.Load(dir)
+}
+
+// loadModel reads the model -model names and checks it takes images of
+// width pixels and has a class per MNIST digit.
+func loadModel(path string, width int) (*net.Model, error) {
+	if path == "" {
+		return nil, usagef("-model: required: the safetensors file `simdnn train -out` wrote")
+	}
+	m, err := net.Load(path)
+	if err != nil {
+		return nil, fmt.Errorf("-model: %w", err)
+	}
+	if m.Inputs() != width {
+		return nil, fmt.Errorf("-model %s: takes %d inputs, the images have %d pixels", path, m.Inputs(), width)
+	}
+	if m.Classes() != mnist.Classes {
+		return nil, fmt.Errorf("-model %s: has %d classes, MNIST has %d", path, m.Classes(), mnist.Classes)
+	}
+	return m, nil
+}
+
+func hasExt(path string, exts ...string) bool {
+	e := strings.ToLower(filepath.Ext(path))
+	for _, x := range exts {
+		if e == x {
+			return true
+		}
+	}
+	return false
+}
+
+// checkWritable reports early, before any long computation, whether a
+// file can be created at path: its directory exists and takes a file.
+func checkWritable(path string) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: exists and is not a regular file", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// historyFormat is "csv" or "json" from the file's extension.
+func historyFormat(path string) (string, error) {
+	switch {
+	case hasExt(path, ".csv"):
+		return "csv", nil
+	case hasExt(path, ".json"):
+		return "json", nil
+	}
+	return "", usagef("-history %s: want a .csv or .json file", path)
+}
+
+// writeHistory writes the per-epoch metrics as CSV (a header row, then
+// one row per epoch; validation columns empty without validation data) or
+// as a JSON array of the objects -json prints per epoch.
+func writeHistory(path string, hist net.History) error {
+	format, err := historyFormat(path)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if format == "json" {
+			rows := make([]epochJSON, len(hist))
+			for i, s := range hist {
+				rows[i] = epochJSON{s.Epoch, s.Loss, s.Accuracy, finite(s.ValLoss), finite(s.ValAccuracy), s.Seconds}
+			}
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rows)
+		}
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"})
+		num := func(v float64) string {
+			if p := finite(v); p != nil {
+				return strconv.FormatFloat(*p, 'g', -1, 64)
+			}
+			return ""
+		}
+		for _, s := range hist {
+			cw.Write([]string{strconv.Itoa(s.Epoch), num(s.Loss), num(s.Accuracy), num(s.ValLoss), num(s.ValAccuracy), num(s.Seconds)})
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/simdnn/simdnn"
+)
+
+// infoJSON is `info -json`'s output.
+type infoJSON struct {
+	CPU             string   `json:"cpu"`
+	Vendor          string   `json:"vendor"`
+	LogicalCores    int      `json:"logical_cores"`
+	Features        []string `json:"features"`
+	Implementations []string `json:"implementations"`
+	Chosen          string   `json:"chosen"`
+	Env             string   `json:"simdnn_impl,omitempty"`
+	Go              string   `json:"go"`
+}
+
+func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("info", stderr)
+	jsonOut := fs.Bool("json", false, "write one JSON object instead of text")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	env := os.Getenv("SIMDNN_IMPL")
+	r := infoJSON{CPU: cpuid.CPU.BrandName, Vendor: cpuid.CPU.VendorString, LogicalCores: runtime.NumCPU(),
+		Features: cpuid.CPU.FeatureSet(), Implementations: simdnn.Impls(), Chosen: simdnn.Impl(), Env: env,
+		Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
+	if r.CPU == "" {
+		r.CPU = "unknown"
+	}
+	if *jsonOut {
+		return json.NewEncoder(stdout).Encode(r)
+	}
+	chosen := r.Chosen + " (the best this CPU runs)"
+	if env != "" {
+		chosen = fmt.Sprintf("%s (SIMDNN_IMPL=%s", r.Chosen, env)
+		if err := simdnn.EnvError(); err != nil {
+			chosen += ": " + err.Error()
+		}
+		chosen += ")"
+	}
+	_, err := fmt.Fprintf(stdout, "cpu:             %s (%s, %d logical cores)\nfeatures:        %s\nimplementations: %s\nchosen:          %s\ngo:              %s\n",
+		r.CPU, r.Vendor, r.LogicalCores, wrap(r.Features, 17, 80), strings.Join(r.Implementations, ", "), chosen, r.Go)
+	return err
+}
+
+// wrap joins words with spaces into lines of at most width columns,
+// continuation lines indented by indent.
+func wrap(words []string, indent, width int) string {
+	var b strings.Builder
+	col := indent
+	for i, w := range words {
+		if i > 0 && col+1+len(w) > width {
+			b.WriteString("\n" + strings.Repeat(" ", indent))
+			col = indent
+		} else if i > 0 {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(w)
+		col += len(w)
+	}
+	return b.String()
+}

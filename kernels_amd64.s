@@ -1,0 +1,720 @@
+//go:build !purego
+
+// AVX2+FMA3 kernels. Go operand order is the reverse of Intel's: Intel
+// vfmadd231ps ymm3, ymm0, ymm1 (ymm3 += ymm0·ymm1) is VFMADD231PS Y1, Y0, Y3.
+// Tails never touch memory outside a slice: partial vectors go through
+// VMASKMOVPS with a mask of the live lanes. Every routine ends VZEROUPPER.
+
+#include "textflag.h"
+
+// VEC8 defines sym as 8 copies of the 32-bit value v: a 256-bit memory
+// operand.
+#define VEC8(sym, v) \
+	DATA sym+0(SB)/4, v; DATA sym+4(SB)/4, v; DATA sym+8(SB)/4, v; DATA sym+12(SB)/4, v; \
+	DATA sym+16(SB)/4, v; DATA sym+20(SB)/4, v; DATA sym+24(SB)/4, v; DATA sym+28(SB)/4, v; \
+	GLOBL sym(SB), RODATA|NOPTR, $32
+
+// avx2MaskTab: 8 words of all ones, then 8 of zeros. The 8 words starting
+// at word 8−t set exactly lanes 0..t−1.
+DATA avx2MaskTab<>+0(SB)/8, $-1
+DATA avx2MaskTab<>+8(SB)/8, $-1
+DATA avx2MaskTab<>+16(SB)/8, $-1
+DATA avx2MaskTab<>+24(SB)/8, $-1
+DATA avx2MaskTab<>+32(SB)/8, $0
+DATA avx2MaskTab<>+40(SB)/8, $0
+DATA avx2MaskTab<>+48(SB)/8, $0
+DATA avx2MaskTab<>+56(SB)/8, $0
+GLOBL avx2MaskTab<>(SB), RODATA|NOPTR, $64
+
+// MASK_LANES sets dst to a mask of lanes 0..cnt−1, 0 ≤ cnt ≤ 8. cnt is
+// negated; tmp is clobbered.
+#define MASK_LANES(cnt, tmp, dst) \
+	LEAQ avx2MaskTab<>+32(SB), tmp; \
+	NEGQ cnt; \
+	VMOVDQU (tmp)(cnt*4), dst
+
+// ---------------------------------------------------------------------
+// gemmAVX2
+// ---------------------------------------------------------------------
+
+// Registers of gemmAVX2.
+#define C_BLK DI  // C at row r0
+#define A_BLK SI  // A at row r0
+#define A_RS  R8  // A row stride, bytes
+#define A_SS  R9  // A step stride, bytes
+#define B_SS  R11 // B step stride, bytes
+#define ROW   DX  // r0, the first row of the block
+#define COL   BX  // c0·4, the tile's first column in bytes
+#define B_PTR AX  // B at the current step, column c0
+#define A_P0  R13 // A at the current step, row r0
+#define A_P3  R14 // A at the current step, row r0+3
+#define CNT   R12 // steps left
+#define T0    R10
+#define T1    CX
+#define W_LO  Y12 // B columns c0..c0+7 of the current step
+#define W_HI  Y13 // B columns c0+8..c0+15
+#define BC    Y14 // a broadcast A value
+#define MASK  Y15 // live lanes of a partial vector
+// Accumulators: row r of the block in Y(2r) (columns c0..c0+7) and
+// Y(2r+1) (columns c0+8..c0+15).
+
+// ROWS6 applies OP(low address, high address, low reg, high reg) to the
+// 6 rows of a block: rows 0–2 at P0 + r·S, rows 3–5 at P3 + (r−3)·S.
+#define ROWS6(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3); \
+	OP((P0)(S*2), 32(P0)(S*2), Y4, Y5); \
+	OP((P3), 32(P3), Y6, Y7); \
+	OP((P3)(S*1), 32(P3)(S*1), Y8, Y9); \
+	OP((P3)(S*2), 32(P3)(S*2), Y10, Y11)
+
+// ROWS4, ROWS3, ROWS2 and ROWS1 are ROWS6 for shorter blocks.
+#define ROWS4(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3); \
+	OP((P0)(S*2), 32(P0)(S*2), Y4, Y5); \
+	OP((P3), 32(P3), Y6, Y7)
+#define ROWS3(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3); \
+	OP((P0)(S*2), 32(P0)(S*2), Y4, Y5)
+#define ROWS2(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3)
+#define ROWS1(OP, P0, P3, S) OP((P0), 32(P0), Y0, Y1)
+
+// Tile kinds: FULL is 16 columns, HI is 8 plus a masked 1–7, ONE is a
+// masked 1–8.
+#define LD_FULL(la, ha, lo, hi) VMOVUPS la, lo; VMOVUPS ha, hi
+#define LD_HI(la, ha, lo, hi) VMOVUPS la, lo; VMASKMOVPS ha, MASK, hi
+#define LD_ONE(la, ha, lo, hi) VMASKMOVPS la, MASK, lo
+#define ST_FULL(la, ha, lo, hi) VMOVUPS lo, la; VMOVUPS hi, ha
+#define ST_HI(la, ha, lo, hi) VMOVUPS lo, la; VMASKMOVPS hi, MASK, ha
+#define ST_ONE(la, ha, lo, hi) VMASKMOVPS lo, MASK, la
+#define W_FULL VMOVUPS (B_PTR), W_LO; VMOVUPS 32(B_PTR), W_HI
+#define W_HALF VMOVUPS (B_PTR), W_LO; VMASKMOVPS 32(B_PTR), MASK, W_HI
+#define W_ONE VMASKMOVPS (B_PTR), MASK, W_LO
+#define W_ONE_FAST VMOVUPS (B_PTR), W_LO
+// A partial tile's first safe steps (an argument) load B's 16 or 8
+// floats unmasked: the caller has checked that they lie inside B's slice,
+// and the lanes past the tile are never stored. T1 = the masked steps
+// left after CNT fast ones.
+#define SPLIT_SAFE MOVQ CNT, T1; MOVQ safe+96(FP), CNT; SUBQ CNT, T1
+#define SPLIT_NONE XORQ T1, T1
+#define FMA_TWO(a, unused, lo, hi) VBROADCASTSS a, BC; VFMADD231PS BC, W_LO, lo; VFMADD231PS BC, W_HI, hi
+#define FMA_ONE(a, unused, lo, hi) VBROADCASTSS a, BC; VFMADD231PS BC, W_LO, lo
+
+// REGS6 applies OP(low, high) to all 12 accumulators.
+#define REGS6(OP) OP(Y0, Y1); OP(Y2, Y3); OP(Y4, Y5); OP(Y6, Y7); OP(Y8, Y9); OP(Y10, Y11)
+#define ZERO2(lo, hi) VXORPS lo, lo, lo; VXORPS hi, hi, hi
+// max with 0 as the first operand returns the second for NaN and -0.
+#define RELU2(lo, hi) VMAXPS lo, BC, lo; VMAXPS hi, BC, hi
+
+// STEP is one step of a tile: a row of B, the block's A values times it.
+#define STEP(ROWS, W, FMA) \
+	W; \
+	ROWS(FMA, A_P0, A_P3, A_RS); \
+	ADDQ A_SS, A_P0; \
+	ADDQ A_SS, A_P3; \
+	ADDQ B_SS, B_PTR
+
+// TILE computes one tile: the block's rows (ROWS) × one column tile,
+// loading and storing with LD/ST, taking B with W_FAST for the steps
+// SPLIT allows and W_SLOW for the rest, and accumulating with FMA. The L_
+// arguments are labels private to this expansion.
+#define TILE(ROWS, LD, ST, W_FAST, W_SLOW, SPLIT, FMA, L_LOAD, L_RUN, L_LOOP, L_SLOW, L_LOOP2, L_STORE, L_SAVE) \
+	MOVQ  init+56(FP), T0; \
+	TESTQ T0, T0; \
+	JNZ   L_LOAD; \
+	REGS6(ZERO2); \
+	JMP   L_RUN; \
+L_LOAD: \
+	MOVQ  ldi+64(FP), T1; \
+	SHLQ  $2, T1; \
+	MOVQ  T1, CNT; \
+	IMULQ ROW, CNT; \
+	ADDQ  CNT, T0; \
+	ADDQ  COL, T0; \
+	LEAQ  (T0)(T1*2), CNT; \
+	ADDQ  T1, CNT; \
+	ROWS(LD, T0, CNT, T1); \
+L_RUN: \
+	MOVQ  A_BLK, A_P0; \
+	LEAQ  (A_BLK)(A_RS*2), A_P3; \
+	ADDQ  A_RS, A_P3; \
+	MOVQ  b+40(FP), B_PTR; \
+	ADDQ  COL, B_PTR; \
+	MOVQ  steps+88(FP), CNT; \
+	SPLIT; \
+	TESTQ CNT, CNT; \
+	JZ    L_SLOW; \
+L_LOOP: \
+	STEP(ROWS, W_FAST, FMA); \
+	DECQ  CNT; \
+	JNZ   L_LOOP; \
+L_SLOW: \
+	TESTQ T1, T1; \
+	JZ    L_STORE; \
+L_LOOP2: \
+	STEP(ROWS, W_SLOW, FMA); \
+	DECQ  T1; \
+	JNZ   L_LOOP2; \
+L_STORE: \
+	VXORPS BC, BC, BC; \
+	CMPB  relu+104(FP), $0; \
+	JEQ   L_SAVE; \
+	REGS6(RELU2); \
+L_SAVE: \
+	MOVQ  ldc+8(FP), T1; \
+	SHLQ  $2, T1; \
+	LEAQ  (C_BLK)(COL*1), T0; \
+	LEAQ  (T0)(T1*2), CNT; \
+	ADDQ  T1, CNT; \
+	ROWS(ST, T0, CNT, T1)
+
+// COLUMNS runs TILE over the column tiles of one block of rows: tiles of
+// 16 columns, then at most one partial tile (9–15 columns: HI; 1–8: ONE).
+// The other arguments are labels private to this expansion: its own four,
+// then seven for each TILE.
+#define COLUMNS(ROWS, L_TILE, L_ONE, L_FULL, L_NEXT, H1, H2, H3, H4, H5, H6, H7, O1, O2, O3, O4, O5, O6, O7, F1, F2, F3, F4, F5, F6, F7) \
+	XORQ COL, COL; \
+L_TILE: \
+	MOVQ cols+80(FP), T1; \
+	SHLQ $2, T1; \
+	SUBQ COL, T1; \
+	JLE  L_NEXT; \
+	CMPQ T1, $64; \
+	JGE  L_FULL; \
+	SHRQ $2, T1; \
+	CMPQ T1, $8; \
+	JLE  L_ONE; \
+	SUBQ $8, T1; \
+	MASK_LANES(T1, T0, MASK); \
+	TILE(ROWS, LD_HI, ST_HI, W_FULL, W_HALF, SPLIT_SAFE, FMA_TWO, H1, H2, H3, H4, H5, H6, H7); \
+	JMP  L_NEXT; \
+L_ONE: \
+	MASK_LANES(T1, T0, MASK); \
+	TILE(ROWS, LD_ONE, ST_ONE, W_ONE_FAST, W_ONE, SPLIT_SAFE, FMA_ONE, O1, O2, O3, O4, O5, O6, O7); \
+	JMP  L_NEXT; \
+L_FULL: \
+	TILE(ROWS, LD_FULL, ST_FULL, W_FULL, W_FULL, SPLIT_NONE, FMA_TWO, F1, F2, F3, F4, F5, F6, F7); \
+	ADDQ $64, COL; \
+	JMP  L_TILE; \
+L_NEXT:
+
+// NEXT_ROWS moves the block down r rows.
+#define NEXT_ROWS(r) \
+	ADDQ  $r, ROW; \
+	MOVQ  A_RS, T0; \
+	IMULQ $r, T0; \
+	ADDQ  T0, A_BLK; \
+	MOVQ  ldc+8(FP), T0; \
+	SHLQ  $2, T0; \
+	IMULQ $r, T0; \
+	ADDQ  T0, C_BLK
+
+// func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
+//
+// C[r·ldc+c] = I[r·ldi+c] + Σ_s A[r·rs+s·as]·B[s·bs+c] (see kernels_amd64.go).
+// Rows go in blocks of 6 while 9 or more are left, then as 4+4, 4+3, 6,
+// 3+2, 4, 3, 2 or 1 (no single-row block follows blocks of 6: its two
+// FMA chains would be latency-bound); columns in tiles of 16, then one
+// partial tile of 9–15 or 1–8 with masked C stores and, after its first
+// safe steps, masked B loads. A tile's 6×16 accumulators stay in Y0–Y11
+// for all steps; each step loads one 16-wide row of B into W_LO/W_HI and
+// broadcasts the six A values against it: 12 FMAs for 8 loads.
+TEXT ·gemmAVX2(SB), NOSPLIT, $0-105
+	MOVQ c+0(FP), C_BLK
+	MOVQ a+16(FP), A_BLK
+	MOVQ rs+24(FP), A_RS
+	SHLQ $2, A_RS
+	MOVQ as+32(FP), A_SS
+	SHLQ $2, A_SS
+	MOVQ bs+48(FP), B_SS
+	SHLQ $2, B_SS
+	XORQ ROW, ROW
+
+blocks:
+	MOVQ rows+72(FP), T0
+	SUBQ ROW, T0
+	CMPQ T0, $9
+	JGE  block6
+	CMPQ T0, $6
+	JEQ  block6
+	CMPQ T0, $7
+	JGE  block4
+	CMPQ T0, $5
+	JEQ  block3
+	CMPQ T0, $4
+	JEQ  block4
+	CMPQ T0, $3
+	JEQ  block3
+	CMPQ T0, $2
+	JEQ  block2
+	CMPQ T0, $1
+	JEQ  block1
+	JMP  done
+
+block6:
+	COLUMNS(ROWS6, t6, o6, f6, n6, h6a, h6b, h6c, h6d, h6e, h6f, h6g, o6a, o6b, o6c, o6d, o6e, o6f, o6g, f6a, f6b, f6c, f6d, f6e, f6f, f6g)
+	NEXT_ROWS(6)
+	JMP  blocks
+
+block4:
+	COLUMNS(ROWS4, t4, o4, f4, n4, h4a, h4b, h4c, h4d, h4e, h4f, h4g, o4a, o4b, o4c, o4d, o4e, o4f, o4g, f4a, f4b, f4c, f4d, f4e, f4f, f4g)
+	NEXT_ROWS(4)
+	JMP  blocks
+
+block3:
+	COLUMNS(ROWS3, t3, o3, f3, n3, h3a, h3b, h3c, h3d, h3e, h3f, h3g, o3a, o3b, o3c, o3d, o3e, o3f, o3g, f3a, f3b, f3c, f3d, f3e, f3f, f3g)
+	NEXT_ROWS(3)
+	JMP  blocks
+
+block2:
+	COLUMNS(ROWS2, t2, o2, f2, n2, h2a, h2b, h2c, h2d, h2e, h2f, h2g, o2a, o2b, o2c, o2d, o2e, o2f, o2g, f2a, f2b, f2c, f2d, f2e, f2f, f2g)
+	NEXT_ROWS(2)
+	JMP  blocks
+
+block1:
+	COLUMNS(ROWS1, t1, o1, f1, n1, h1a, h1b, h1c, h1d, h1e, h1f, h1g, o1a, o1b, o1c, o1d, o1e, o1f, o1g, f1a, f1b, f1c, f1d, f1e, f1f, f1g)
+	NEXT_ROWS(1)
+	JMP  blocks
+
+done:
+	VZEROUPPER
+	RET
+
+// ---------------------------------------------------------------------
+// Element-wise kernels
+// ---------------------------------------------------------------------
+
+#define IDX CX // byte offset of the current element in every slice
+#define LEFT DX // elements left
+
+#define LDF(addr, dst) VMOVUPS addr, dst
+#define STF(src, addr) VMOVUPS src, addr
+#define LDM(addr, dst) VMASKMOVPS addr, Y14, dst
+#define STM(src, addr) VMASKMOVPS src, Y14, addr
+
+// STREAM runs V(byte offset, load, store, r, s, t) over LEFT elements:
+// 32 at a time (4 vectors, registers Y0–Y11), then 8, then a masked tail
+// with the mask in Y14. Y12, Y13 and Y15 are free for constants. It
+// returns from the routine; the L arguments are its labels.
+#define STREAM(V, L32, L8, LTAIL, LDONE) \
+L32: \
+	CMPQ LEFT, $32; \
+	JLT  L8; \
+	V(0, LDF, STF, Y0, Y4, Y8); \
+	V(32, LDF, STF, Y1, Y5, Y9); \
+	V(64, LDF, STF, Y2, Y6, Y10); \
+	V(96, LDF, STF, Y3, Y7, Y11); \
+	ADDQ $128, IDX; \
+	SUBQ $32, LEFT; \
+	JMP  L32; \
+L8: \
+	CMPQ LEFT, $8; \
+	JLT  LTAIL; \
+	V(0, LDF, STF, Y0, Y4, Y8); \
+	ADDQ $32, IDX; \
+	SUBQ $8, LEFT; \
+	JMP  L8; \
+LTAIL: \
+	TESTQ LEFT, LEFT; \
+	JZ   LDONE; \
+	MASK_LANES(LEFT, AX, Y14); \
+	V(0, LDM, STM, Y0, Y4, Y8); \
+LDONE: \
+	VZEROUPPER; \
+	RET
+
+// RELU_V: x = max(0, x), Y15 = 0.
+#define RELU_V(off, LD, ST, r, s, t) \
+	LD(off(DI)(IDX*1), r); \
+	VMAXPS r, Y15, r; \
+	ST(r, off(DI)(IDX*1))
+
+// func reluAVX2(x []float32)
+//
+// x[i] = max(0, x[i]) with 0 as VMAXPS's first operand, so that NaN and
+// -0 (for which it returns the second) pass through.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-24
+	MOVQ   x_base+0(FP), DI
+	MOVQ   x_len+8(FP), LEFT
+	XORQ   IDX, IDX
+	VXORPS Y15, Y15, Y15
+	STREAM(RELU_V, relu32, relu8, relutail, reludone)
+
+// RELU_BACK_V: dy &^= (0 ≥ y), Y15 = 0. The ordered compare is false
+// for a NaN y, which keeps its gradient.
+#define RELU_BACK_V(off, LD, ST, r, s, t) \
+	LD(off(SI)(IDX*1), s); \
+	VCMPPS  $0x1d, s, Y15, s; \
+	LD(off(DI)(IDX*1), r); \
+	VANDNPS r, s, r; \
+	ST(r, off(DI)(IDX*1))
+
+// func reluBackwardAVX2(dy, y []float32)
+//
+// dy[i] = 0 where y[i] ≤ 0: compare 0 ≥ y (GE_OQ) and clear those lanes.
+TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-48
+	MOVQ   dy_base+0(FP), DI
+	MOVQ   dy_len+8(FP), LEFT
+	MOVQ   y_base+24(FP), SI
+	XORQ   IDX, IDX
+	VXORPS Y15, Y15, Y15
+	STREAM(RELU_BACK_V, reluback32, reluback8, relubacktail, relubackdone)
+
+// SGD_V: w = w − lr·g, lr in Y15.
+#define SGD_V(off, LD, ST, r, s, t) \
+	LD(off(DI)(IDX*1), r); \
+	LD(off(SI)(IDX*1), s); \
+	VFNMADD231PS s, Y15, r; \
+	ST(r, off(DI)(IDX*1))
+
+// func sgdAVX2(w, g []float32, lr float32)
+//
+// w[i] −= lr·g[i] as one fused negative multiply-add.
+TEXT ·sgdAVX2(SB), NOSPLIT, $0-52
+	MOVQ         w_base+0(FP), DI
+	MOVQ         w_len+8(FP), LEFT
+	MOVQ         g_base+24(FP), SI
+	XORQ         IDX, IDX
+	VBROADCASTSS lr+48(FP), Y15
+	STREAM(SGD_V, sgd32, sgd8, sgdtail, sgddone)
+
+// MOMENTUM_V: v = mu·v − lr·g; w += v. lr in Y15, mu in Y13.
+#define MOMENTUM_V(off, LD, ST, r, s, t) \
+	LD(off(R8)(IDX*1), s); \
+	VMULPS s, Y15, s; \
+	LD(off(SI)(IDX*1), r); \
+	VFMSUB213PS s, Y13, r; \
+	ST(r, off(SI)(IDX*1)); \
+	LD(off(DI)(IDX*1), t); \
+	VADDPS r, t, t; \
+	ST(t, off(DI)(IDX*1))
+
+// func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
+//
+// t = lr·g; v = mu·v − t (one fused multiply-subtract); w += v.
+TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-80
+	MOVQ         w_base+0(FP), DI
+	MOVQ         w_len+8(FP), LEFT
+	MOVQ         v_base+24(FP), SI
+	MOVQ         g_base+48(FP), R8
+	XORQ         IDX, IDX
+	VBROADCASTSS lr+72(FP), Y15
+	VBROADCASTSS mu+76(FP), Y13
+	STREAM(MOMENTUM_V, momentum32, momentum8, momentumtail, momentumdone)
+
+// ---------------------------------------------------------------------
+// exp and softmax cross-entropy
+// ---------------------------------------------------------------------
+
+VEC8(avx2ExpMin<>, $0xc2d00000)   // -104: e^x rounds to 0 below
+VEC8(avx2ExpMax<>, $0x42b20000)   // 89: e^x overflows above
+VEC8(avx2ExpLog2e<>, $0x3fb8aa3b) // log2(e)
+VEC8(avx2ExpLn2Hi<>, $0x3f317218) // float32(ln 2)
+VEC8(avx2ExpLn2Lo<>, $0xb102e308) // ln 2 − float32(ln 2)
+VEC8(avx2ExpC7<>, $0x39500d01)    // 1/7!
+VEC8(avx2ExpC6<>, $0x3ab60b61)    // 1/6!
+VEC8(avx2ExpC5<>, $0x3c088889)    // 1/5!
+VEC8(avx2ExpC4<>, $0x3d2aaaab)    // 1/4!
+VEC8(avx2ExpC3<>, $0x3e2aaaab)    // 1/3!
+VEC8(avx2ExpC2<>, $0x3f000000)    // 1/2
+VEC8(avx2One<>, $0x3f800000)      // 1.0
+VEC8(avx2Bias<>, $127)            // float32 exponent bias (int32 lanes)
+VEC8(avx2Eight<>, $8)             // int32 lanes
+VEC8(avx2NegInf<>, $0xff800000)   // -Inf
+
+DATA avx2Iota<>+0(SB)/4, $0
+DATA avx2Iota<>+4(SB)/4, $1
+DATA avx2Iota<>+8(SB)/4, $2
+DATA avx2Iota<>+12(SB)/4, $3
+DATA avx2Iota<>+16(SB)/4, $4
+DATA avx2Iota<>+20(SB)/4, $5
+DATA avx2Iota<>+24(SB)/4, $6
+DATA avx2Iota<>+28(SB)/4, $7
+GLOBL avx2Iota<>(SB), RODATA|NOPTR, $32
+
+// EXP sets out = e^in in 8 lanes; in and t are clobbered.
+// in is clamped to [-104, 89] with the bound as VMAXPS/VMINPS's first
+// operand, so NaN passes; n = round(in·log2 e); r = in − n·ln 2 with ln 2
+// in two parts, each subtracted by one FMA, so |r| ≤ ln2/2 almost
+// exactly; p = Σ_{i≤7} r^i/i! by Horner (truncation < 0.1 ulp); the
+// result p·2^n is formed as (p·2^⌊n/2⌋)·2^(n−⌊n/2⌋) so that n from −150 to
+// 129 needs no special case: the first product is exact, the second
+// rounds once, to a denormal, 0 or +Inf where the true result does.
+#define EXP(in, out, t) \
+	VMOVUPS      avx2ExpMin<>(SB), t; \
+	VMAXPS       in, t, in; \
+	VMOVUPS      avx2ExpMax<>(SB), t; \
+	VMINPS       in, t, in; \
+	VMULPS       avx2ExpLog2e<>(SB), in, out; \
+	VROUNDPS     $0, out, out; \
+	VFNMADD231PS avx2ExpLn2Hi<>(SB), out, in; \
+	VFNMADD231PS avx2ExpLn2Lo<>(SB), out, in; \
+	VCVTTPS2DQ   out, out; \
+	VMOVUPS      avx2ExpC7<>(SB), t; \
+	VFMADD213PS  avx2ExpC6<>(SB), in, t; \
+	VFMADD213PS  avx2ExpC5<>(SB), in, t; \
+	VFMADD213PS  avx2ExpC4<>(SB), in, t; \
+	VFMADD213PS  avx2ExpC3<>(SB), in, t; \
+	VFMADD213PS  avx2ExpC2<>(SB), in, t; \
+	VFMADD213PS  avx2One<>(SB), in, t; \
+	VFMADD213PS  avx2One<>(SB), in, t; \
+	VPSRAD       $1, out, in; \
+	VPSUBD       in, out, out; \
+	VPADDD       avx2Bias<>(SB), in, in; \
+	VPSLLD       $23, in, in; \
+	VPADDD       avx2Bias<>(SB), out, out; \
+	VPSLLD       $23, out, out; \
+	VMULPS       in, t, t; \
+	VMULPS       t, out, out
+
+// EXP_V: dst = e^src.
+#define EXP_V(off, LD, ST, r, s, t) \
+	LD(off(SI)(IDX*1), r); \
+	EXP(r, s, t); \
+	ST(s, off(DI)(IDX*1))
+
+// func expAVX2(dst, src []float32)
+//
+// dst[i] = e^src[i] with EXP: a test hook for the exp of softmax.
+TEXT ·expAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), DI
+	MOVQ dst_len+8(FP), LEFT
+	MOVQ src_base+24(FP), SI
+	XORQ IDX, IDX
+	STREAM(EXP_V, expv32, expv8, expvtail, expvdone)
+
+// float64 constants of the scalar log.
+DATA avx2Log<>+0(SB)/8, $0x3ff0000000000000  // 1
+DATA avx2Log<>+8(SB)/8, $0x3fd5555555555555  // 1/3
+DATA avx2Log<>+16(SB)/8, $0x3fc999999999999a // 1/5
+DATA avx2Log<>+24(SB)/8, $0x3fc2492492492492 // 1/7
+DATA avx2Log<>+32(SB)/8, $0x3fbc71c71c71c71c // 1/9
+DATA avx2Log<>+40(SB)/8, $0x3fb745d1745d1746 // 1/11
+DATA avx2Log<>+48(SB)/8, $0x3fe62e42fefa39ef // ln 2
+GLOBL avx2Log<>(SB), RODATA|NOPTR, $56
+
+// Registers of softmaxXentAVX2.
+#define G_ROW   DI  // grad row
+#define L_ROW   SI  // logits row
+#define LABELS  R8  // current label
+#define ROWS    DX  // rows left
+#define NCLS    BX  // n
+#define NFULL   R10 // n rounded down to a multiple of 8
+#define LABEL   R9  // t
+#define J       CX  // column index
+#define CORRECT R11
+#define Y_TAIL  Y12 // lanes 0..n%8−1
+#define X_TOTAL X13 // Σ row losses
+#define Y_LT    Y11 // logit of the label, every lane
+#define Y_T     Y10 // t, every lane (int32)
+#define Y_IDX   Y9  // column of each lane (int32)
+#define Y_OK    Y8  // lanes where the label's logit beats the column
+#define Y_MAX   Y7
+#define Y_SUM   Y6
+#define X_T     X10
+#define X_LT    X11
+#define X_MAX   X7
+#define X_SUM   X6
+
+// MAX_OK folds the 8 logits in v into Y_MAX and Y_OK: a lane is ok when
+// its column is before t and l[t] > v, or not before t and l[t] ≥ v
+// (ordered compares: a NaN on either side is not ok).
+#define MAX_OK(v) \
+	VMAXPS    v, Y_MAX, Y_MAX; \
+	VCMPPS    $1, Y_LT, v, Y1; \
+	VCMPPS    $2, Y_LT, v, Y2; \
+	VPCMPGTD  Y_IDX, Y_T, Y3; \
+	VBLENDVPS Y3, Y1, Y2, Y1; \
+	VANDPS    Y1, Y_OK, Y_OK; \
+	VPADDD    avx2Eight<>(SB), Y_IDX, Y_IDX
+
+// EXP_SUM: e = exp(v − max) into grad at column J and Y_SUM.
+#define EXP_SUM(v) \
+	VSUBPS Y_MAX, v, v; \
+	EXP(v, Y1, Y2); \
+	VADDPS Y1, Y_SUM, Y_SUM
+
+// GRAD: v = (v·inv − [column = t])·scale with inv in Y4, scale in Y5.
+#define GRAD(v) \
+	VMULPS   Y4, v, v; \
+	VPCMPEQD Y_IDX, Y_T, Y1; \
+	VANDPS   avx2One<>(SB), Y1, Y1; \
+	VSUBPS   Y1, v, v; \
+	VMULPS   Y5, v, v; \
+	VPADDD   avx2Eight<>(SB), Y_IDX, Y_IDX
+
+// HREDUCE folds the 8 lanes of y into lane 0 of x0 with OP.
+#define HREDUCE(OP, y, x, x0, x1) \
+	VEXTRACTF128 $1, y, x0; \
+	OP           x0, x, x0; \
+	VPERMILPS    $0x4e, x0, x1; \
+	OP           x1, x0, x0; \
+	VPERMILPS    $0xb1, x0, x1; \
+	OP           x1, x0, x0
+
+// func softmaxXentAVX2(grad, logits []float32, labels []int32, m, n int, scale float32) (loss float32, correct int)
+//
+// Per row, all in registers but for the row itself (n ≥ 1, m ≥ 1):
+// pass 1 reads the logits 8 at a time (a masked tail filled with -Inf)
+// into the maximum and the first-arg-max test of the label; pass 2
+// writes e = exp(l − max) to grad and sums it; then the row loss
+// log(s) − (l[t] − max) with a float64 log, and pass 3 rewrites grad as
+// (e·(1/s) − onehot)·scale. l[t] is read before grad (which may alias
+// logits) is written.
+TEXT ·softmaxXentAVX2(SB), NOSPLIT, $0-112
+	MOVQ   grad_base+0(FP), G_ROW
+	MOVQ   logits_base+24(FP), L_ROW
+	MOVQ   labels_base+48(FP), LABELS
+	MOVQ   m+72(FP), ROWS
+	MOVQ   n+80(FP), NCLS
+	XORQ   CORRECT, CORRECT
+	VXORPS X_TOTAL, X_TOTAL, X_TOTAL
+	MOVQ   NCLS, J
+	ANDQ   $7, J
+	MASK_LANES(J, AX, Y_TAIL)
+	MOVQ   NCLS, NFULL
+	ANDQ   $-8, NFULL
+
+row:
+	MOVLQSX      (LABELS), LABEL
+	VBROADCASTSS (L_ROW)(LABEL*4), Y_LT
+	VMOVQ        LABEL, X_T
+	VPBROADCASTD X_T, Y_T
+	VMOVDQU      avx2Iota<>(SB), Y_IDX
+	VPCMPEQD     Y_OK, Y_OK, Y_OK
+	VMOVUPS      avx2NegInf<>(SB), Y_MAX
+	XORQ         J, J
+
+max8:
+	CMPQ    J, NFULL
+	JGE     maxtail
+	VMOVUPS (L_ROW)(J*4), Y0
+	MAX_OK(Y0)
+	ADDQ    $8, J
+	JMP     max8
+
+maxtail:
+	CMPQ       J, NCLS
+	JGE        maxdone
+	VMASKMOVPS (L_ROW)(J*4), Y_TAIL, Y0
+	VMOVUPS    avx2NegInf<>(SB), Y1
+	VBLENDVPS  Y_TAIL, Y0, Y1, Y0
+	MAX_OK(Y0)
+
+maxdone:
+	VMOVMSKPS Y_OK, AX
+	XORL      R12, R12
+	CMPL      AX, $0xff
+	SETEQ     R12B
+	ADDQ      R12, CORRECT
+	HREDUCE(VMAXPS, Y_MAX, X_MAX, X0, X1)
+	VBROADCASTSS X0, Y_MAX
+
+	VXORPS Y_SUM, Y_SUM, Y_SUM
+	XORQ   J, J
+
+exp8:
+	CMPQ    J, NFULL
+	JGE     exptail
+	VMOVUPS (L_ROW)(J*4), Y0
+	EXP_SUM(Y0)
+	VMOVUPS Y1, (G_ROW)(J*4)
+	ADDQ    $8, J
+	JMP     exp8
+
+exptail:
+	CMPQ       J, NCLS
+	JGE        expdone
+	VMASKMOVPS (L_ROW)(J*4), Y_TAIL, Y0
+	VSUBPS     Y_MAX, Y0, Y0
+	EXP(Y0, Y1, Y2)
+	VANDPS     Y_TAIL, Y1, Y1
+	VMASKMOVPS Y1, Y_TAIL, (G_ROW)(J*4)
+	VADDPS     Y1, Y_SUM, Y_SUM
+
+expdone:
+	HREDUCE(VADDPS, Y_SUM, X_SUM, X0, X1)
+
+	// log(s), s ≥ 1 in X0: s = 2^e·f, f in [√½, √2); t = (f−1)/(f+1);
+	// log f = 2t·Σ_{i≤5} t^{2i}/(2i+1) (|t| ≤ 0.172: truncation < 1e-10),
+	// in float64; log s = e·ln 2 + log f. A NaN s adds (s − s) = NaN.
+	VCVTSS2SD   X0, X2, X2
+	VMOVQ       X2, AX
+	MOVQ        AX, R12
+	SHRQ        $52, R12
+	SUBQ        $1023, R12
+	MOVQ        $0x000fffffffffffff, R13
+	ANDQ        R13, AX
+	MOVQ        $0x3ff0000000000000, R13
+	ORQ         R13, AX
+	MOVQ        $0x3ff6a09e667f3bcd, R13
+	CMPQ        AX, R13
+	SETGT       R13B
+	MOVBQZX     R13B, R13
+	ADDQ        R13, R12
+	SHLQ        $52, R13
+	SUBQ        R13, AX
+	VMOVQ       AX, X3
+	VCVTSI2SDQ  R12, X4, X4
+	VSUBSD      avx2Log<>+0(SB), X3, X5
+	VADDSD      avx2Log<>+0(SB), X3, X3
+	VDIVSD      X3, X5, X5
+	VMULSD      X5, X5, X3
+	VMOVSD      avx2Log<>+40(SB), X2
+	VFMADD213SD avx2Log<>+32(SB), X3, X2
+	VFMADD213SD avx2Log<>+24(SB), X3, X2
+	VFMADD213SD avx2Log<>+16(SB), X3, X2
+	VFMADD213SD avx2Log<>+8(SB), X3, X2
+	VFMADD213SD avx2Log<>+0(SB), X3, X2
+	VMULSD      X5, X2, X2
+	VADDSD      X2, X2, X2
+	VFMADD231SD avx2Log<>+48(SB), X4, X2
+	VCVTSD2SS   X2, X1, X1
+	VSUBSS      X0, X0, X3
+	VADDSS      X3, X1, X1
+
+	// total += log(s) − (l[t] − max)
+	VSUBSS X_MAX, X_LT, X2
+	VSUBSS X2, X1, X1
+	VADDSS X1, X_TOTAL, X_TOTAL
+
+	// inv = 1/s in Y4, scale in Y5.
+	VMOVSS       avx2One<>(SB), X4
+	VDIVSS       X0, X4, X4
+	VBROADCASTSS X4, Y4
+	VBROADCASTSS scale+88(FP), Y5
+	VMOVDQU      avx2Iota<>(SB), Y_IDX
+	XORQ         J, J
+
+grad8:
+	CMPQ    J, NFULL
+	JGE     gradtail
+	VMOVUPS (G_ROW)(J*4), Y0
+	GRAD(Y0)
+	VMOVUPS Y0, (G_ROW)(J*4)
+	ADDQ    $8, J
+	JMP     grad8
+
+gradtail:
+	CMPQ       J, NCLS
+	JGE        nextrow
+	VMASKMOVPS (G_ROW)(J*4), Y_TAIL, Y0
+	GRAD(Y0)
+	VMASKMOVPS Y0, Y_TAIL, (G_ROW)(J*4)
+
+nextrow:
+	LEAQ (L_ROW)(NCLS*4), L_ROW
+	LEAQ (G_ROW)(NCLS*4), G_ROW
+	ADDQ $4, LABELS
+	DECQ ROWS
+	JNZ  row
+
+	VMULSS scale+88(FP), X_TOTAL, X_TOTAL
+	VMOVSS X_TOTAL, loss+96(FP)
+	MOVQ   CORRECT, correct+104(FP)
+	VZEROUPPER
+	RET
