@@ -68,11 +68,19 @@ GLOBL avx2MaskTab<>(SB), RODATA|NOPTR, $64
 	OP((P3)(S*1), 32(P3)(S*1), Y8, Y9); \
 	OP((P3)(S*2), 32(P3)(S*2), Y10, Y11)
 
-// ROWS3 and ROWS1 are ROWS6 for blocks of three rows and of one.
+// ROWS4, ROWS3, ROWS2 and ROWS1 are ROWS6 for shorter blocks.
+#define ROWS4(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3); \
+	OP((P0)(S*2), 32(P0)(S*2), Y4, Y5); \
+	OP((P3), 32(P3), Y6, Y7)
 #define ROWS3(OP, P0, P3, S) \
 	OP((P0), 32(P0), Y0, Y1); \
 	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3); \
 	OP((P0)(S*2), 32(P0)(S*2), Y4, Y5)
+#define ROWS2(OP, P0, P3, S) \
+	OP((P0), 32(P0), Y0, Y1); \
+	OP((P0)(S*1), 32(P0)(S*1), Y2, Y3)
 #define ROWS1(OP, P0, P3, S) OP((P0), 32(P0), Y0, Y1)
 
 // Tile kinds: FULL is 16 columns, HI is 8 plus a masked 1–7, ONE is a
@@ -208,11 +216,13 @@ L_NEXT:
 // func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
 //
 // C[r·ldc+c] = I[r·ldi+c] + Σ_s A[r·rs+s·as]·B[s·bs+c] (see kernels_amd64.go).
-// Rows go in blocks of 6, then one of 3, then single rows; columns in
-// tiles of 16, then one partial tile of 9–15 or 1–8 with masked C
-// stores and, after its first safe steps, masked B loads. A tile's 6×16 accumulators stay in Y0–Y11 for all steps;
-// each step loads one 16-wide row of B into W_LO/W_HI and broadcasts the
-// six A values against it: 12 FMAs for 8 loads.
+// Rows go in blocks of 6 while 9 or more are left, then as 4+4, 4+3, 6,
+// 3+2, 4, 3, 2 or 1 (no single-row block follows blocks of 6: its two
+// FMA chains would be latency-bound); columns in tiles of 16, then one
+// partial tile of 9–15 or 1–8 with masked C stores and, after its first
+// safe steps, masked B loads. A tile's 6×16 accumulators stay in Y0–Y11
+// for all steps; each step loads one 16-wide row of B into W_LO/W_HI and
+// broadcasts the six A values against it: 12 FMAs for 8 loads.
 TEXT ·gemmAVX2(SB), NOSPLIT, $0-105
 	MOVQ c+0(FP), C_BLK
 	MOVQ a+16(FP), A_BLK
@@ -224,27 +234,51 @@ TEXT ·gemmAVX2(SB), NOSPLIT, $0-105
 	SHLQ $2, B_SS
 	XORQ ROW, ROW
 
-block6:
+blocks:
 	MOVQ rows+72(FP), T0
 	SUBQ ROW, T0
+	CMPQ T0, $9
+	JGE  block6
 	CMPQ T0, $6
-	JLT  block3
+	JEQ  block6
+	CMPQ T0, $7
+	JGE  block4
+	CMPQ T0, $5
+	JEQ  block3
+	CMPQ T0, $4
+	JEQ  block4
+	CMPQ T0, $3
+	JEQ  block3
+	CMPQ T0, $2
+	JEQ  block2
+	CMPQ T0, $1
+	JEQ  block1
+	JMP  done
+
+block6:
 	COLUMNS(ROWS6, t6, o6, f6, n6, h6a, h6b, h6c, h6d, h6e, h6f, h6g, o6a, o6b, o6c, o6d, o6e, o6f, o6g, f6a, f6b, f6c, f6d, f6e, f6f, f6g)
 	NEXT_ROWS(6)
-	JMP  block6
+	JMP  blocks
+
+block4:
+	COLUMNS(ROWS4, t4, o4, f4, n4, h4a, h4b, h4c, h4d, h4e, h4f, h4g, o4a, o4b, o4c, o4d, o4e, o4f, o4g, f4a, f4b, f4c, f4d, f4e, f4f, f4g)
+	NEXT_ROWS(4)
+	JMP  blocks
 
 block3:
-	CMPQ T0, $3
-	JLT  block1
 	COLUMNS(ROWS3, t3, o3, f3, n3, h3a, h3b, h3c, h3d, h3e, h3f, h3g, o3a, o3b, o3c, o3d, o3e, o3f, o3g, f3a, f3b, f3c, f3d, f3e, f3f, f3g)
 	NEXT_ROWS(3)
+	JMP  blocks
+
+block2:
+	COLUMNS(ROWS2, t2, o2, f2, n2, h2a, h2b, h2c, h2d, h2e, h2f, h2g, o2a, o2b, o2c, o2d, o2e, o2f, o2g, f2a, f2b, f2c, f2d, f2e, f2f, f2g)
+	NEXT_ROWS(2)
+	JMP  blocks
 
 block1:
-	CMPQ ROW, rows+72(FP)
-	JGE  done
 	COLUMNS(ROWS1, t1, o1, f1, n1, h1a, h1b, h1c, h1d, h1e, h1f, h1g, o1a, o1b, o1c, o1d, o1e, o1f, o1g, f1a, f1b, f1c, f1d, f1e, f1f, f1g)
 	NEXT_ROWS(1)
-	JMP  block1
+	JMP  blocks
 
 done:
 	VZEROUPPER

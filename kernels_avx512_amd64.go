@@ -47,30 +47,30 @@ const (
 
 // avx512RunTile calls the tile of the given kind; direct calls, so that
 // the //go:noescape of each stays visible and no argument escapes.
-func avx512RunTile(kind int, c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int) {
+func avx512RunTile(kind int, c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int) {
 	switch kind {
 	case tileV1R16:
-		avx512TileV1R16(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+		avx512TileV1R16(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags, tiles)
 	case tileV1R1:
-		avx512TileV1R1(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+		avx512TileV1R1(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags, tiles)
 	case tileV4R6:
-		avx512TileV4R6(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+		avx512TileV4R6(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags, tiles)
 	default:
-		avx512TileV4R1(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags)
+		avx512TileV4R1(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags, tiles)
 	}
 }
 
 //go:noescape
-func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 
 //go:noescape
-func avx512TileV1R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+func avx512TileV1R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 
 //go:noescape
-func avx512TileV4R6(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+func avx512TileV4R6(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 
 //go:noescape
-func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 
 //go:noescape
 func avx512ReLU(x *float32, n int)
@@ -128,23 +128,22 @@ func avx512Gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32,
 			biasq = &bias[q0]
 		}
 		bq := at(b, q0)
-		call := func(kind, r, split int) {
-			avx512RunTile(kind, &c[r*ldc+q0], at(a, r*aRow), bq, biasq, steps, aStep*4, aRow*4, ldb*4, ldc*4, masks, flags|split<<8)
+		// call runs tiles tiles of the given kind from row r down.
+		call := func(kind, r, split, tiles int) {
+			avx512RunTile(kind, &c[r*ldc+q0], at(a, r*aRow), bq, biasq, steps, aStep*4, aRow*4, ldb*4, ldc*4, masks, flags|split<<8, tiles)
 		}
-		r := 0
-		for ; r+height <= rows; r += height {
-			call(big, r, 8)
+		full := rows / height
+		if full > 0 {
+			call(big, 0, 8, full)
 		}
-		switch {
+		switch r := full * height; {
 		case r == rows:
 		case flags&tileAcc == 0 && rows >= height:
-			call(big, rows-height, 8)
+			call(big, rows-height, 8, 1)
 		case flags&tileAcc == 0 && rows >= least:
-			call(big, 0, rows-8) // V1R16 with fewer than 16 rows
+			call(big, 0, rows-8, 1) // V1R16 with fewer than 16 rows
 		default:
-			for ; r < rows; r++ {
-				call(one, r, 0)
-			}
+			call(one, r, 0, rows-r)
 		}
 	}
 }

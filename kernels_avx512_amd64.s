@@ -22,7 +22,9 @@
 // edge are masked by K1…K4 (16 bits each of masks): masked B loads read
 // nothing there and masked stores write nothing.
 // init is bias (a zero vector when the caller has none); flags: 1 = ReLU
-// the result, 2 = add C's old value, bits 8 up: V1R16's split.
+// the result, 2 = add C's old value, bits 8 up: V1R16's split. Each call
+// does tiles tiles one below the other (C and A move down R rows each), so
+// the arguments are loaded once per column block, not once per tile.
 
 #define TILE_RELU 1
 #define TILE_ACC 2
@@ -96,14 +98,14 @@
 #define TILE_MASKS(m) \
 	KMOVW m, K1; SHRQ $16, m; KMOVW m, K2; SHRQ $16, m; KMOVW m, K3; SHRQ $16, m; KMOVW m, K4
 
-// func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// func avx512TileV1R16(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 // 16 rows × one masked vector (columns ≤ 16, the tutorial's n = 15 and
 // 10). Z0 holds B row s; rows 0…7 are addressed from A_PTR and the second
 // group of 8 from A_PTR2 with the index registers aRow·{1,2,3,4,5,6,7}.
 // The second group starts at row split = flags>>8 (8 normally; less when
 // the tile covers only 8 + split rows, overlapping the first group, whose
 // rows it then recomputes and rewrites with the same values).
-TEXT ·avx512TileV1R16(SB), NOSPLIT, $0-88
+TEXT ·avx512TileV1R16(SB), NOSPLIT, $16-96
 	MOVQ c+0(FP), C_PTR
 	MOVQ a+8(FP), A_PTR
 	MOVQ b+16(FP), B_PTR
@@ -117,10 +119,18 @@ TEXT ·avx512TileV1R16(SB), NOSPLIT, $0-88
 	MOVQ flags+80(FP), FLAGS
 	MOVQ bias+24(FP), AX
 	VMOVUPS.Z (AX), K1, Z30
-	COPY16(Z30)
 	LEAQ (A_ROW)(A_ROW*2), A_ROW3
 	LEAQ (A_ROW)(A_ROW*4), A_ROW5
 	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
+	MOVQ tiles+88(FP), AX
+	MOVQ AX, left-8(SP)
+	MOVQ A_PTR, abase-16(SP)
+
+v1r16tile:
+	COPY16(Z30)
+	MOVQ abase-16(SP), A_PTR
+	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
 	MOVQ FLAGS, R15
 	SHRQ $8, R15 // split
 	MOVQ R15, A_PTR2
@@ -169,31 +179,43 @@ v1r16store:
 	MOVQ R15, C_PTR
 	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15)
 	STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
+	MOVQ abase-16(SP), AX
+	LEAQ (AX)(A_ROW*8), AX
+	LEAQ (AX)(A_ROW*8), AX
+	MOVQ AX, abase-16(SP)
+	DECQ left-8(SP)
+	JNZ v1r16tile
 	VZEROUPPER
 	RET
 
-// func avx512TileV1R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// func avx512TileV1R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 // One row × one masked vector, for the rows left over by V1R16 and for db.
 // Four accumulators (Z4…Z7) take steps s ≡ 0, 1, 2, 3 mod 4 so the FMA
 // latency is hidden; they are added at the end (Z4 starts from bias).
-TEXT ·avx512TileV1R1(SB), NOSPLIT, $0-88
+TEXT ·avx512TileV1R1(SB), NOSPLIT, $0-96
 	MOVQ c+0(FP), C_PTR
-	MOVQ a+8(FP), A_PTR
-	MOVQ b+16(FP), B_PTR
-	MOVQ steps+32(FP), STEPS
+	MOVQ a+8(FP), R15 // A of the current row
 	MOVQ aStep+40(FP), A_STEP
+	MOVQ aRow+48(FP), A_ROW
 	MOVQ ldb+56(FP), LDB
 	MOVQ ldc+64(FP), LDC
 	MOVQ masks+72(FP), AX
 	KMOVW AX, K1
 	MOVQ flags+80(FP), FLAGS
 	MOVQ bias+24(FP), AX
-	VMOVUPS.Z (AX), K1, Z4
+	VMOVUPS.Z (AX), K1, Z30
+	LEAQ (A_STEP)(A_STEP*2), A_ROW3 // 3·aStep
+	LEAQ (LDB)(LDB*2), A_ROW5       // 3·ldb
+	MOVQ tiles+88(FP), R13
+
+v1r1tile:
+	MOVQ R15, A_PTR
+	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
+	VMOVAPS Z30, Z4
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
 	VPXORD Z7, Z7, Z7
-	LEAQ (A_STEP)(A_STEP*2), A_ROW3 // 3·aStep
-	LEAQ (LDB)(LDB*2), A_ROW5       // 3·ldb
 	CMPQ STEPS, $4
 	JLT v1r1one
 
@@ -237,15 +259,18 @@ v1r1relu:
 	VMAXPS Z4, Z31, Z4
 
 v1r1store:
-	VMOVUPS Z4, K1, (C_PTR)
+	STORE1(Z4)
+	ADDQ A_ROW, R15
+	DECQ R13
+	JNZ v1r1tile
 	VZEROUPPER
 	RET
 
-// func avx512TileV4R6(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// func avx512TileV4R6(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 // 6 rows × four vectors (64 columns, K1…K4 mask the last ones): Z0…Z3
 // hold B row s, Z4…Z27 the 24 accumulators, Z31 the broadcast A(r, s).
 // Per step 10 loads feed 24 FMAs.
-TEXT ·avx512TileV4R6(SB), NOSPLIT, $0-88
+TEXT ·avx512TileV4R6(SB), NOSPLIT, $0-96
 	MOVQ c+0(FP), C_PTR
 	MOVQ a+8(FP), A_PTR
 	MOVQ b+16(FP), B_PTR
@@ -257,17 +282,23 @@ TEXT ·avx512TileV4R6(SB), NOSPLIT, $0-88
 	MOVQ masks+72(FP), AX
 	TILE_MASKS(AX)
 	MOVQ flags+80(FP), FLAGS
+	MOVQ tiles+88(FP), R13
+	MOVQ A_PTR, R15 // A of the current tile
+	LEAQ (A_ROW)(A_ROW*2), A_ROW3
+	LEAQ (A_ROW)(A_ROW*4), A_ROW5
+
+v4r6tile:
 	MOVQ bias+24(FP), B_PTR
 	LOAD_B4
 	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
+	MOVQ R15, A_PTR
 	VMOVAPS Z0, Z4; VMOVAPS Z1, Z5; VMOVAPS Z2, Z6; VMOVAPS Z3, Z7
 	VMOVAPS Z0, Z8; VMOVAPS Z1, Z9; VMOVAPS Z2, Z10; VMOVAPS Z3, Z11
 	VMOVAPS Z0, Z12; VMOVAPS Z1, Z13; VMOVAPS Z2, Z14; VMOVAPS Z3, Z15
 	VMOVAPS Z0, Z16; VMOVAPS Z1, Z17; VMOVAPS Z2, Z18; VMOVAPS Z3, Z19
 	VMOVAPS Z0, Z20; VMOVAPS Z1, Z21; VMOVAPS Z2, Z22; VMOVAPS Z3, Z23
 	VMOVAPS Z0, Z24; VMOVAPS Z1, Z25; VMOVAPS Z2, Z26; VMOVAPS Z3, Z27
-	LEAQ (A_ROW)(A_ROW*2), A_ROW3
-	LEAQ (A_ROW)(A_ROW*4), A_ROW5
 	TESTQ STEPS, STEPS
 	JZ v4r6done
 
@@ -313,27 +344,35 @@ v4r6store:
 	STORE4(Z16, Z17, Z18, Z19)
 	STORE4(Z20, Z21, Z22, Z23)
 	STORE4(Z24, Z25, Z26, Z27)
+	LEAQ (R15)(A_ROW*4), R15
+	LEAQ (R15)(A_ROW*2), R15
+	DECQ R13
+	JNZ v4r6tile
 	VZEROUPPER
 	RET
 
-// func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags int)
+// func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int)
 // One row × four vectors: the rows V4R6 leaves over. The four
 // accumulators Z4…Z7 are independent chains.
-TEXT ·avx512TileV4R1(SB), NOSPLIT, $0-88
+TEXT ·avx512TileV4R1(SB), NOSPLIT, $0-96
 	MOVQ c+0(FP), C_PTR
-	MOVQ a+8(FP), A_PTR
-	MOVQ b+16(FP), B_PTR
-	MOVQ steps+32(FP), STEPS
+	MOVQ a+8(FP), R15 // A of the current row
 	MOVQ aStep+40(FP), A_STEP
+	MOVQ aRow+48(FP), A_ROW
 	MOVQ ldb+56(FP), LDB
 	MOVQ ldc+64(FP), LDC
 	MOVQ masks+72(FP), AX
 	TILE_MASKS(AX)
 	MOVQ flags+80(FP), FLAGS
+	MOVQ tiles+88(FP), R13
+
+v4r1tile:
 	MOVQ bias+24(FP), B_PTR
 	LOAD_B4
 	VMOVAPS Z0, Z4; VMOVAPS Z1, Z5; VMOVAPS Z2, Z6; VMOVAPS Z3, Z7
 	MOVQ b+16(FP), B_PTR
+	MOVQ steps+32(FP), STEPS
+	MOVQ R15, A_PTR
 	TESTQ STEPS, STEPS
 	JZ v4r1done
 
@@ -359,6 +398,9 @@ v4r1relu:
 
 v4r1store:
 	STORE4(Z4, Z5, Z6, Z7)
+	ADDQ A_ROW, R15
+	DECQ R13
+	JNZ v4r1tile
 	VZEROUPPER
 	RET
 

@@ -27,8 +27,10 @@ import (
 //	go test -run='^$' -bench=. -count=10 ./bench | tee new.txt
 //	go run golang.org/x/perf/cmd/benchstat@latest -col /impl new.txt
 
-// denseShapes are m×k×n: the tutorial's two layers and a wide one.
-var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}}
+// denseShapes are m×k×n: the tutorial's two layers and a wide one at
+// batch 1024, and the calls net's trainer makes for them: blocks of
+// net.BlockRows = 128 rows, the hidden width padded to 16.
+var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}, {128, 784, 16}, {128, 16, 10}}
 
 // peaks caches peak.Measure per implementation for the whole run.
 var peaks sync.Map // impl → float64 (0: none)

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/simdnn/simdnn/internal/atomicfile"
 )
@@ -198,6 +199,9 @@ func UnmarshalSafetensors(b []byte) (*Model, error) {
 func parseHeader(h []byte) (map[string]string, map[string]tensorInfo, error) {
 	if len(h) == 0 || h[0] != '{' {
 		return nil, nil, errors.New("does not start with '{'")
+	}
+	if !utf8.Valid(h) {
+		return nil, nil, errors.New("not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(h))
 	if _, err := dec.Token(); err != nil {

@@ -120,6 +120,7 @@ func TestLoadRejects(t *testing.T) {
 		{"huge header length", binary.LittleEndian.AppendUint64(nil, math.MaxUint64), "header length 18446744073709551615 runs past the end"},
 		{"not an object", rawFile(`[1,2]`, nil), "does not start with '{'"},
 		{"bad json", rawFile(`{"a":`, nil), "safetensors header: \"a\": unexpected EOF"},
+		{"not utf-8", rawFile("{\"__metadata__\":{\"x\":\"\xff\"}}", nil), "safetensors header: not valid UTF-8"},
 		{"trailing junk", rawFile(ok+"x", d16), "unexpected bytes after the JSON object"},
 		{"duplicate", rawFile(`{"dense_0.bias":`+bOK+`,"dense_0.bias":`+bOK+`}`, d16), `"dense_0.bias" appears twice`},
 		{"metadata not strings", rawFile(`{"__metadata__":{"sizes":[1,2]}}`, nil), "__metadata__ must map names to strings"},

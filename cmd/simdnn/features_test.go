@@ -422,6 +422,7 @@ func TestFeatureUsageErrors(t *testing.T) {
 		{[]string{"samples", "-out", filepath.Join(tmp, "g.png"), "-set", "dev"}, 2, `-set "dev": want train or test`},
 		{[]string{"samples", "-out", filepath.Join(tmp, "g.png"), "-start", "-1"}, 2, "-start -1: want ≥ 0"},
 		{[]string{"samples", "-data", dir, "-out", filepath.Join(tmp, "g.png"), "-set", "test", "-start", "5"}, 2, "-start 5: the test set has 20 images, so at most 4"},
+		{[]string{"samples", "-data", dir, "-out", filepath.Join(tmp, "g.png"), "-start", "9223372036854775807"}, 2, "-start 9223372036854775807: the train set has 100 images, so at most 84"},
 		{[]string{"info", "extra"}, 2, "unexpected arguments: extra"},
 	}
 	for _, c := range cases {

@@ -41,7 +41,7 @@ func runSamples(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		s = test
 	}
 	const n = 16
-	if *start+n > s.Len() {
+	if *start > s.Len()-n {
 		return usagef("-start %d: the %s set has %d images, so at most %d", *start, *set, s.Len(), max(s.Len()-n, 0))
 	}
 	tiles := make([]tile, n)
