@@ -2,7 +2,11 @@
 
 package simdnn
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // archImpls lists the arm64 assembly implementations, best first. NEON
 // (Advanced SIMD) is part of every arm64 CPU; the feature bit is read all
@@ -15,10 +19,10 @@ func archImpls() []implementation {
 var neonSet = kernelSet{
 	name:          "neon",
 	denseForward:  neonDenseForward,
-	denseBackward: denseBackwardGeneric,
+	denseBackward: neonDenseBackward,
 	relu:          reluNEON,
 	reluBackward:  reluBackwardNEON,
-	softmaxXent:   softmaxCrossEntropyGeneric,
+	softmaxXent:   neonSoftmaxCrossEntropy,
 	sgd:           sgdNEON,
 	sgdMomentum:   sgdMomentumNEON,
 }
@@ -35,6 +39,62 @@ func neonDenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
 		denseForwardNEON(y, x, w, b, m, k, n, relu)
 	}
 }
+
+// neonDenseBackward: dw and db in assembly when the block of 4 inputs × 4
+// columns fits (k ≥ 4, n ≥ 4), dx in assembly for every shape.
+func neonDenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	if k < 4 || n < 4 {
+		denseBackwardGeneric(dw, db, nil, x, w, dy, m, k, n)
+	} else {
+		denseBackwardDwNEON(dw, x, dy, m, k, n)
+		columnSumsNEON(db, dy, m, n)
+	}
+	if dx != nil && m > 0 && k > 0 {
+		denseBackwardDxNEON(dx, w, dy, m, k, n)
+	}
+}
+
+//go:noescape
+func denseBackwardDwNEON(dw, x, dy []float32, m, k, n int)
+
+//go:noescape
+func columnSumsNEON(db, dy []float32, m, n int)
+
+//go:noescape
+func denseBackwardDxNEON(dx, w, dy []float32, m, k, n int)
+
+// softmaxChunk is how many rows one softmaxRowsNEON call takes: their
+// sums and offsets come back in arrays on the wrapper's stack.
+const softmaxChunk = 64
+
+// neonSoftmaxCrossEntropy: the assembly does the max, the first-arg-max
+// check, the exps, the sums and the gradient of every row; the per-row
+// loss log(s) − (l[t] − max) takes one float64 log here, m of them
+// against m·n exps, as in the reference.
+func neonSoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (float32, int) {
+	if m == 0 {
+		return 0, 0
+	}
+	scale := 1 / float32(m)
+	var total float32
+	correct := 0
+	var sums, offs [softmaxChunk]float32
+	for i := 0; i < m; i += softmaxChunk {
+		r := min(softmaxChunk, m-i)
+		rows := grad[i*n : (i+r)*n]
+		correct += softmaxRowsNEON(rows, logits[i*n:(i+r)*n], labels[i:i+r], sums[:r], offs[:r], n, scale)
+		for j := range r {
+			total += float32(math.Log(float64(sums[j]))) - offs[j]
+		}
+	}
+	return total * scale, correct
+}
+
+//go:noescape
+func softmaxRowsNEON(grad, logits []float32, labels []int32, sums, offs []float32, n int, scale float32) int
+
+//go:noescape
+func expNEON(x []float32)
 
 //go:noescape
 func denseForwardNEON(y, x, w, b []float32, m, k, n int, relu bool)

@@ -58,7 +58,12 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go build -o "$tmp/simdnn" ./cmd/simdnn)
-(cd "$peers/gonum" && go build -o "$tmp/gonum" .)
+# The gonum peer's module requires simdnn through a replace of ../../..;
+# tidy a copy of its go.mod, so that a change to simdnn's own requirements
+# neither breaks the build nor dirties the tree.
+cp "$peers/gonum/go.mod" "$tmp/gonum.mod"
+cp "$peers/gonum/go.sum" "$tmp/gonum.sum"
+(cd "$peers/gonum" && go mod tidy -modfile="$tmp/gonum.mod" && go build -modfile="$tmp/gonum.mod" -o "$tmp/gonum" .)
 
 coretype=()
 if grep -qw avx512f /proc/cpuinfo; then

@@ -140,6 +140,22 @@ func TestBenchPeak(t *testing.T) {
 		assert.InEpsilon(t, 100*k.GFLOPS/2, *k.PeakPercent, 1e-9)
 	}
 
+	// An assembly implementation without a peak loop goes without %: no
+	// other ISA's peak stands in for it.
+	if top := simdnn.Impls()[0]; top != "generic" {
+		buf.Reset()
+		asm := o
+		asm.impls = []string{top}
+		asm.peak = func(impl string) (float64, error) {
+			if impl == top {
+				return 0, fmt.Errorf("no loop")
+			}
+			return 3, nil
+		}
+		require.NoError(t, benchmark(context.Background(), asm, &jsonWriter{enc: json.NewEncoder(&buf)}, &progress))
+		assert.NotContains(t, buf.String(), "peak")
+	}
+
 	// No peak at all: the figures go without %.
 	buf.Reset()
 	o.peak = func(impl string) (float64, error) { return 0, fmt.Errorf("no FMA loop here") }

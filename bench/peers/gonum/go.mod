@@ -1,6 +1,6 @@
 module github.com/simdnn/simdnn/bench/peers/gonum
 
-go 1.26
+go 1.26.0
 
 require github.com/simdnn/simdnn v0.0.0
 
