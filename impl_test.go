@@ -3,6 +3,7 @@ package simdnn
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -99,6 +100,13 @@ func TestChooseFromEnvironment(t *testing.T) {
 		set, err := choose(name)
 		require.NoError(t, err)
 		assert.Equal(t, name, set.name)
+	}
+	for _, name := range allNames {
+		if !slices.ContainsFunc(table, func(im implementation) bool { return im.set.name == name }) {
+			_, err := choose(name)
+			assert.ErrorContains(t, err, fmt.Sprintf("implementation %q is not built into this program (GOARCH=%s", name, runtime.GOARCH))
+			assert.ErrorContains(t, SetImpl(name), "is not built into this program")
+		}
 	}
 	set, err = choose("sse9")
 	assert.EqualError(t, err, fmt.Sprintf("SIMDNN_IMPL: unknown implementation \"sse9\" (available: %v)", Impls()))

@@ -18,6 +18,8 @@ package simdnn
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"slices"
 	"sync/atomic"
 )
 
@@ -79,7 +81,7 @@ func choose(env string) (*kernelSet, error) {
 			return im.set, nil
 		}
 	}
-	return best, fmt.Errorf("SIMDNN_IMPL: unknown implementation %q (available: %v)", env, Impls())
+	return best, fmt.Errorf("SIMDNN_IMPL: %w", unknownImpl(env))
 }
 
 // Impl names the active implementation: "avx512", "avx2", "neon" or
@@ -113,7 +115,19 @@ func SetImpl(name string) error {
 		active.Store(im.set)
 		return nil
 	}
-	return fmt.Errorf("simdnn: unknown implementation %q (available: %v)", name, Impls())
+	return fmt.Errorf("simdnn: %w", unknownImpl(name))
+}
+
+// allNames lists the implementations simdnn has on some architecture.
+var allNames = []string{"avx512", "avx2", "neon", "generic"}
+
+// unknownImpl explains why name is not in this program's table.
+func unknownImpl(name string) error {
+	if slices.Contains(allNames, name) {
+		return fmt.Errorf("implementation %q is not built into this program (GOARCH=%s%s; available: %v)",
+			name, runtime.GOARCH, pureGoNote, Impls())
+	}
+	return fmt.Errorf("unknown implementation %q (available: %v)", name, Impls())
 }
 
 // EnvError reports a SIMDNN_IMPL value naming an implementation that is

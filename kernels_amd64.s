@@ -3,7 +3,10 @@
 // AVX2+FMA3 kernels. Go operand order is the reverse of Intel's: Intel
 // vfmadd231ps ymm3, ymm0, ymm1 (ymm3 += ymm0·ymm1) is VFMADD231PS Y1, Y0, Y3.
 // Tails never touch memory outside a slice: partial vectors go through
-// VMASKMOVPS with a mask of the live lanes. Every routine ends VZEROUPPER.
+// VMASKMOVPS with a mask of the live lanes (gemmAVX2 also loads B's last,
+// partial column tile unmasked, for the steps where the whole vector lies
+// inside B's slice: safeSteps in kernels_amd64.go). Every routine ends
+// VZEROUPPER.
 
 #include "textflag.h"
 

@@ -353,13 +353,16 @@ func TestDivergence(t *testing.T) {
 	for i := range x {
 		x[i] *= 1e4
 	}
-	m, _ := New([]int{10, 8, 3}, 1)
-	_, err := Train(context.Background(), m, x, y, Config{Epochs: 50, BatchSize: 100, LR: 1e6, Seed: 1})
-	require.ErrorIs(t, err, ErrDiverged)
-	assert.Regexp(t, `^net: training diverged at epoch \d+, batch \d+ of 10: loss is `, err.Error())
-	for l := range m.W {
-		for _, v := range m.W[l] {
-			require.False(t, math.IsNaN(float64(v)), "the update that diverged was not applied")
+	for _, hidden := range []int{8, 7} { // 7 trains padded to 8
+		m, _ := New([]int{10, hidden, 3}, 1)
+		_, err := Train(context.Background(), m, x, y, Config{Epochs: 50, BatchSize: 100, LR: 1e6, Seed: 1})
+		require.ErrorIs(t, err, ErrDiverged)
+		assert.Regexp(t, `^net: training diverged at epoch \d+, batch \d+ of 10: loss is `, err.Error())
+		require.NoError(t, m.Validate())
+		for l := range m.W {
+			for _, v := range m.W[l] {
+				require.False(t, math.IsNaN(float64(v)), "hidden %d: the update that diverged was not applied", hidden)
+			}
 		}
 	}
 }
@@ -378,6 +381,34 @@ func TestCancel(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Len(t, hist, 1)
 	assert.Equal(t, 13, batches, "stops after the batch in flight")
+
+	// Padded (7 → 8): the caller's model holds the weights of the 13
+	// batches trained, as an uninterrupted run of 13 batches leaves them.
+	m7, _ := New([]int{10, 7, 3}, 1)
+	ctx, cancel = context.WithCancel(context.Background())
+	var afterEpoch1 *Model
+	_, err = Train(ctx, m7, x, y, Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, OnBatch: func(epoch, done, total int) {
+		if epoch == 2 && done == 3 {
+			cancel()
+		}
+	}, OnEpoch: func(EpochStats) error { afterEpoch1 = m7.Clone(); return nil }})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.NotEqual(t, afterEpoch1.W, m7.W, "the batches of the cancelled epoch reached the model")
+	ref, _ := New([]int{10, 7, 3}, 1)
+	tr := newTrainer(ref, Config{Epochs: 2, BatchSize: 100, LR: 0.1, Seed: 1}, x, y, PadMultiple)
+	_, _, err = tr.epoch(context.Background(), 1)
+	require.NoError(t, err)
+	stop, stopCancel := context.WithCancel(context.Background())
+	tr.cfg.OnBatch = func(epoch, done, total int) {
+		if done == 3 {
+			stopCancel()
+		}
+	}
+	_, _, err = tr.epoch(stop, 2)
+	require.ErrorIs(t, err, context.Canceled)
+	tr.close()
+	assert.Equal(t, ref.W, m7.W)
+	assert.Equal(t, ref.B, m7.B)
 }
 
 func TestPatienceRestoresBest(t *testing.T) {

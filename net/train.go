@@ -44,7 +44,9 @@ type Config struct {
 	// stops training and is returned.
 	OnEpoch func(EpochStats) error
 	// OnBatch, when set, is called after every batch with the epoch
-	// (1-based) and the batches done and total in it.
+	// (1-based) and the batches done and total in it. The model passed to
+	// Train receives the trained weights at the end of every epoch (before
+	// OnEpoch), not after every batch.
 	OnBatch func(epoch, done, total int)
 }
 

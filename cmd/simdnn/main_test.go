@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -106,7 +107,20 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "-hidden", "abc"}, 2, `-hidden "abc": "abc" is not a positive layer width`},
 		{[]string{"train", "-hidden", "15,,3"}, 2, `-hidden "15,,3": "" is not a positive layer width`},
 		{[]string{"train", "-hidden", "0"}, 2, `"0" is not a positive layer width`},
-		{[]string{"train", "-threads", "10000"}, 2, "-threads 10000: want 0 (all cores) to 1024"},
+		{[]string{"train", "-threads", "10000"}, 2, "-threads 10000: want 1 to 1024"},
+		{[]string{"train", "-threads", "0"}, 2, "-threads 0: want 1 to 1024"},
+		{[]string{"train", "-threads", "-3"}, 2, "-threads -3: want 1 to 1024"},
+		{[]string{"train", "-impl", otherArchImpl()}, 2, `is not built into this program`},
+		{[]string{"train", "-lr", "Inf"}, 2, "-lr +Inf: want a finite number > 0"},
+		{[]string{"train", "-lr", "-0.1"}, 2, "-lr -0.1: want a finite number > 0"},
+		{[]string{"train", "-hidden", "-1"}, 2, `-hidden "-1": "-1" is not a positive layer width`},
+		{[]string{"train", "-hidden", "99999999"}, 2, `-hidden "99999999": width 99999999 is more than 65536`},
+		{[]string{"train", "-epochs", "-1"}, 2, "-epochs -1: want > 0"},
+		{[]string{"train", "-batch", "0"}, 2, "-batch 0: want > 0"},
+		{[]string{"train", "-epochs", "ten"}, 2, `invalid value "ten" for flag -epochs`},
+		{[]string{"train", "-data", filepath.Join(dir, mnist.TrainImages), "-epochs", "1"}, 1, "not a directory"},
+		{[]string{"train", "-data", dir, "-epochs", "1", "-out", filepath.Join(dir, mnist.TrainImages, "m.safetensors")}, 1,
+			"cannot create a file in " + filepath.Join(dir, mnist.TrainImages) + ": not a directory"},
 		{[]string{"train", "-impl", "sse9"}, 2, `-impl: simdnn: unknown implementation "sse9"`},
 		{[]string{"train", "-epochs"}, 2, "flag needs an argument: -epochs"},
 		{[]string{"train", "extra"}, 2, "unexpected arguments: extra"},
@@ -161,4 +175,12 @@ func TestTutorialOnRealMNIST(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
 	assert.Equal(t, 3, last.Epochs)
 	assert.Greater(t, last.TestAccuracy, 0.88, "three epochs of the tutorial reach about 0.90")
+}
+
+// otherArchImpl names an implementation of another architecture.
+func otherArchImpl() string {
+	if runtime.GOARCH == "arm64" {
+		return "avx2"
+	}
+	return "neon"
 }

@@ -70,7 +70,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.lr, "lr", 0.2, "learning rate")
 	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum in [0, 1); 0 is plain SGD")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
-	fs.IntVar(&f.threads, "threads", 0, "worker threads (0: all cores)")
+	fs.IntVar(&f.threads, "threads", runtime.GOMAXPROCS(0), "worker threads (default: all cores); results are bitwise identical for any count")
 	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
 	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
 	dataFlag(fs, &f.data)
@@ -100,8 +100,8 @@ func (f *trainFlags) config() (net.Config, error) {
 		return cfg, usagef("-lr %g: want a finite number > 0", f.lr)
 	case !(f.momentum >= 0 && f.momentum < 1):
 		return cfg, usagef("-momentum %g: want in [0, 1)", f.momentum)
-	case f.threads < 0 || f.threads > net.MaxThreads:
-		return cfg, usagef("-threads %d: want 0 (all cores) to %d", f.threads, net.MaxThreads)
+	case f.threads < 1 || f.threads > net.MaxThreads:
+		return cfg, usagef("-threads %d: want 1 to %d", f.threads, net.MaxThreads)
 	case !(f.valSplit >= 0 && f.valSplit < 1):
 		return cfg, usagef("-val-split %g: want a fraction in [0, 1)", f.valSplit)
 	case f.patience < 0:
