@@ -180,14 +180,26 @@ func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 		clear(dx)
 		return
 	}
-	// dx[i][p] = Σ_j dy[i][j]·w[p][j]: B is a panel of wᵀ (at most
-	// dxChunk rows of 64), copied here so its rows are contiguous.
-	var buf [dxChunk*64 + 16]float32
-	panel := align64(buf[:])
+	// dx[i][p] = Σ_j dy[i][j]·w[p][j]: B is a panel of wᵀ on the stack,
+	// sized to n so that a thin layer does not clear 32 KB per call.
+	if n <= 16 {
+		var buf [16*64 + 16]float32
+		dxAVX512(dx, w, dy, m, k, n, align64(buf[:]))
+	} else {
+		var buf [dxChunk*64 + 16]float32
+		dxAVX512(dx, w, dy, m, k, n, align64(buf[:]))
+	}
+}
+
+// dxAVX512 computes dx = dy·wᵀ with B a panel of wᵀ (len(panel)/64 rows
+// of 64), copied so its rows are contiguous; when n is larger than that,
+// later chunks of dy's columns add onto dx.
+func dxAVX512(dx, w, dy []float32, m, k, n int, panel []float32) {
+	chunk := len(panel) / 64
 	for p0 := 0; p0 < k; p0 += 64 {
 		width := min(64, k-p0)
-		for j0 := 0; j0 < n; j0 += dxChunk {
-			steps := min(dxChunk, n-j0)
+		for j0 := 0; j0 < n; j0 += chunk {
+			steps := min(chunk, n-j0)
 			for s := range steps {
 				row := panel[s*64 : s*64+width]
 				for q := range row {
