@@ -541,7 +541,7 @@ sumstore:
 	VFMLA V4.S4, V2.S4, V24.S4; VFMLA V5.S4, V2.S4, V25.S4; VFMLA V6.S4, V2.S4, V26.S4; VFMLA V7.S4, V2.S4, V27.S4; \
 	VFMLA V4.S4, V3.S4, V28.S4; VFMLA V5.S4, V3.S4, V29.S4; VFMLA V6.S4, V3.S4, V30.S4; VFMLA V7.S4, V3.S4, V31.S4
 
-// DXLOAD(op, size): load the next size bytes of the 4 dy rows and the 4 w
+// DXLOAD16, DXLOADF(op, size): load the next 16 (or size) bytes of the 4 dy rows and the 4 w
 // rows with op (VLD1.P for 16, FMOVD.P for 8, FMOVS.P for 4; the last two
 // zero the lanes above).
 #define DXLOAD16 \

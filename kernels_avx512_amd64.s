@@ -405,7 +405,8 @@ v4r1store:
 	RET
 
 // ---------------------------------------------------------------------
-// Element-wise kernels: one 16-float vector per iteration; K1 covers
+// Element-wise kernels: four unmasked vectors (64 floats) per iteration
+// while at least 64 are left, then one vector per iteration where K1 covers
 // min(left, 16) lanes, so the last, partial vector is the same code.
 
 #define LEFT CX
@@ -415,6 +416,9 @@ v4r1store:
 	MOVL $16, t1; CMPQ LEFT, t1; CMOVQLT LEFT, t1; \
 	MOVL $0xffff, t2; BZHIL t1, t2, t2; KMOVW t2, k
 
+// RELU_AT: max(0, x) on 16 floats at off(DI).
+#define RELU_AT(off, z) VMOVUPS off(DI), z; VMAXPS z, Z0, z; VMOVUPS z, off(DI)
+
 // func avx512ReLU(x *float32, n int)
 // x = max(0, x) with Intel's MAXPS rule (NaN or ±0 in x returns x), so NaN
 // and -0 pass through.
@@ -422,6 +426,19 @@ TEXT ·avx512ReLU(SB), NOSPLIT, $0-16
 	MOVQ x+0(FP), DI
 	MOVQ n+8(FP), LEFT
 	VPXORD Z0, Z0, Z0
+
+relu64:
+	CMPQ LEFT, $64
+	JLT relu16
+	RELU_AT(0, Z1)
+	RELU_AT(64, Z2)
+	RELU_AT(128, Z3)
+	RELU_AT(192, Z4)
+	ADDQ $256, DI
+	SUBQ $64, LEFT
+	JMP relu64
+
+relu16:
 	TESTQ LEFT, LEFT
 	JLE reludone
 
@@ -438,6 +455,9 @@ reludone:
 	VZEROUPPER
 	RET
 
+// RELUB_AT: k = (0 ≥ y) (GE_OQ, false for NaN), zeros stored under k.
+#define RELUB_AT(off, k) VCMPPS $0x1d, off(SI), Z0, k; VMOVUPS Z0, k, off(DI)
+
 // func avx512ReLUBackward(dy, y *float32, n int)
 // Stores 0 into dy under the mask y ≤ 0 (ordered: a NaN y keeps dy); dy is
 // never read.
@@ -446,6 +466,20 @@ TEXT ·avx512ReLUBackward(SB), NOSPLIT, $0-24
 	MOVQ y+8(FP), SI
 	MOVQ n+16(FP), LEFT
 	VPXORD Z0, Z0, Z0
+
+relub64:
+	CMPQ LEFT, $64
+	JLT relub16
+	RELUB_AT(0, K2)
+	RELUB_AT(64, K3)
+	RELUB_AT(128, K4)
+	RELUB_AT(192, K5)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	SUBQ $64, LEFT
+	JMP relub64
+
+relub16:
 	TESTQ LEFT, LEFT
 	JLE relubdone
 
@@ -463,6 +497,9 @@ relubdone:
 	VZEROUPPER
 	RET
 
+// SGD_AT: w −= lr·g on 16 floats (Z30 = lr).
+#define SGD_AT(off, z) VMOVUPS off(DI), z; VFNMADD231PS off(SI), Z30, z; VMOVUPS z, off(DI)
+
 // func avx512SGD(w, gr *float32, n int, lr float32)
 // w = w − lr·g as one fused multiply-add.
 TEXT ·avx512SGD(SB), NOSPLIT, $0-28
@@ -470,6 +507,20 @@ TEXT ·avx512SGD(SB), NOSPLIT, $0-28
 	MOVQ gr+8(FP), SI
 	MOVQ n+16(FP), LEFT
 	VBROADCASTSS lr+24(FP), Z30
+
+sgd64:
+	CMPQ LEFT, $64
+	JLT sgd16
+	SGD_AT(0, Z1)
+	SGD_AT(64, Z2)
+	SGD_AT(128, Z3)
+	SGD_AT(192, Z4)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	SUBQ $64, LEFT
+	JMP sgd64
+
+sgd16:
 	TESTQ LEFT, LEFT
 	JLE sgddone
 
@@ -488,6 +539,11 @@ sgddone:
 	VZEROUPPER
 	RET
 
+// MOM_AT: v = mu·v − lr·g (t = lr·g in tv, then one fused step), w += v.
+#define MOM_AT(off, tw, tv) \
+	VMULPS off(R8), Z30, tv; VFMSUB231PS off(SI), Z29, tv; \
+	VADDPS off(DI), tv, tw; VMOVUPS tv, off(SI); VMOVUPS tw, off(DI)
+
 // func avx512SGDMomentum(w, v, gr *float32, n int, lr, mu float32)
 // v = mu·v − (lr·g) fused, then w = w + v.
 TEXT ·avx512SGDMomentum(SB), NOSPLIT, $0-40
@@ -497,6 +553,21 @@ TEXT ·avx512SGDMomentum(SB), NOSPLIT, $0-40
 	MOVQ n+24(FP), LEFT
 	VBROADCASTSS lr+32(FP), Z30
 	VBROADCASTSS mu+36(FP), Z29
+
+mom64:
+	CMPQ LEFT, $64
+	JLT mom16
+	MOM_AT(0, Z1, Z2)
+	MOM_AT(64, Z3, Z4)
+	MOM_AT(128, Z5, Z6)
+	MOM_AT(192, Z7, Z8)
+	ADDQ $256, DI
+	ADDQ $256, SI
+	ADDQ $256, R8
+	SUBQ $64, LEFT
+	JMP mom64
+
+mom16:
 	TESTQ LEFT, LEFT
 	JLE momdone
 
