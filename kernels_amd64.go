@@ -83,9 +83,6 @@ func denseForwardAVX2(y, x, w, b []float32, m, k, n int, relu bool) {
 // product takes; it sizes the transposed panel of w on the stack.
 const dxSteps = 64
 
-// one is the A operand of the column sums: db = Σ_i 1·dy[i].
-var one = float32(1)
-
 // denseBackwardAVX2 runs three products through gemmAVX2:
 //   - dw = xᵀ·dy: the rows of dw are columns of x (A row stride 1, step k),
 //     B = dy; 6 rows of dw stay in registers over all m rows of dy.
@@ -97,6 +94,7 @@ var one = float32(1)
 func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	safe := safeSteps(len(dy), n, n, m)
 	gemmAVX2(ptr(dw), n, ptr(x), 1, k, ptr(dy), n, nil, 0, k, n, m, safe, false)
+	one := float32(1) // the A operand of db = Σ_i 1·dy[i]; stays on the stack
 	gemmAVX2(ptr(db), n, &one, 0, 0, ptr(dy), n, nil, 0, 1, n, m, safe, false)
 	if dx == nil {
 		return

@@ -21,8 +21,9 @@ import (
 const (
 	typeUbyte = 0x08
 	// maxBytes bounds what a header may claim: far above MNIST's 47 MB,
-	// far below an allocation that could take the machine down.
-	maxBytes = 1 << 31
+	// far below an allocation that could take the machine down, and within
+	// a 32-bit int.
+	maxBytes = 1<<31 - 1
 )
 
 // readHeader reads an IDX header: two zero bytes, the type byte, the
@@ -44,20 +45,21 @@ func readHeader(r io.Reader, want int) ([]int, error) {
 		return nil, fmt.Errorf("%d dimensions, want %d", magic[3], want)
 	}
 	dims := make([]int, want)
-	total := 1
+	claimed := make([]uint32, want)
+	total := int64(1)
 	for i := range dims {
-		var d uint32
-		if err := binary.Read(r, binary.BigEndian, &d); err != nil {
+		d := &claimed[i]
+		if err := binary.Read(r, binary.BigEndian, d); err != nil {
 			return nil, fmt.Errorf("reading dimension %d: %w", i, eofToUnexpected(err))
 		}
-		dims[i] = int(d)
-		if d == 0 && i > 0 {
+		if *d == 0 && i > 0 {
 			return nil, fmt.Errorf("dimension %d is 0", i)
 		}
-		if total > maxBytes/max(int(d), 1) {
-			return nil, fmt.Errorf("header dimensions %v claim more than %d bytes: implausible", dims[:i+1], maxBytes)
+		total *= max(int64(*d), 1) // at most 2^31 · 2^32: no overflow
+		if total > maxBytes {
+			return nil, fmt.Errorf("header dimensions %v claim more than %d bytes: implausible", claimed[:i+1], maxBytes)
 		}
-		total *= max(int(d), 1)
+		dims[i] = int(*d)
 	}
 	return dims, nil
 }

@@ -30,6 +30,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 peers="$root/bench/peers"
 export PATH="/usr/local/go/bin:$PATH"
 py=/usr/bin/python3 # Debian's, which python3-torch and python3-numpy install into
+export PYTHONDONTWRITEBYTECODE=1 # leave no __pycache__ in the tree
 EPOCHS="${EPOCHS:-50}"
 NETS="${NETS:-15 128}"
 all=$(nproc)
