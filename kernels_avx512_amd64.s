@@ -142,6 +142,7 @@ v1r16tile:
 	JZ v1r16done
 
 v1r16loop:
+	PREFETCHT0 (A_PTR)(A_STEP*8) // dw walks x down a column strip: fetch 8 rows ahead
 	VMOVUPS.Z (B_PTR), K1, Z0
 	FMA_V1R16
 	ADDQ A_STEP, A_PTR
