@@ -74,10 +74,17 @@ func eofToUnexpected(err error) error {
 // readBody reads exactly count items of size bytes each, the rest of the
 // stream. The buffer grows with the data actually read, so a header that
 // lies about the count costs no more memory than the stream holds.
+// preallocLimit bounds the buffer readBody sets up from a header's claim.
+const preallocLimit = 64 << 20
+
 func readBody(r io.Reader, count, size int, noun string) ([]byte, error) {
 	want := count * size
 	var buf bytes.Buffer
-	buf.Grow(min(want, 1<<20))
+	// Room for the whole claim, up to a limit that a lying header cannot
+	// exceed (MNIST's 47 MB fits, so it is read without regrowing); beyond
+	// it the buffer grows only as data arrives. MinRead spare bytes let the
+	// one-byte over-read that detects trailing data land without a regrow.
+	buf.Grow(min(want, preallocLimit) + bytes.MinRead)
 	n, err := io.Copy(&buf, io.LimitReader(r, int64(want)+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", noun, err)
