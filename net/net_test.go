@@ -477,3 +477,28 @@ func TestConfigErrors(t *testing.T) {
 	_, err = Train(context.Background(), m, x, y, cfg)
 	assert.ErrorIs(t, err, stop)
 }
+
+// TestPatienceRestoresBestOnCancel: with Patience set, a cancelled run
+// also leaves the best epoch's weights in the model.
+func TestPatienceRestoresBestOnCancel(t *testing.T) {
+	x, y := blobs(8, 600, 10, 3, 2.5)
+	vx, vy := blobs(8, 200, 10, 3, 2.5)
+	m, _ := New([]int{10, 32, 3}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hist, err := Train(ctx, m, x, y, Config{Epochs: 200, BatchSize: 20, LR: 0.5, Seed: 1, ValX: vx, ValLabels: vy, Patience: 100,
+		OnBatch: func(epoch, done, total int) {
+			if epoch == 6 && done == 5 {
+				cancel()
+			}
+		}})
+	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, hist, 5)
+	bestLoss := math.Inf(1)
+	for _, h := range hist {
+		bestLoss = math.Min(bestLoss, h.ValLoss)
+	}
+	loss, _, err := m.Evaluate(vx, vy)
+	require.NoError(t, err)
+	assert.InDelta(t, bestLoss, loss, 1e-6, "the best epoch's weights, not those of the batch in flight")
+}

@@ -37,7 +37,8 @@ type Config struct {
 	ValX      []float32
 	ValLabels []int32
 	// Patience > 0 stops training when the validation loss has not improved
-	// for that many epochs and restores the weights of the best epoch.
+	// for that many epochs; the model then holds the weights of the epoch
+	// with the best validation loss, also when ctx cancels training.
 	Patience int
 
 	// OnEpoch, when set, is called after every epoch; an error it returns
@@ -134,6 +135,9 @@ func train(ctx context.Context, model *Model, x []float32, labels []int32, cfg C
 		start := time.Now()
 		loss, acc, err := t.epoch(ctx, epoch)
 		if err != nil {
+			if best != nil && ctx.Err() != nil {
+				model.CopyFrom(best) // cancelled: the caller asked for the best weights
+			}
 			return hist, err
 		}
 		st := EpochStats{Epoch: epoch, Loss: loss, Accuracy: acc, ValLoss: math.NaN(), ValAccuracy: math.NaN(),
