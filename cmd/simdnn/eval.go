@@ -32,8 +32,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *modelPath == "" {
-		return usagef("-model: required: the safetensors file `simdnn train -out` wrote")
+	if err := requireModel(*modelPath); err != nil {
+		return err
 	}
 	if err := setImpl(impl); err != nil {
 		return err

@@ -28,12 +28,17 @@ func loadMNIST(ctx context.Context, data string) (train, test *mnist.Set, err er
 	return mnist.Load(dir)
 }
 
+// requireModel checks -model was given, before any data is loaded.
+func requireModel(path string) error {
+	if path == "" {
+		return usagef("-model: required: the safetensors file `simdnn train -out` wrote")
+	}
+	return nil
+}
+
 // loadModel reads the model -model names and checks it takes images of
 // width pixels and has a class per MNIST digit.
 func loadModel(path string, width int) (*net.Model, error) {
-	if path == "" {
-		return nil, usagef("-model: required: the safetensors file `simdnn train -out` wrote")
-	}
 	m, err := net.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("-model: %w", err)

@@ -50,8 +50,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if *modelPath == "" {
-		return usagef("-model: required: the safetensors file `simdnn train -out` wrote")
+	if err := requireModel(*modelPath); err != nil {
+		return err
 	}
 	if *invert != "auto" && *invert != "yes" && *invert != "no" {
 		return usagef("-invert %q: want auto, yes or no", *invert)
