@@ -23,6 +23,7 @@ const sentinel = 0x7fc0dead
 type placement interface {
 	f32(role, n int) []float32
 	i32(role, n int) []int32
+	u8(role, n int) []uint8
 	verify(t testing.TB)
 	name() string
 }
@@ -68,6 +69,17 @@ func (p *offsetPlacement) i32(role, n int) []int32 {
 		return []int32{}
 	}
 	return unsafe.Slice((*int32)(unsafe.Pointer(&w[0])), n)
+}
+
+// u8 puts n bytes at a byte offset of (off+role)%8 past a word boundary
+// of a words slice: odd addresses included.
+func (p *offsetPlacement) u8(role, n int) []uint8 {
+	bo := (p.off + role) % 8
+	w := p.words(role, (bo+n+3)/4)
+	if n == 0 {
+		return []uint8{}
+	}
+	return unsafe.Slice((*uint8)(unsafe.Pointer(&w[0])), len(w)*4)[bo : bo+n : bo+n]
 }
 
 func (p *offsetPlacement) verify(t testing.TB) {
@@ -343,6 +355,49 @@ func compareElementwise(t testing.TB, pl placement, r *rand.Rand, fill filler, n
 	}
 }
 
+// dequantizeDivs are the divisors DequantizeRows is held to: MNIST's 255,
+// exact and inexact quotients, overflow, denormals, zeros, NaN and ±Inf.
+var dequantizeDivs = []float32{255, 1, 3, 0.1, -7, 1e-40, 1e-44, 3e-39, 1e38, 3.4e38,
+	0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+
+// compareDequantize holds DequantizeRows to the reference bit for bit (a
+// NaN matches any NaN; both divide once, correctly rounded) on m rows of
+// k gathered from a source of srcRows rows: in order, reversed, repeated
+// and at random, the first and last row included. The source counts
+// through every byte value.
+func compareDequantize(t testing.TB, pl placement, r *rand.Rand, m, k, srcRows int, div float32) {
+	t.Helper()
+	src, dst, rows := pl.u8(0, srcRows*k), pl.f32(1, m*k), pl.i32(2, m)
+	off := r.IntN(256)
+	for i := range src {
+		src[i] = uint8(i + off)
+	}
+	for i := range rows {
+		switch {
+		case srcRows == 0:
+			rows[i] = 0 // k = 0 or m = 0: any row ≥ 0 is whole
+		case i == 0:
+			rows[i] = int32(srcRows - 1)
+		case i%3 == 1:
+			rows[i] = int32(i % srcRows)
+		default:
+			rows[i] = int32(r.IntN(srcRows))
+		}
+	}
+	for i := range dst {
+		dst[i] = fromBits(sentinel)
+	}
+	want := make([]float32, m*k)
+	genericSet.dequantizeRows(want, clone(src), clone(rows), k, div)
+	DequantizeRows(dst, src, rows, k, div)
+	pl.verify(t)
+	for i := range dst {
+		if math.Float32bits(dst[i]) != math.Float32bits(want[i]) && !(dst[i] != dst[i] && want[i] != want[i]) {
+			t.Fatalf("%s %s m=%d k=%d: DequantizeRows(/ %g): dst[%d] = %g, reference %g", Impl(), pl.name(), m, k, div, i, dst[i], want[i])
+		}
+	}
+}
+
 // sweep is the size list every kernel is run over: every size from 0 to 33,
 // then sizes around multiples of the vector widths and the MNIST widths.
 var sweep = func() []int {
@@ -389,7 +444,16 @@ func runSweep(t *testing.T, pl placement, fill filler, ms []int) {
 	for n := range 300 {
 		compareElementwise(t, pl, r, fill, n)
 	}
+	for _, m := range ms {
+		for k := range 150 {
+			compareDequantize(t, pl, r, m, k, m%5+1, dequantizeDivs[(m+k)%len(dequantizeDivs)])
+		}
+	}
 	compareElementwise(t, pl, r, fill, 4099)
+	for _, div := range dequantizeDivs {
+		compareDequantize(t, pl, r, 9, 784, 20, div)
+		compareDequantize(t, pl, r, 1, 4099, 1, div)
+	}
 }
 
 // TestSweepOffsets runs every kernel on every shape with slices at float
@@ -432,6 +496,7 @@ func TestMNISTShapes(t *testing.T) {
 		}
 		compareSoftmaxXent(t, pl, r, fillUniform, 1024, 10, true)
 		compareElementwise(t, pl, r, fillUniform, 1024*128)
+		compareDequantize(t, pl, r, 128, 784, 1000, 255)
 	})
 }
 

@@ -85,3 +85,18 @@ func FuzzElementwise(f *testing.F) {
 		})
 	})
 }
+
+func FuzzDequantizeRows(f *testing.F) {
+	f.Add(uint8(0), uint16(0), []byte{0, 0, 0x7f, 0x43})
+	f.Add(uint8(9), uint16(17), []byte{0, 0, 0xc0, 0x7f})
+	f.Add(uint8(3), uint16(300), []byte{1, 0, 0, 0})
+	f.Add(uint8(130), uint16(63), []byte{0, 0, 0, 0x80})
+	f.Fuzz(func(t *testing.T, m uint8, k uint16, div []byte) {
+		d := []float32{255}
+		bytesFiller(div, false)(rand.New(rand.NewPCG(4, 4)), d)
+		M, K := int(m%40), int(k%1000)
+		forEachImplFuzz(t, func() {
+			compareDequantize(t, &offsetPlacement{off: int(m >> 5)}, rand.New(rand.NewPCG(4, 4)), M, K, int(m%7)+1, d[0])
+		})
+	})
+}

@@ -71,6 +71,10 @@ func (g *guardPlacement) i32(role, n int) []int32 {
 	return unsafe.Slice((*int32)(g.bytes(role, 4*n)), n)
 }
 
+func (g *guardPlacement) u8(role, n int) []uint8 {
+	return unsafe.Slice((*uint8)(g.bytes(role, n)), n)
+}
+
 func (g *guardPlacement) verify(testing.TB) {}
 
 // TestSweepGuardPages runs the sweep with every input and output flush

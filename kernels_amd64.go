@@ -21,14 +21,15 @@ func cpuSupportsAVX2() bool { return cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) 
 
 // avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s).
 var avx2Set = kernelSet{
-	name:          "avx2",
-	denseForward:  denseForwardAVX2,
-	denseBackward: denseBackwardAVX2,
-	relu:          reluAVX2,
-	reluBackward:  reluBackwardAVX2,
-	softmaxXent:   softmaxXentAVX2Go,
-	sgd:           sgdAVX2,
-	sgdMomentum:   sgdMomentumAVX2,
+	name:           "avx2",
+	denseForward:   denseForwardAVX2,
+	denseBackward:  denseBackwardAVX2,
+	relu:           reluAVX2,
+	reluBackward:   reluBackwardAVX2,
+	softmaxXent:    softmaxXentAVX2Go,
+	sgd:            sgdAVX2,
+	sgdMomentum:    sgdMomentumAVX2,
+	dequantizeRows: dequantizeRowsAVX2,
 }
 
 // gemmAVX2 is the one matrix-multiply loop behind DenseForward and
@@ -142,6 +143,9 @@ func sgdAVX2(w, g []float32, lr float32)
 
 //go:noescape
 func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
+
+//go:noescape
+func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div float32)
 
 // softmaxXentAVX2 does every row of SoftmaxCrossEntropy in one call; scale
 // is 1/m, m ≥ 1.

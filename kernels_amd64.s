@@ -9,6 +9,7 @@
 // VZEROUPPER.
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // VEC8 defines sym as 8 copies of the 32-bit value v: a 256-bit memory
 // operand.
@@ -719,5 +720,87 @@ nextrow:
 	VMULSS scale+88(FP), X_TOTAL, X_TOTAL
 	VMOVSS X_TOTAL, loss+96(FP)
 	MOVQ   CORRECT, correct+104(FP)
+	VZEROUPPER
+	RET
+
+// func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div float32)
+//
+// Row i of dst = row rows[i] of src (k bytes a row): zero-extend 8 bytes
+// to 8 int32 (exact), convert to float32 (exact, < 2^24) and divide
+// (correctly rounded, as Go's division). 32 bytes a round, then 8, then
+// one at a time for the last 0–7 of a row: byte loads cannot be masked,
+// and a wider load would read past the row. Before row i it prefetches
+// every cache line of row rows[i+DEQ_AHEAD] (inside src; PREFETCHT0 never
+// faults).
+TEXT ·dequantizeRowsAVX2(SB), NOSPLIT, $0-84
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         src_base+24(FP), R8
+	MOVQ         rows_base+48(FP), BX
+	MOVQ         rows_len+56(FP), R9
+	MOVQ         k+72(FP), R10
+	VBROADCASTSS div+80(FP), Y15
+	TESTQ        R10, R10
+	JEQ          deqdone
+	TESTQ        R9, R9
+	JEQ          deqdone
+
+deqrow:
+	DEQ_ROW(deqpf, deqnow)
+	MOVQ    R10, LEFT
+
+deq32:
+	CMPQ      LEFT, $32
+	JLT       deq8
+	VPMOVZXBD (SI), Y0
+	VPMOVZXBD 8(SI), Y1
+	VPMOVZXBD 16(SI), Y2
+	VPMOVZXBD 24(SI), Y3
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VCVTDQ2PS Y2, Y2
+	VCVTDQ2PS Y3, Y3
+	VDIVPS    Y15, Y0, Y0
+	VDIVPS    Y15, Y1, Y1
+	VDIVPS    Y15, Y2, Y2
+	VDIVPS    Y15, Y3, Y3
+	VMOVUPS   Y0, (DI)
+	VMOVUPS   Y1, 32(DI)
+	VMOVUPS   Y2, 64(DI)
+	VMOVUPS   Y3, 96(DI)
+	ADDQ      $32, SI
+	ADDQ      $128, DI
+	SUBQ      $32, LEFT
+	JMP       deq32
+
+deq8:
+	CMPQ      LEFT, $8
+	JLT       deq1
+	VPMOVZXBD (SI), Y0
+	VCVTDQ2PS Y0, Y0
+	VDIVPS    Y15, Y0, Y0
+	VMOVUPS   Y0, (DI)
+	ADDQ      $8, SI
+	ADDQ      $32, DI
+	SUBQ      $8, LEFT
+	JMP       deq8
+
+deq1:
+	TESTQ      LEFT, LEFT
+	JEQ        deqnext
+	MOVBLZX    (SI), AX
+	VCVTSI2SSL AX, X0, X0
+	VDIVSS     X15, X0, X0
+	VMOVSS     X0, (DI)
+	INCQ       SI
+	ADDQ       $4, DI
+	DECQ       LEFT
+	JMP        deq1
+
+deqnext:
+	ADDQ $4, BX
+	DECQ R9
+	JG   deqrow
+
+deqdone:
 	VZEROUPPER
 	RET

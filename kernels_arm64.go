@@ -17,14 +17,15 @@ func archImpls() []implementation {
 
 // neonSet is the NEON implementation (kernels_arm64.s).
 var neonSet = kernelSet{
-	name:          "neon",
-	denseForward:  neonDenseForward,
-	denseBackward: neonDenseBackward,
-	relu:          reluNEON,
-	reluBackward:  reluBackwardNEON,
-	softmaxXent:   neonSoftmaxCrossEntropy,
-	sgd:           sgdNEON,
-	sgdMomentum:   sgdMomentumNEON,
+	name:           "neon",
+	denseForward:   neonDenseForward,
+	denseBackward:  neonDenseBackward,
+	relu:           reluNEON,
+	reluBackward:   reluBackwardNEON,
+	softmaxXent:    neonSoftmaxCrossEntropy,
+	sgd:            sgdNEON,
+	sgdMomentum:    sgdMomentumNEON,
+	dequantizeRows: dequantizeRowsGeneric, // memory-bound: the Go reference
 }
 
 // neonDenseForward runs the assembly on every shape with at least one

@@ -11,14 +11,15 @@ import (
 // avx512Set runs the kernels in kernels_avx512_amd64.s: ZMM registers,
 // opmask registers for every tail.
 var avx512Set = kernelSet{
-	name:          "avx512",
-	denseForward:  denseForwardAVX512,
-	denseBackward: denseBackwardAVX512,
-	relu:          reluAVX512,
-	reluBackward:  reluBackwardAVX512,
-	softmaxXent:   softmaxCrossEntropyAVX512,
-	sgd:           sgdAVX512,
-	sgdMomentum:   sgdMomentumAVX512,
+	name:           "avx512",
+	denseForward:   denseForwardAVX512,
+	denseBackward:  denseBackwardAVX512,
+	relu:           reluAVX512,
+	reluBackward:   reluBackwardAVX512,
+	softmaxXent:    softmaxCrossEntropyAVX512,
+	sgd:            sgdAVX512,
+	sgdMomentum:    sgdMomentumAVX512,
+	dequantizeRows: dequantizeRowsAVX512,
 }
 
 // avx512Supported: the assembly uses AVX512F (ZMM, opmasks, VSCALEFPS,
@@ -74,6 +75,9 @@ func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, ma
 
 //go:noescape
 func avx512ReLU(x *float32, n int)
+
+//go:noescape
+func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div float32)
 
 //go:noescape
 func avx512ReLUBackward(dy, y *float32, n int)
@@ -230,6 +234,12 @@ func reluBackwardAVX512(dy, y []float32) {
 func sgdAVX512(w, g []float32, lr float32) {
 	if len(w) > 0 {
 		avx512SGD(&w[0], &g[0], len(w), lr)
+	}
+}
+
+func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div float32) {
+	if len(dst) > 0 {
+		avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div)
 	}
 }
 

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // AVX-512 kernels (AVX512F + FMA3 + BMI2). Every tail is an opmask (K)
 // register: masked loads and stores never touch memory outside the slice
@@ -495,6 +496,65 @@ relubloop:
 	JG relubloop
 
 relubdone:
+	VZEROUPPER
+	RET
+
+// DEQ_AT: 16 bytes at boff(SI) to 16 floats at foff(DI), divided by Z30.
+#define DEQ_AT(boff, foff, z) \
+	VPMOVZXBD boff(SI), z; VCVTDQ2PS z, z; VDIVPS Z30, z, z; VMOVUPS z, foff(DI)
+
+// func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div float32)
+// Row i of dst = row rows[i] of src (k bytes a row), each byte
+// zero-extended to int32 (exact), converted (exact) and divided
+// (correctly rounded, as Go's division). Before row i it prefetches every
+// cache line of row rows[i+DEQ_AHEAD] (PREFETCHT0 never faults, and these
+// lines lie inside src anyway). The last 0–15 bytes of a row go through
+// K1: the masked VPMOVZXBD reads no byte past the row.
+TEXT ·avx512DequantizeRows(SB), NOSPLIT, $0-44
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), R8
+	MOVQ rows+16(FP), BX
+	MOVQ m+24(FP), R9
+	MOVQ k+32(FP), R10
+	VBROADCASTSS div+40(FP), Z30
+
+deqrow:
+	DEQ_ROW(deqpf, deqnow)
+	MOVQ R10, LEFT
+
+deq64:
+	CMPQ LEFT, $64
+	JLT deq16
+	DEQ_AT(0, 0, Z1)
+	DEQ_AT(16, 64, Z2)
+	DEQ_AT(32, 128, Z3)
+	DEQ_AT(48, 192, Z4)
+	ADDQ $64, SI
+	ADDQ $256, DI
+	SUBQ $64, LEFT
+	JMP deq64
+
+deq16:
+	TESTQ LEFT, LEFT
+	JLE deqnext
+	MASK16(AX, DX, K1)
+	VPMOVZXBD.Z (SI), K1, Z1
+	VCVTDQ2PS Z1, Z1
+	VDIVPS Z30, Z1, Z1
+	VMOVUPS Z1, K1, (DI)
+	MOVQ LEFT, AX
+	MOVL $16, DX
+	CMPQ AX, DX
+	CMOVQGT DX, AX // the floats just written
+	ADDQ AX, SI
+	LEAQ (DI)(AX*4), DI
+	SUBQ AX, LEFT
+	JMP deq16
+
+deqnext:
+	ADDQ $4, BX
+	DECQ R9
+	JG deqrow
 	VZEROUPPER
 	RET
 

@@ -6,14 +6,15 @@ import "math"
 // are kept simple on purpose; every other implementation is tested against
 // them.
 var genericSet = kernelSet{
-	name:          "generic",
-	denseForward:  denseForwardGeneric,
-	denseBackward: denseBackwardGeneric,
-	relu:          reluGeneric,
-	reluBackward:  reluBackwardGeneric,
-	softmaxXent:   softmaxCrossEntropyGeneric,
-	sgd:           sgdGeneric,
-	sgdMomentum:   sgdMomentumGeneric,
+	name:           "generic",
+	denseForward:   denseForwardGeneric,
+	denseBackward:  denseBackwardGeneric,
+	relu:           reluGeneric,
+	reluBackward:   reluBackwardGeneric,
+	softmaxXent:    softmaxCrossEntropyGeneric,
+	sgd:            sgdGeneric,
+	sgdMomentum:    sgdMomentumGeneric,
+	dequantizeRows: dequantizeRowsGeneric,
 }
 
 // denseForwardGeneric: y[i][j] = b[j] + Σ_p x[i][p]·w[p][j], summed in
@@ -152,5 +153,14 @@ func sgdMomentumGeneric(w, v, g []float32, lr, mu float32) {
 	for i := range w {
 		v[i] = mu*v[i] - lr*g[i]
 		w[i] += v[i]
+	}
+}
+
+// dequantizeRowsGeneric: dst[i·k+j] = float32(src[rows[i]·k+j]) / div.
+func dequantizeRowsGeneric(dst []float32, src []uint8, rows []int32, k int, div float32) {
+	for i, r := range rows {
+		for j, b := range src[int(r)*k : int(r)*k+k] {
+			dst[i*k+j] = float32(b) / div
+		}
 	}
 }

@@ -366,6 +366,10 @@ func TestLengthPanics(t *testing.T) {
 		{"sgd", "simdnn.SGD: len(g) = 4, want 5", func() { SGD(f[:5], f[:4], 1) }},
 		{"momentum v", "simdnn.SGDMomentum: len(v) = 4, want 5", func() { SGDMomentum(f[:5], f[:4], f[:5], 1, 0.9) }},
 		{"momentum g", "simdnn.SGDMomentum: len(g) = 6, want 5", func() { SGDMomentum(f[:5], f[:5], f[:6], 1, 0.9) }},
+		{"dequantize dst", "simdnn.DequantizeRows: len(dst) = 5, want 6", func() { DequantizeRows(f[:5], make([]uint8, 9), l[:2], 3, 255) }},
+		{"dequantize row", "simdnn.DequantizeRows: rows[1] = 3, want in [0, 3)", func() { DequantizeRows(f[:6], make([]uint8, 9), []int32{2, 3}, 3, 255) }},
+		{"dequantize negative row", "simdnn.DequantizeRows: rows[0] = -1, want in [0, 3)", func() { DequantizeRows(f[:3], make([]uint8, 10), []int32{-1}, 3, 255) }},
+		{"dequantize k", "simdnn.DequantizeRows: k = -1, want ≥ 0", func() { DequantizeRows(nil, nil, nil, -1, 255) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -2,5 +2,5 @@
 
 package simdnn
 
-func raceRead([]float32)  {}
-func raceWrite([]float32) {}
+func raceRead[T float32 | int32 | uint8]([]T)  {}
+func raceWrite[T float32 | int32 | uint8]([]T) {}

@@ -10,14 +10,14 @@ import (
 // The race detector does not see memory touched by assembly, so every
 // kernel call reports the ranges it reads and writes.
 
-func raceRead(s []float32) {
+func raceRead[T float32 | int32 | uint8](s []T) {
 	if len(s) > 0 {
-		runtime.RaceReadRange(unsafe.Pointer(&s[0]), len(s)*4)
+		runtime.RaceReadRange(unsafe.Pointer(&s[0]), len(s)*int(unsafe.Sizeof(s[0])))
 	}
 }
 
-func raceWrite(s []float32) {
+func raceWrite[T float32 | int32 | uint8](s []T) {
 	if len(s) > 0 {
-		runtime.RaceWriteRange(unsafe.Pointer(&s[0]), len(s)*4)
+		runtime.RaceWriteRange(unsafe.Pointer(&s[0]), len(s)*int(unsafe.Sizeof(s[0])))
 	}
 }

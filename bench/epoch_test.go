@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -69,8 +70,8 @@ func TestMNISTShaped(t *testing.T) {
 	}
 	zero := 0
 	for i, v := range x {
-		if !(v >= 0 && v < 1) {
-			t.Fatalf("x[%d] = %g, want in [0, 1)", i, v)
+		if p := math.Round(float64(v) * 255); !(p >= 0 && p <= 255) || float32(p)/255 != v {
+			t.Fatalf("x[%d] = %g, want a byte over 255", i, v)
 		}
 		if v == 0 {
 			zero++

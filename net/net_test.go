@@ -132,8 +132,13 @@ func TestMomentumTrains(t *testing.T) {
 // and with momentum, on batches that end in a partial block and a last
 // batch shorter than the others.
 func TestDeterministicAcrossThreads(t *testing.T) {
-	x, y := blobs(3, 3000, 30, 10, 1)
+	fx, fy := blobs(3, 3000, 30, 10, 1)
+	px, py := pixels(3, 3000, 30, 10)
 	for _, mu := range []float32{0, 0.5} {
+		x, y := fx, fy
+		if mu != 0 {
+			x, y = px, py // the byte path
+		}
 		var ref *Model
 		var refHist History
 		for _, threads := range []int{1, 2, 3, 7} {
@@ -327,9 +332,14 @@ func checkStep(t *testing.T, x []float32, y []int32, before, m *Model, lr float6
 // TestStepAllocatesNothing: a training step, and a whole epoch, allocate
 // nothing, on any thread count, with and without momentum and padding.
 func TestStepAllocatesNothing(t *testing.T) {
-	x, y := blobs(5, 2048, 50, 10, 1)
+	fx, fy := blobs(5, 2048, 50, 10, 1)
+	px, py := pixels(5, 2048, 50, 10)
 	for _, threads := range []int{1, 2, 3} {
 		for _, mu := range []float32{0, 0.9} {
+			x, y := fx, fy
+			if threads != 2 {
+				x, y = px, py // the byte path
+			}
 			for _, hidden := range []int{15, 16} {
 				m, _ := New([]int{50, hidden, 10}, 1)
 				tr := newTrainer(m, Config{Epochs: 1, BatchSize: 1024, LR: 0.1, Momentum: mu, Seed: 1, Threads: threads}, x, y, PadMultiple)

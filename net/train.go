@@ -204,6 +204,7 @@ type trainer struct {
 	p       *Model // the model trained: m with hidden layers padded (m itself when no padding applies)
 	cfg     Config
 	x       []float32
+	xb      []uint8 // x as bytes over 255 when it is exactly that (see asPixelBytes), else nil
 	labels  []int32
 	rows    int
 	perm    []int32
@@ -324,6 +325,7 @@ func newTrainer(m *Model, cfg Config, x []float32, labels []int32, pad int) *tra
 		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l])})
 	}
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
+	t.xb = asPixelBytes(x, t.threads)
 	for range t.threads {
 		t.ws = append(t.ws, newWorkspace(p))
 	}
@@ -468,8 +470,14 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	rows := len(idx)
 	x := ws.x[:rows*in]
 	lab := ws.lab[:rows]
+	if t.xb != nil {
+		simdnn.DequantizeRows(x, t.xb, idx, in, pixelDiv)
+	} else {
+		for i, r := range idx {
+			copy(x[i*in:i*in+in], t.x[int(r)*in:int(r)*in+in])
+		}
+	}
 	for i, r := range idx {
-		copy(x[i*in:i*in+in], t.x[int(r)*in:int(r)*in+in])
 		lab[i] = t.labels[r]
 	}
 	last := m.Layers() - 1

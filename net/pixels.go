@@ -1,0 +1,61 @@
+package net
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+)
+
+// pixelDiv is the divisor of byte-valued data: MNIST's pixels are the
+// bytes p stored as float32(p) / 255.
+const pixelDiv = 255
+
+// pixelValues holds float32(p) / pixelDiv for every byte p.
+var pixelValues = func() (t [256]float32) {
+	for p := range t {
+		t[p] = float32(p) / pixelDiv
+	}
+	return t
+}()
+
+// asPixelBytes returns the bytes b with x[i] == float32(b[i]) / 255 bit
+// for bit, or nil when some value of x is not of that form. Training
+// then gathers rows from b with simdnn.DequantizeRows: a quarter of the
+// memory traffic for exactly the same values. The check runs on up to
+// workers goroutines and stops at the first value that does not fit.
+func asPixelBytes(x []float32, workers int) []uint8 {
+	b := make([]uint8, len(x))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	chunk := (len(x) + workers - 1) / max(workers, 1)
+	for lo := 0; lo < len(x); lo += chunk {
+		hi := min(lo+chunk, len(x))
+		wg.Go(func() {
+			if !bytesOf(b[lo:hi], x[lo:hi]) {
+				failed.Store(true)
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() {
+		return nil
+	}
+	return b
+}
+
+// bytesOf fills b from x as asPixelBytes describes; false when some x is
+// not a byte over 255.
+func bytesOf(b []uint8, x []float32) bool {
+	for i, v := range x {
+		f := v * pixelDiv
+		if !(f >= 0 && f <= 255) { // also NaN
+			return false
+		}
+		p := uint8(f + 0.5)
+		if math.Float32bits(pixelValues[p]) != math.Float32bits(v) {
+			return false
+		}
+		b[i] = p
+	}
+	return true
+}
