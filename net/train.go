@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -222,9 +221,7 @@ type trainer struct {
 	phase                 int // phaseBlocks or phaseUpdate
 	items                 int // work items in the phase
 	next                  atomic.Int32
-	start                 []chan struct{}
-	done                  sync.WaitGroup
-	quit                  chan struct{}
+	pool                  *pool // the helper threads
 }
 
 // The phases of a step.
@@ -344,22 +341,7 @@ func newTrainer(m *Model, cfg Config, x []float32, labels []int32, pad int) *tra
 		}
 	}
 	// Threads beyond the first are goroutines that wait for a phase.
-	t.quit = make(chan struct{})
-	for w := 1; w < t.threads; w++ {
-		ch := make(chan struct{})
-		t.start = append(t.start, ch)
-		go func(ws *workspace) {
-			for {
-				select {
-				case <-ch:
-					t.work(ws)
-					t.done.Done()
-				case <-t.quit:
-					return
-				}
-			}
-		}(t.ws[w])
-	}
+	t.pool = newPool(t.threads-1, func(w int) { t.work(t.ws[w]) })
 	return t
 }
 
@@ -372,7 +354,7 @@ func newWorkspace(m *Model) *workspace {
 	return ws
 }
 
-func (t *trainer) close() { close(t.quit) }
+func (t *trainer) close() { t.pool.stop() }
 
 // sync copies the trained weights into the caller's model.
 func (t *trainer) sync() {
@@ -432,18 +414,12 @@ func (t *trainer) step(start, n int) (float32, int) {
 	return loss, correct
 }
 
-// parallel runs the items of a phase on the calling goroutine and as
-// many workers as there are items to share.
+// parallel runs the items of a phase on the calling goroutine and the
+// helpers, each taking the next item until none are left.
 func (t *trainer) parallel(phase, items int) {
 	t.phase, t.items = phase, items
 	t.next.Store(0)
-	helpers := t.start[:min(len(t.start), items-1)]
-	t.done.Add(len(helpers))
-	for _, ch := range helpers {
-		ch <- struct{}{}
-	}
-	t.work(t.ws[0])
-	t.done.Wait()
+	t.pool.run()
 }
 
 // work takes items of the current phase until none are left.
