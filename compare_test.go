@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -389,6 +390,11 @@ func compareDequantize(t testing.TB, pl placement, r *rand.Rand, m, k, srcRows i
 	}
 	want := make([]float32, m*k)
 	genericSet.dequantizeRows(want, clone(src), clone(rows), k, div)
+	srcWas, rowsWas := clone(src), clone(rows)
+	PrefetchRows(src, rows, k) // against guard pages too: must touch nothing outside the rows
+	if !slices.Equal(src, srcWas) || !slices.Equal(rows, rowsWas) {
+		t.Fatalf("%s m=%d k=%d: PrefetchRows changed its arguments", pl.name(), m, k)
+	}
 	DequantizeRows(dst, src, rows, k, div)
 	pl.verify(t)
 	for i := range dst {

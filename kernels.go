@@ -245,6 +245,30 @@ func SGDMomentum(w, v, g []float32, lr, mu float32) {
 	active.Load().sgdMomentum(w, v, g, lr, mu)
 }
 
+// PrefetchRows asks the CPU to start loading rows rows[i] of src (rows of
+// k bytes) into its second-level cache, so that a DequantizeRows of those
+// rows soon after finds them there instead of in DRAM. It returns at once
+// and changes nothing a program can observe; it does not depend on the
+// active implementation, and purego builds and architectures without
+// assembly do nothing. Every rows[i] must select a whole row of src.
+func PrefetchRows(src []uint8, rows []int32, k int) {
+	checkRows("PrefetchRows", len(src), rows, k)
+	if k > 0 && len(rows) > 0 {
+		prefetchRows(&src[0], &rows[0], len(rows), k)
+	}
+}
+
+// checkRows panics unless every rows[i] selects a whole row of k bytes of
+// a source of n bytes.
+func checkRows(kernel string, n int, rows []int32, k int) {
+	checkDims(kernel, len(rows), k)
+	for i, r := range rows {
+		if r < 0 || (int(r)+1)*k > n {
+			panic(fmt.Sprintf("simdnn.%s: rows[%d] = %d, want in [0, %d)", kernel, i, r, n/max(k, 1)))
+		}
+	}
+}
+
 // DequantizeRows gathers rows of bytes into float32: src holds rows of k
 // bytes, and row i of dst (m×k for m = len(rows)) becomes row rows[i] of
 // src divided by div, dst[i·k+j] = float32(src[rows[i]·k+j]) / div, each
@@ -255,11 +279,7 @@ func SGDMomentum(w, v, g []float32, lr, mu float32) {
 func DequantizeRows(dst []float32, src []uint8, rows []int32, k int, div float32) {
 	checkDims("DequantizeRows", len(rows), k)
 	checkLen("DequantizeRows", "dst", len(dst), len(rows)*k)
-	for i, r := range rows {
-		if r < 0 || (int(r)+1)*k > len(src) {
-			panic(fmt.Sprintf("simdnn.DequantizeRows: rows[%d] = %d, want in [0, %d)", i, r, len(src)/max(k, 1)))
-		}
-	}
+	checkRows("DequantizeRows", len(src), rows, k)
 	raceRead(rows)
 	raceWrite(dst)
 	for _, r := range rows {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/bench/peak"
+	"github.com/simdnn/simdnn/net"
 )
 
 // The kernel benchmarks run every kernel under every implementation this
@@ -29,8 +30,8 @@ import (
 
 // denseShapes are m×k×n: the tutorial's two layers and a wide one at
 // batch 1024, and the calls net's trainer makes for them: blocks of
-// net.BlockRows = 128 rows, the hidden width padded to 16.
-var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}, {128, 784, 16}, {128, 16, 10}}
+// net.BlockRows rows, the hidden width padded to 16.
+var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}, {net.BlockRows, 784, 16}, {net.BlockRows, 16, 10}}
 
 // peaks caches peak.Measure per implementation for the whole run.
 var peaks sync.Map // impl → float64 (0: none)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/bench"
+	"github.com/simdnn/simdnn/net"
 )
 
 // quickBench is the fastest useful bench run: the generic kernels, the
@@ -30,7 +31,7 @@ func TestBenchTable(t *testing.T) {
 	// % of peak is "-" where no implementation here has a peak loop.
 	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+1\s+\d+\.\d\d\s+\d+\.\d\s+(-|\d+%)\s+\d+\s*$`, out, "training row, 1 thread")
 	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+2\s+\d+\.\d\d\s+\d+\.\d\s+(-|\d+%)\s+\d+\s*$`, out, "training row, 2 threads")
-	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+DenseBackward\s+128x784x16\s+\d+\.\d\s+\d+\.\d\s+(-|\d+%)\s*$`, out, "kernel row at the padded width")
+	assert.Regexp(t, `(?m)^\s+generic\s+784-15-10\s+DenseBackward\s+`+fmt.Sprint(net.BlockRows)+`x784x16\s+\d+\.\d\s+\d+\.\d\s+(-|\d+%)\s*$`, out, "kernel row at the padded width")
 
 	// The Go benchmark lines, in the format benchstat reads.
 	num := `(\d+(?:\.\d+)?(?:e[+-]?\d+)?)`
@@ -46,7 +47,7 @@ func TestBenchTable(t *testing.T) {
 		assert.InEpsilon(t, 1e9/ns, eps, 1e-3, "epochs/s is the inverse of ns/op")
 		assert.InEpsilon(t, bench.EpochFLOP(2048, 784, 15, 10)/ns, gflops, 1e-3)
 	}
-	for _, shape := range []string{"128x784x16", "128x16x10"} {
+	for _, shape := range []string{fmt.Sprintf("%dx784x16", net.BlockRows), fmt.Sprintf("%dx16x10", net.BlockRows)} {
 		for _, k := range []string{"DenseForward", "DenseBackward"} {
 			re := regexp.MustCompile(`(?m)^Benchmark` + k + `/generic/` + shape + `\t\d+\t` + num + ` ns/op\t` + num + ` GFLOP/s$`)
 			assert.Regexp(t, re, out)
@@ -83,7 +84,7 @@ func TestBenchJSON(t *testing.T) {
 		case "kernel":
 			assert.Greater(t, r["gflops"], 0.0)
 			assert.Greater(t, r["calls"], 0.0)
-			assert.Regexp(t, `^128x\d+x\d+$`, r["shape"])
+			assert.Regexp(t, fmt.Sprintf(`^%dx\d+x\d+$`, net.BlockRows), r["shape"])
 		}
 	}
 	assert.Equal(t, []string{"config", "epoch", "epoch", "kernel", "kernel", "kernel", "kernel"}, kinds)
