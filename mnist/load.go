@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/simdnn/simdnn/internal/hugepage"
 )
 
 // Set is one MNIST split: Len() images of Rows×Cols pixels scaled to
@@ -100,6 +102,7 @@ func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 		return nil, fmt.Errorf("mnist: %s holds %d images but %s holds %d labels", imagesName, count, labelsName, len(labels))
 	}
 	s := &Set{Images: make([]float32, len(pixels)), Labels: make([]int32, count), Rows: rows, Cols: cols}
+	hugepage.Advise(s.Images)
 	for i, l := range labels {
 		if l >= Classes {
 			return nil, fmt.Errorf("mnist: %s: label %d at index %d is outside 0..%d", labelsName, l, i, Classes-1)
