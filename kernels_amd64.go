@@ -3,6 +3,7 @@
 package simdnn
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
@@ -29,7 +30,7 @@ var avx2Set = kernelSet{
 	softmaxXent:    softmaxXentAVX2Go,
 	sgd:            sgdAVX2,
 	sgdMomentum:    sgdMomentumAVX2,
-	dequantizeRows: dequantizeRowsAVX2,
+	dequantizeRows: dequantizeRowsAVX2Go,
 }
 
 // gemmAVX2 is the one matrix-multiply loop behind DenseForward and
@@ -145,7 +146,24 @@ func sgdAVX2(w, g []float32, lr float32)
 func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
 
 //go:noescape
-func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div float32)
+func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
+
+// quotientsAVX2 runs dequantizeRowsAVX2 on src as one row.
+func quotientsAVX2(dst []float32, src []uint8, div float32) {
+	row := [1]int32{}
+	dequantizeRowsAVX2(dst, src, row[:], len(src), div, 1/div)
+}
+
+// avx2Quotients caches exactQuotients for dequantizeRowsAVX2.
+var avx2Quotients atomic.Uint64
+
+func dequantizeRowsAVX2Go(dst []float32, src []uint8, rows []int32, k int, div float32) {
+	if !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
+		dequantizeRowsTable(dst, src, rows, k, div)
+		return
+	}
+	dequantizeRowsAVX2(dst, src, rows, k, div, 1/div)
+}
 
 // softmaxXentAVX2 does every row of SoftmaxCrossEntropy in one call; scale
 // is 1/m, m ≥ 1.

@@ -723,22 +723,32 @@ nextrow:
 	VZEROUPPER
 	RET
 
-// func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div float32)
+// QUOT8: y = b (8 exact floats) becomes b/d by a multiply and one Newton
+// correction: q0 = b·r, e = b − q0·d (exact, fused), q = q0 + e·r
+// (fused). d in Y15, r = 1/d in Y14; t is scratch, q ends in y. The
+// scalar tail does the same with the X forms of the registers.
+#define QUOT8(y, t) \
+	VMULPS Y14, y, t; VFNMADD231PS Y15, t, y; VFMADD213PS t, Y14, y
+
+// func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
 //
 // Row i of dst = row rows[i] of src (k bytes a row): zero-extend 8 bytes
-// to 8 int32 (exact), convert to float32 (exact, < 2^24) and divide
-// (correctly rounded, as Go's division). 32 bytes a round, then 8, then
-// one at a time for the last 0–7 of a row: byte loads cannot be masked,
-// and a wider load would read past the row. Before row i it prefetches
-// every cache line of row rows[i+DEQ_AHEAD] (inside src; PREFETCHT0 never
-// faults).
-TEXT ·dequantizeRowsAVX2(SB), NOSPLIT, $0-84
+// to 8 int32 (exact), convert to float32 (exact, < 2^24) and divide by
+// div through QUOT8: three pipelined operations instead of a long
+// division. QUOT8 is not a correctly rounded division for every divisor;
+// the caller uses this routine only for a divisor it has checked on all
+// 256 bytes. 32 bytes a round, then 8, then one at a time for the last
+// 0–7 of a row: byte loads cannot be masked, and a wider load would read
+// past the row. Before row i it prefetches every cache line of row
+// rows[i+DEQ_AHEAD] (inside src; PREFETCHT0 never faults).
+TEXT ·dequantizeRowsAVX2(SB), NOSPLIT, $0-88
 	MOVQ         dst_base+0(FP), DI
 	MOVQ         src_base+24(FP), R8
 	MOVQ         rows_base+48(FP), BX
 	MOVQ         rows_len+56(FP), R9
 	MOVQ         k+72(FP), R10
 	VBROADCASTSS div+80(FP), Y15
+	VBROADCASTSS recip+84(FP), Y14
 	TESTQ        R10, R10
 	JEQ          deqdone
 	TESTQ        R9, R9
@@ -759,10 +769,10 @@ deq32:
 	VCVTDQ2PS Y1, Y1
 	VCVTDQ2PS Y2, Y2
 	VCVTDQ2PS Y3, Y3
-	VDIVPS    Y15, Y0, Y0
-	VDIVPS    Y15, Y1, Y1
-	VDIVPS    Y15, Y2, Y2
-	VDIVPS    Y15, Y3, Y3
+	QUOT8(Y0, Y4)
+	QUOT8(Y1, Y5)
+	QUOT8(Y2, Y6)
+	QUOT8(Y3, Y7)
 	VMOVUPS   Y0, (DI)
 	VMOVUPS   Y1, 32(DI)
 	VMOVUPS   Y2, 64(DI)
@@ -777,7 +787,7 @@ deq8:
 	JLT       deq1
 	VPMOVZXBD (SI), Y0
 	VCVTDQ2PS Y0, Y0
-	VDIVPS    Y15, Y0, Y0
+	QUOT8(Y0, Y4)
 	VMOVUPS   Y0, (DI)
 	ADDQ      $8, SI
 	ADDQ      $32, DI
@@ -785,16 +795,18 @@ deq8:
 	JMP       deq8
 
 deq1:
-	TESTQ      LEFT, LEFT
-	JEQ        deqnext
-	MOVBLZX    (SI), AX
-	VCVTSI2SSL AX, X0, X0
-	VDIVSS     X15, X0, X0
-	VMOVSS     X0, (DI)
-	INCQ       SI
-	ADDQ       $4, DI
-	DECQ       LEFT
-	JMP        deq1
+	TESTQ        LEFT, LEFT
+	JEQ          deqnext
+	MOVBLZX      (SI), AX
+	VCVTSI2SSL   AX, X0, X0
+	VMULSS       X14, X0, X4
+	VFNMADD231SS X15, X4, X0
+	VFMADD213SS  X4, X14, X0
+	VMOVSS       X0, (DI)
+	INCQ         SI
+	ADDQ         $4, DI
+	DECQ         LEFT
+	JMP          deq1
 
 deqnext:
 	ADDQ $4, BX

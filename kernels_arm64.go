@@ -111,25 +111,3 @@ func sgdNEON(w, g []float32, lr float32)
 
 //go:noescape
 func sgdMomentumNEON(w, v, g []float32, lr, mu float32)
-
-// dequantizeRowsTable is DequantizeRows in Go for arm64: a byte has 256
-// values, so it divides each once into a table, with the reference's own
-// expression (bit for bit the same quotients), and then looks every byte
-// up: one load instead of a float division per element. Small calls,
-// where the table would cost more than it saves, use the reference.
-func dequantizeRowsTable(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	if len(dst) < 4*256 {
-		dequantizeRowsGeneric(dst, src, rows, k, div)
-		return
-	}
-	var table [256]float32
-	for b := range table {
-		table[b] = float32(b) / div
-	}
-	for i, r := range rows {
-		out := dst[i*k : i*k+k]
-		for j, b := range src[int(r)*k : int(r)*k+k] {
-			out[j] = table[b]
-		}
-	}
-}

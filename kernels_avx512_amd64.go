@@ -3,6 +3,7 @@
 package simdnn
 
 import (
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
@@ -77,7 +78,7 @@ func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, ma
 func avx512ReLU(x *float32, n int)
 
 //go:noescape
-func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div float32)
+func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
 
 //go:noescape
 func avx512ReLUBackward(dy, y *float32, n int)
@@ -237,10 +238,24 @@ func sgdAVX512(w, g []float32, lr float32) {
 	}
 }
 
+// quotientsAVX512 runs avx512DequantizeRows on src as one row.
+func quotientsAVX512(dst []float32, src []uint8, div float32) {
+	row := int32(0)
+	avx512DequantizeRows(&dst[0], &src[0], &row, 1, len(src), div, 1/div)
+}
+
+// avx512Quotients caches exactQuotients for avx512DequantizeRows.
+var avx512Quotients atomic.Uint64
+
 func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	if len(dst) > 0 {
-		avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div)
+	if len(dst) == 0 {
+		return
 	}
+	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+		dequantizeRowsTable(dst, src, rows, k, div)
+		return
+	}
+	avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
 }
 
 func sgdMomentumAVX512(w, v, g []float32, lr, mu float32) {

@@ -499,24 +499,34 @@ relubdone:
 	VZEROUPPER
 	RET
 
-// DEQ_AT: 16 bytes at boff(SI) to 16 floats at foff(DI), divided by Z30.
-#define DEQ_AT(boff, foff, z) \
-	VPMOVZXBD boff(SI), z; VCVTDQ2PS z, z; VDIVPS Z30, z, z; VMOVUPS z, foff(DI)
+// QUOT: z = b (16 exact floats) becomes q, b/d by a multiply and one
+// Newton correction: q0 = b·r, e = b − q0·d (exact, fused), q = q0 + e·r
+// (fused). d in Z30, r = 1/d in Z29; t is scratch, q ends in z.
+#define QUOT(z, t) \
+	VMULPS Z29, z, t; VFNMADD231PS Z30, t, z; VFMADD213PS t, Z29, z
 
-// func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div float32)
+// DEQ_AT: 16 bytes at boff(SI) to 16 floats at foff(DI), divided.
+#define DEQ_AT(boff, foff, z, t) \
+	VPMOVZXBD boff(SI), z; VCVTDQ2PS z, z; QUOT(z, t); VMOVUPS z, foff(DI)
+
+// func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
 // Row i of dst = row rows[i] of src (k bytes a row), each byte
-// zero-extended to int32 (exact), converted (exact) and divided
-// (correctly rounded, as Go's division). Before row i it prefetches every
-// cache line of row rows[i+DEQ_AHEAD] (PREFETCHT0 never faults, and these
-// lines lie inside src anyway). The last 0–15 bytes of a row go through
-// K1: the masked VPMOVZXBD reads no byte past the row.
-TEXT ·avx512DequantizeRows(SB), NOSPLIT, $0-44
+// zero-extended to int32 (exact), converted (exact) and divided by div
+// through QUOT: three pipelined operations instead of a long division.
+// QUOT is not a correctly rounded division for every divisor; the caller
+// uses this routine only for a divisor it has checked on all 256 bytes.
+// Before row i it prefetches every cache line of row rows[i+DEQ_AHEAD]
+// (PREFETCHT0 never faults, and these lines lie inside src anyway). The
+// last 0–15 bytes of a row go through K1: the masked VPMOVZXBD reads no
+// byte past the row.
+TEXT ·avx512DequantizeRows(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), R8
 	MOVQ rows+16(FP), BX
 	MOVQ m+24(FP), R9
 	MOVQ k+32(FP), R10
 	VBROADCASTSS div+40(FP), Z30
+	VBROADCASTSS recip+44(FP), Z29
 
 deqrow:
 	DEQ_ROW(deqpf, deqnow)
@@ -525,10 +535,10 @@ deqrow:
 deq64:
 	CMPQ LEFT, $64
 	JLT deq16
-	DEQ_AT(0, 0, Z1)
-	DEQ_AT(16, 64, Z2)
-	DEQ_AT(32, 128, Z3)
-	DEQ_AT(48, 192, Z4)
+	DEQ_AT(0, 0, Z1, Z5)
+	DEQ_AT(16, 64, Z2, Z6)
+	DEQ_AT(32, 128, Z3, Z7)
+	DEQ_AT(48, 192, Z4, Z8)
 	ADDQ $64, SI
 	ADDQ $256, DI
 	SUBQ $64, LEFT
@@ -540,7 +550,7 @@ deq16:
 	MASK16(AX, DX, K1)
 	VPMOVZXBD.Z (SI), K1, Z1
 	VCVTDQ2PS Z1, Z1
-	VDIVPS Z30, Z1, Z1
+	QUOT(Z1, Z5)
 	VMOVUPS Z1, K1, (DI)
 	MOVQ LEFT, AX
 	MOVL $16, DX

@@ -1,0 +1,65 @@
+package simdnn
+
+import (
+	"math"
+	"sync/atomic"
+)
+
+// dequantizeRowsTable is DequantizeRows in Go without a division per
+// byte: a byte has 256 values, so it divides each once into a table, with
+// the reference's own expression (bit for bit the same quotients), and
+// then looks every byte up. Small calls, where the table would cost more
+// than it saves, use the reference. arm64 runs it; the x86 kernels fall
+// back to it for divisors their multiply cannot serve exactly.
+func dequantizeRowsTable(dst []float32, src []uint8, rows []int32, k int, div float32) {
+	if len(dst) < 4*256 {
+		dequantizeRowsGeneric(dst, src, rows, k, div)
+		return
+	}
+	var table [256]float32
+	for b := range table {
+		table[b] = float32(b) / div
+	}
+	for i, r := range rows {
+		out := dst[i*k : i*k+k]
+		for j, b := range src[int(r)*k : int(r)*k+k] {
+			out[j] = table[b]
+		}
+	}
+}
+
+// allBytes holds every byte value once, in order.
+var allBytes = func() (b [256]uint8) {
+	for i := range b {
+		b[i] = uint8(i)
+	}
+	return b
+}()
+
+// exactQuotients reports whether convert, a kernel that computes
+// float32(b)/div by a multiply and a correction instead of a division,
+// gives exactly the quotient the reference's division gives for every
+// byte b. It runs convert on all 256 bytes and compares bits, and caches
+// the answer for the last divisor in *cache (the divisor's bits in the
+// high half, then 2 = checked, 1 = exact); the trainer always passes 255.
+func exactQuotients(cache *atomic.Uint64, div float32, convert func(dst []float32, src []uint8, div float32)) bool {
+	bits := uint64(math.Float32bits(div)) << 32
+	if c := cache.Load(); c&^3 == bits && c&2 != 0 {
+		return c&1 != 0
+	}
+	var got [256]float32
+	convert(got[:], allBytes[:], div)
+	exact := true
+	for b, q := range got {
+		if math.Float32bits(q) != math.Float32bits(float32(b)/div) {
+			exact = false
+			break
+		}
+	}
+	c := bits | 2
+	if exact {
+		c |= 1
+	}
+	cache.Store(c)
+	return exact
+}
