@@ -4,6 +4,7 @@ package simdnn
 
 import (
 	"math"
+	"sync/atomic"
 
 	"golang.org/x/sys/cpu"
 )
@@ -25,7 +26,7 @@ var neonSet = kernelSet{
 	softmaxXent:    neonSoftmaxCrossEntropy,
 	sgd:            sgdNEON,
 	sgdMomentum:    sgdMomentumNEON,
-	dequantizeRows: dequantizeRowsTable,
+	dequantizeRows: dequantizeRowsNEONGo,
 }
 
 // neonDenseForward runs the assembly on every shape with at least one
@@ -111,3 +112,26 @@ func sgdNEON(w, g []float32, lr float32)
 
 //go:noescape
 func sgdMomentumNEON(w, v, g []float32, lr, mu float32)
+
+//go:noescape
+func dequantizeRowsNEON(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
+
+// quotientsNEON runs dequantizeRowsNEON on src as one row.
+func quotientsNEON(dst []float32, src []uint8, div float32) {
+	row := int32(0)
+	dequantizeRowsNEON(&dst[0], &src[0], &row, 1, len(src), div, 1/div)
+}
+
+// neonQuotients caches exactQuotients for dequantizeRowsNEON.
+var neonQuotients atomic.Uint64
+
+func dequantizeRowsNEONGo(dst []float32, src []uint8, rows []int32, k int, div float32) {
+	if len(dst) == 0 {
+		return
+	}
+	if !exactQuotients(&neonQuotients, div, quotientsNEON) {
+		dequantizeRowsTable(dst, src, rows, k, div)
+		return
+	}
+	dequantizeRowsNEON(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
+}

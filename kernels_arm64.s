@@ -913,3 +913,74 @@ smlabel:
 smdone:
 	MOVD CORRECT, ret+136(FP)
 	RET
+
+// QUOT4(b, q, vb, vq): q.4S = b.4S / d by a multiply and one Newton
+// correction: q0 = b·r, e = b − q0·d (fused: b becomes e), q = q0 + e·r
+// (fused). b and q are register numbers, vb and vq the same registers
+// named for the Go assembler. d in V28, r = 1/d in V29.
+#define QUOT4(b, q, vb, vq) \
+	FMUL4S(29, b, q); \
+	VFMLS  V28.S4, vq.S4, vb.S4; \
+	VFMLA  V29.S4, vb.S4, vq.S4
+
+// func dequantizeRowsNEON(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
+//
+// Row i of dst = row rows[i] of src (k bytes a row). 16 bytes a round:
+// UXTL twice to 32-bit lanes (exact), UCVTF (exact) and QUOT4, which is
+// not a correctly rounded division for every divisor: the caller uses
+// this routine only for a divisor it has checked on all 256 bytes. The
+// last 0–15 bytes of a row go one at a time through FDIVS, Go's own
+// division, so that no load reads past the row. m, k ≥ 1.
+TEXT ·dequantizeRowsNEON(SB), NOSPLIT, $0-48
+	MOVD  dst+0(FP), R0
+	MOVD  src+8(FP), R1
+	MOVD  rows+16(FP), R2
+	MOVD  m+24(FP), R3
+	MOVD  k+32(FP), R6
+	FMOVS div+40(FP), F28
+	FMOVS recip+44(FP), F29
+	VDUP  V28.S[0], V28.S4
+	VDUP  V29.S[0], V29.S4
+
+deqrow:
+	MOVW (R2), R7 // sign-extending
+	MUL  R6, R7, R7
+	ADD  R1, R7, R4
+	MOVD R6, R5
+
+deq16:
+	CMP    $16, R5
+	BLT    deq1
+	VLD1.P 16(R4), [V0.B16]
+	VUXTL  V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL  V1.H4, V3.S4
+	VUXTL2 V1.H8, V4.S4
+	VUXTL  V2.H4, V5.S4
+	VUXTL2 V2.H8, V6.S4
+	UCVTF4S(3, 3)
+	UCVTF4S(4, 4)
+	UCVTF4S(5, 5)
+	UCVTF4S(6, 6)
+	QUOT4(3, 7, V3, V7)
+	QUOT4(4, 8, V4, V8)
+	QUOT4(5, 9, V5, V9)
+	QUOT4(6, 10, V6, V10)
+	VST1.P [V7.S4, V8.S4, V9.S4, V10.S4], 64(R0)
+	SUB    $16, R5, R5
+	B      deq16
+
+deq1:
+	CBZ     R5, deqnext
+	MOVBU.P 1(R4), R7
+	UCVTFWS R7, F0
+	FDIVS   F28, F0, F0
+	FMOVS.P F0, 4(R0)
+	SUB     $1, R5, R5
+	B       deq1
+
+deqnext:
+	ADD  $4, R2, R2
+	SUBS $1, R3, R3
+	BGT  deqrow
+	RET

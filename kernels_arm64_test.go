@@ -56,3 +56,7 @@ func TestExpNEON(t *testing.T) {
 	t.Logf("worst error %.3f ulp at x = %g (%#08x)", worst, worstX, math.Float32bits(worstX))
 	assert.LessOrEqual(t, worst, 2.0, "exp(%g): %.3f ulp", worstX, worst)
 }
+
+// quotientConverters are the multiply-and-correct quotient kernels of
+// this architecture, by implementation (TestQuotientCheck).
+var quotientConverters = map[string]func([]float32, []uint8, float32){"neon": quotientsNEON}

@@ -69,3 +69,8 @@
 // 0 Q=1 0 011110 immh:immb=64−s:7 00000 1 Rn:5 Rd:5
 // llvm: sshr v{d}.4s, v{n}.4s, #{s}
 #define SSHR4S(s, n, d) WORD $(0x4f000400 | (64-(s))<<16 | (n)<<5 | (d))
+
+// UCVTF4S(n, d): d.4S = float32(n.4S as unsigned 32-bit integers).
+// 0 Q=1 U=1 01110 0 sz=0 10000 11101 10 Rn:5 Rd:5
+// llvm: ucvtf v{d}.4s, v{n}.4s
+#define UCVTF4S(n, d) WORD $(0x6e21d800 | (n)<<5 | (d))
