@@ -2,9 +2,10 @@
 // hand-written SIMD assembly (AVX2+FMA and AVX-512 on amd64, NEON on arm64)
 // and a pure-Go reference that defines what every implementation computes.
 //
-// All matrices are flat, row-major []float32. x is m×k (m rows of k inputs),
-// w is k×n (row p holds the n weights fed by input p, the layout of a Keras
-// Dense kernel) and b has n entries. Any m, k, n ≥ 0 and any slice offsets
+// All matrices are flat, row-major []float32 (DequantizeRows also reads a
+// byte matrix, []uint8, through row indices, []int32). x is m×k (m rows
+// of k inputs), w is k×n (row p holds the n weights fed by input p, the
+// layout of a Keras Dense kernel) and b has n entries. Any m, k, n ≥ 0 and any slice offsets
 // are accepted. A slice of the wrong length is a programmer error: the
 // kernel panics with a message naming the kernel, the argument and both
 // sizes, before any assembly runs. Kernels never allocate, never start
@@ -253,6 +254,7 @@ func SGDMomentum(w, v, g []float32, lr, mu float32) {
 // assembly do nothing. Every rows[i] must select a whole row of src.
 func PrefetchRows(src []uint8, rows []int32, k int) {
 	checkRows("PrefetchRows", len(src), rows, k)
+	raceRead(rows)
 	if k > 0 && len(rows) > 0 {
 		prefetchRows(&src[0], &rows[0], len(rows), k)
 	}
@@ -263,7 +265,7 @@ func PrefetchRows(src []uint8, rows []int32, k int) {
 func checkRows(kernel string, n int, rows []int32, k int) {
 	checkDims(kernel, len(rows), k)
 	for i, r := range rows {
-		if r < 0 || (int(r)+1)*k > n {
+		if r < 0 || (k > 0 && int(r) >= n/k) {
 			panic(fmt.Sprintf("simdnn.%s: rows[%d] = %d, want in [0, %d)", kernel, i, r, n/max(k, 1)))
 		}
 	}
@@ -274,7 +276,8 @@ func checkRows(kernel string, n int, rows []int32, k int) {
 // src divided by div, dst[i·k+j] = float32(src[rows[i]·k+j]) / div, each
 // quotient rounded as Go's float32 division rounds it. Data stored as
 // float32(b)/255 (MNIST's pixels) comes back bit for bit from its bytes, at
-// a quarter of the memory traffic; the assembly prefetches the rows ahead.
+// a quarter of the memory traffic; the x86 assembly prefetches the rows
+// ahead.
 // Every rows[i] must select a whole row of src.
 func DequantizeRows(dst []float32, src []uint8, rows []int32, k int, div float32) {
 	checkDims("DequantizeRows", len(rows), k)

@@ -148,17 +148,23 @@ func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
 //go:noescape
 func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
 
-// quotientsAVX2 runs dequantizeRowsAVX2 on src as one row.
-func quotientsAVX2(dst []float32, src []uint8, div float32) {
+// quotientsAVX2 runs dequantizeRowsAVX2 on every byte value.
+func quotientsAVX2(dst *[256]float32, div float32) {
 	row := [1]int32{}
-	dequantizeRowsAVX2(dst, src, row[:], len(src), div, 1/div)
+	dequantizeRowsAVX2(dst[:], allBytes[:], row[:], len(allBytes), div, 1/div)
 }
 
 // avx2Quotients caches exactQuotients for dequantizeRowsAVX2.
 var avx2Quotients atomic.Uint64
 
 func dequantizeRowsAVX2Go(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	if !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
+	exact, known := cachedQuotients(&avx2Quotients, div)
+	if !known {
+		var got [256]float32
+		quotientsAVX2(&got, div)
+		exact = checkQuotients(&avx2Quotients, div, &got)
+	}
+	if !exact {
 		dequantizeRowsTable(dst, src, rows, k, div)
 		return
 	}

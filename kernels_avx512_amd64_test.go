@@ -21,6 +21,7 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 		x, w, b, y := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), randSlice(r, m*n)
 		dw, db, dx := randSlice(r, k*n), randSlice(r, n), randSlice(r, m*k)
 		labels := randLabels(r, m, n)
+		pixels, rows := make([]uint8, 3*n), []int32{2, 0}
 		allocs := testing.AllocsPerRun(3, func() {
 			DenseForward(y, x, w, b, m, k, n, true)
 			DenseBackward(dw, db, dx, x, w, y, m, k, n)
@@ -29,6 +30,10 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 			SoftmaxCrossEntropy(y, y, labels, m, n)
 			SGD(w, dw, 0.1)
 			SGDMomentum(w, dw, dw, 0.1, 0.9)
+			// Two divisors in turn: each call redoes the quotient check.
+			DequantizeRows(y[:2*n], pixels, rows, n, 255)
+			DequantizeRows(y[:2*n], pixels, rows, n, 3)
+			PrefetchRows(pixels, rows, n)
 		})
 		assert.Zero(t, allocs)
 	})

@@ -21,40 +21,48 @@ var pixelValues = func() (t [256]float32) {
 }()
 
 // asPixelBytes returns the bytes b with x[i] == float32(b[i]) / 255 bit
-// for bit, or nil when some value of x is not of that form. Training
-// then gathers rows from b with simdnn.DequantizeRows: a quarter of the
-// memory traffic for exactly the same values. The check runs on up to
-// workers goroutines and stops at the first value that does not fit.
-func asPixelBytes(x []float32, workers int) []uint8 {
-	b := make([]uint8, len(x))
-	hugepage.Advise(b)
+// for bit, and the function that releases them, or nil when some value of
+// x is not of that form. Training then gathers rows from b with
+// simdnn.DequantizeRows: a quarter of the memory traffic for exactly the
+// same values. The check runs on up to workers goroutines; it looks at a
+// short prefix first, and every worker stops soon after any value fails.
+func asPixelBytes(x []float32, workers int) ([]uint8, func()) {
+	var probe [1024]uint8
+	if n := min(len(x), len(probe)); !bytesOf(probe[:n], x[:n], nil) {
+		return nil, nil
+	}
+	b, free := hugepage.Bytes(len(x))
 	var failed atomic.Bool
 	var wg sync.WaitGroup
 	chunk := (len(x) + workers - 1) / max(workers, 1)
 	for lo := 0; lo < len(x); lo += chunk {
 		hi := min(lo+chunk, len(x))
 		wg.Go(func() {
-			if !bytesOf(b[lo:hi], x[lo:hi]) {
+			if !bytesOf(b[lo:hi], x[lo:hi], &failed) {
 				failed.Store(true)
 			}
 		})
 	}
 	wg.Wait()
 	if failed.Load() {
-		return nil
+		free()
+		return nil, nil
 	}
-	return b
+	return b, free
 }
 
 // bytesOf fills b from x as asPixelBytes describes; false when some x is
-// not a byte over 255. The index is a guess, round(x·255) cut to 8 bits;
+// not a byte over 255, or when stop (if not nil) is set by another worker. The index is a guess, round(x·255) cut to 8 bits;
 // the bitwise comparison with the table decides, so any value that is not
 // exactly a table entry (NaN, -0, out of range, between two bytes) fails.
 // Branch-free within runs of 1024 values: this pass over every input must
 // stay small beside an epoch.
-func bytesOf(b []uint8, x []float32) bool {
+func bytesOf(b []uint8, x []float32, stop *atomic.Bool) bool {
 	b = b[:len(x)]
 	for lo := 0; lo < len(x); lo += 1024 {
+		if stop != nil && stop.Load() {
+			return false
+		}
 		hi := min(lo+1024, len(x))
 		var diff uint32
 		for i, v := range x[lo:hi] {

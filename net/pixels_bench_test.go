@@ -6,8 +6,10 @@ func BenchmarkAsPixelBytes(b *testing.B) {
 	x, _ := pixels(1, 60000, 784, 10)
 	b.SetBytes(int64(len(x) * 4))
 	for b.Loop() {
-		if asPixelBytes(x, 1) == nil {
+		p, free := asPixelBytes(x, 1)
+		if p == nil {
 			b.Fatal("not bytes")
 		}
+		free()
 	}
 }

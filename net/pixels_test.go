@@ -27,8 +27,9 @@ func TestAsPixelBytes(t *testing.T) {
 		all[i] = float32(uint8(i*7)) / 255
 	}
 	for _, workers := range []int{1, 2, 3, 16} {
-		b := asPixelBytes(all, workers)
+		b, free := asPixelBytes(all, workers)
 		require.NotNil(t, b, "workers %d", workers)
+		defer free()
 		for i := range b {
 			require.Equal(t, uint8(i*7), b[i], "workers %d index %d", workers, i)
 		}
@@ -39,10 +40,13 @@ func TestAsPixelBytes(t *testing.T) {
 		for _, at := range []int{0, 100, len(all) - 1} {
 			x := append([]float32(nil), all...)
 			x[at] = bad
-			assert.Nil(t, asPixelBytes(x, 3), "%g at %d accepted", bad, at)
+			b, _ := asPixelBytes(x, 3)
+			assert.Nil(t, b, "%g at %d accepted", bad, at)
 		}
 	}
-	assert.NotNil(t, asPixelBytes(nil, 2), "no values are all bytes")
+	b, free := asPixelBytes(nil, 2)
+	assert.NotNil(t, b, "no values are all bytes")
+	free()
 }
 
 // TestPixelBytesTrainSame: the byte path (DequantizeRows) trains exactly
@@ -62,7 +66,7 @@ func TestPixelBytesTrainSame(t *testing.T) {
 				tr := newTrainer(models[i], cfg, x, y, PadMultiple)
 				require.NotNil(t, tr.xb, "pixel data not taken as bytes")
 				if i == 1 {
-					tr.xb = nil // the float path
+					tr.xb = nil // the float path; close still frees the bytes
 				}
 				for e := range cfg.Epochs {
 					loss, _, err := tr.epoch(context.Background(), e+1)

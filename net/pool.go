@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// spinFor is how long an idle worker (or the caller waiting for the
-// workers) polls before it parks. A training step is a few hundred
-// microseconds and has two phases; waking a parked goroutine costs tens
-// of microseconds, which on two cores cost a fifth of the 784-15-10 step.
-// Between epochs (evaluation, callbacks) the workers park.
+// spinFor is how long an idle helper polls for the next phase before it
+// parks. A training step is a few hundred microseconds and has two
+// phases; waking a parked goroutine costs tens of microseconds, which on
+// two cores cost a fifth of the 784-15-10 step. Between epochs
+// (evaluation, callbacks) the helpers park.
 const spinFor = 100 * time.Microsecond
 
 // pool runs the phases of a training step on the calling goroutine and
@@ -41,7 +41,9 @@ func newPool(helpers int, do func(helper int)) *pool {
 	return p
 }
 
-// run does one phase on the caller and every helper.
+// run does one phase on the caller and every helper. Having done its
+// share, the caller polls (yielding) until the helpers are done too: a
+// phase's shares take about the same time, so the wait is short.
 func (p *pool) run() {
 	n := len(p.wake)
 	p.pending.Store(int32(n))
@@ -90,7 +92,7 @@ func (p *pool) helper(i int) {
 	}
 }
 
-// spin polls ready for spinFor, yielding to other goroutines between
+// spin polls ready for spinFor, yielding to other goroutines every 64
 // polls, and calls block if it never held.
 func spin(ready func() bool, block func()) {
 	var start time.Time

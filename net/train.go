@@ -111,8 +111,9 @@ func (c *Config) validate(rows int) error {
 // MNIST's pixels are, Train keeps a byte copy of x (a quarter of its size)
 // for the run and gathers the shuffled rows from it with
 // simdnn.DequantizeRows: the same values bit for bit, at a quarter of the
-// memory traffic. Finding out costs one pass over x, which stops at the
-// first value that is not such a byte.
+// memory traffic. Finding out costs one pass over x, which stops soon
+// after the first value that is not such a byte. x and labels must not
+// change while Train runs.
 func Train(ctx context.Context, model *Model, x []float32, labels []int32, cfg Config) (History, error) {
 	return train(ctx, model, x, labels, cfg, PadMultiple)
 }
@@ -215,6 +216,7 @@ type trainer struct {
 	cfg     Config
 	x       []float32
 	xb      []uint8 // x as bytes over 255 when it is exactly that (see asPixelBytes), else nil
+	freeXB  func()  // releases xb's memory
 	labels  []int32
 	rows    int
 	perm    []int32
@@ -333,7 +335,7 @@ func newTrainer(m *Model, cfg Config, x []float32, labels []int32, pad int) *tra
 		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l])})
 	}
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
-	t.xb = asPixelBytes(x, t.threads)
+	t.xb, t.freeXB = asPixelBytes(x, t.threads)
 	for range t.threads {
 		t.ws = append(t.ws, newWorkspace(p))
 	}
@@ -365,7 +367,14 @@ func newWorkspace(m *Model) *workspace {
 	return ws
 }
 
-func (t *trainer) close() { t.pool.stop() }
+// close ends the helper threads and releases the byte copy of x.
+func (t *trainer) close() {
+	t.pool.stop()
+	if t.freeXB != nil {
+		t.freeXB()
+		t.xb, t.freeXB = nil, nil
+	}
+}
 
 // sync copies the trained weights into the caller's model.
 func (t *trainer) sync() {
@@ -434,10 +443,14 @@ func (t *trainer) parallel(phase, items int) {
 }
 
 // work takes items of the current phase until none are left. In the
-// blocks phase it claims its next block before running the current one
-// and, on byte data, prefetches that block's rows, which then arrive from
-// DRAM while this block computes.
+// blocks phase, on byte data, it claims its next block before running the
+// current one and prefetches that block's rows, which then arrive from
+// DRAM while this block computes; it claims ahead only while it holds
+// fewer than its share of the phase's blocks, so that with as many
+// threads as blocks each still gets one.
 func (t *trainer) work(ws *workspace) {
+	share := (t.items + t.threads - 1) / t.threads
+	mine := 1
 	i := int(t.next.Add(1)) - 1
 	for i < t.items {
 		if t.phase != phaseBlocks {
@@ -445,12 +458,18 @@ func (t *trainer) work(ws *workspace) {
 			i = int(t.next.Add(1)) - 1
 			continue
 		}
-		j := int(t.next.Add(1)) - 1
-		if j < t.items && t.xb != nil {
-			simdnn.PrefetchRows(t.xb, t.blockIdx(j), t.p.Inputs())
+		j := -1 // not claimed yet
+		if t.xb != nil && mine < share {
+			mine++
+			if j = int(t.next.Add(1)) - 1; j < t.items {
+				simdnn.PrefetchRows(t.xb, t.blockIdx(j), t.p.Inputs())
+			}
 		}
 		t.block(ws, t.grads[i], t.blockIdx(i))
-		i = j
+		if i = j; i < 0 {
+			mine++
+			i = int(t.next.Add(1)) - 1
+		}
 	}
 }
 
