@@ -2,6 +2,7 @@ package simdnn
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 
@@ -370,8 +371,8 @@ func TestLengthPanics(t *testing.T) {
 		{"dequantize row", "simdnn.DequantizeRows: rows[1] = 3, want in [0, 3)", func() { DequantizeRows(f[:6], make([]uint8, 9), []int32{2, 3}, 3, 255) }},
 		{"dequantize negative row", "simdnn.DequantizeRows: rows[0] = -1, want in [0, 3)", func() { DequantizeRows(f[:3], make([]uint8, 10), []int32{-1}, 3, 255) }},
 		{"prefetch row", "simdnn.PrefetchRows: rows[0] = 3, want in [0, 3)", func() { PrefetchRows(make([]uint8, 9), []int32{3}, 3) }},
-		{"prefetch huge k", "simdnn.PrefetchRows: rows[0] = 3, want in [0, 0)", func() { PrefetchRows(make([]uint8, 9), []int32{3}, 1<<62) }},
-		{"dequantize huge k", "simdnn.DequantizeRows: rows[0] = 0, want in [0, 0)", func() { DequantizeRows(nil, make([]uint8, 9), []int32{0, 0, 0, 0}, 1<<62, 255) }},
+		{"prefetch huge k", "simdnn.PrefetchRows: rows[0] = 3, want in [0, 0)", func() { PrefetchRows(make([]uint8, 9), []int32{3}, 1<<(bits.UintSize-2)) }},
+		{"dequantize huge k", "simdnn.DequantizeRows: rows[0] = 0, want in [0, 0)", func() { DequantizeRows(nil, make([]uint8, 9), []int32{0, 0, 0, 0}, 1<<(bits.UintSize-2), 255) }},
 		{"prefetch k", "simdnn.PrefetchRows: k = -2, want ≥ 0", func() { PrefetchRows(nil, nil, -2) }},
 		{"dequantize k", "simdnn.DequantizeRows: k = -1, want ≥ 0", func() { DequantizeRows(nil, nil, nil, -1, 255) }},
 	}
