@@ -72,23 +72,61 @@ func (p *pool) wakeParked() {
 	}
 }
 
+// recheck is how long a parked helper sleeps before it looks at the
+// generation again by itself.
+const recheck = 2 * time.Millisecond
+
 func (p *pool) helper(i int) {
 	var seen uint32 // the generation before the first run: the goroutine may start after it
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		// Wait for the generation to move: poll, then park.
-		spin(func() bool { return p.gen.Load() != seen }, func() {
-			p.parked[i].Store(true)
-			if p.gen.Load() != seen && p.parked[i].CompareAndSwap(true, false) {
-				return // the phase started before this helper parked
-			}
-			<-p.wake[i] // run or stop clears parked and sends
-		})
+		spin(func() bool { return p.gen.Load() != seen }, func() { p.park(i, seen, timer) })
 		seen = p.gen.Load()
 		if p.stopped.Load() {
 			return
 		}
 		p.do(i + 1)
 		p.pending.Add(-1)
+	}
+}
+
+// park blocks helper i until the generation moves past seen. The helper
+// raises parked[i], then looks at the generation; run and stop move the
+// generation, then take parked[i] back (compare-and-swap) and send a
+// token. Exactly one side takes the flag back, so every token sent is
+// received. A token can be late: the helper may have seen the new
+// generation on its own, done the phase and parked again before the
+// waker's compare-and-swap, so a token proves nothing and the helper
+// always looks at the generation again before it returns (this was the CI
+// hang under qemu: a stale token made a helper run a phase twice, and the
+// count of helpers still busy never came back to 0). parked[i] is raised
+// by Swap, a read-modify-write, so that the load of the generation after
+// it cannot be performed first (a store-release then load-acquire may
+// pass each other under qemu-aarch64 on x86); as a last guard a parked
+// helper also looks again every recheck on its own.
+func (p *pool) park(i int, seen uint32, timer *time.Timer) {
+	for {
+		p.parked[i].Swap(true)
+		if p.gen.Load() != seen {
+			if !p.parked[i].CompareAndSwap(true, false) {
+				<-p.wake[i] // a waker took the flag: its token is coming
+			}
+			return
+		}
+		timer.Reset(recheck)
+		select {
+		case <-p.wake[i]: // the waker took the flag
+			timer.Stop()
+		case <-timer.C:
+			if !p.parked[i].CompareAndSwap(true, false) {
+				<-p.wake[i]
+			}
+		}
+		if p.gen.Load() != seen {
+			return
+		}
 	}
 }
 

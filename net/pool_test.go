@@ -40,3 +40,34 @@ func TestPool(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolStaleToken: a wake-up token that arrives after the helper has
+// already done the phase (a waker's compare-and-swap running late) does
+// not make it run a phase again. Before the fix the helper ran the phase
+// twice, the count of busy helpers went to -1 and the next run waited
+// forever (seen under qemu-aarch64).
+func TestPoolStaleToken(t *testing.T) {
+	var count atomic.Int32
+	p := newPool(1, func(h int) {
+		if h == 1 {
+			count.Add(1)
+		}
+	})
+	defer p.stop()
+	p.run()
+	require.EqualValues(t, 1, count.Load())
+	for k := range 3 {
+		deadline := time.Now().Add(10 * time.Second)
+		for !p.parked[0].Load() { // wait for the helper to park
+			require.True(t, time.Now().Before(deadline), "helper never parked")
+			time.Sleep(50 * time.Microsecond)
+		}
+		if p.parked[0].CompareAndSwap(true, false) { // a late waker
+			p.wake[0] <- struct{}{}
+		}
+		time.Sleep(5 * recheck)
+		require.EqualValues(t, 1+k, count.Load(), "a stale token ran a phase")
+		p.run()
+		require.EqualValues(t, 2+k, count.Load())
+	}
+}
