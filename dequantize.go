@@ -36,28 +36,20 @@ var allBytes = func() (b [256]uint8) {
 	return b
 }()
 
-// An assembly DequantizeRows computes float32(b)/div by a multiply and a
-// correction instead of a division; it may run only for a divisor on which
-// that gives exactly the reference's quotient for every byte b. Each
-// implementation caches the answer for the last divisor in an
-// atomic.Uint64: the divisor's bits in the high half, then 2 = checked,
-// 1 = exact (the trainer always passes 255). The wrapper asks
-// cachedQuotients; on a miss it runs its kernel on all 256 bytes into an
-// array on its stack (a direct call, so that nothing escapes) and hands
-// it to checkQuotients.
-
-// cachedQuotients returns the cached answer for div, if there is one.
-func cachedQuotients(cache *atomic.Uint64, div float32) (exact, known bool) {
-	c := cache.Load()
-	if c&^3 == uint64(math.Float32bits(div))<<32 && c&2 != 0 {
-		return c&1 != 0, true
+// exactQuotients reports whether an assembly DequantizeRows, which
+// computes float32(b)/div by a multiply and a correction instead of a
+// division, gives exactly the reference's quotient for every byte b with
+// this divisor. quotients runs the kernel on all 256 bytes; it returns the
+// array by value, so that nothing escapes to the heap through the function
+// value. The answer for the last divisor is cached in *cache (one per
+// implementation): the divisor's bits in the high half, then 2 = checked,
+// 1 = exact. The trainer always passes 255.
+func exactQuotients(cache *atomic.Uint64, div float32, quotients func(div float32) [256]float32) bool {
+	bits := uint64(math.Float32bits(div)) << 32
+	if c := cache.Load(); c&^3 == bits && c&2 != 0 {
+		return c&1 != 0
 	}
-	return false, false
-}
-
-// checkQuotients compares got, the kernel's quotients of every byte b by
-// div, bit for bit with float32(b)/div, caches the answer and returns it.
-func checkQuotients(cache *atomic.Uint64, div float32, got *[256]float32) bool {
+	got := quotients(div)
 	exact := true
 	for b, q := range got {
 		if math.Float32bits(q) != math.Float32bits(float32(b)/div) {
@@ -65,7 +57,7 @@ func checkQuotients(cache *atomic.Uint64, div float32, got *[256]float32) bool {
 			break
 		}
 	}
-	c := uint64(math.Float32bits(div))<<32 | 2
+	c := bits | 2
 	if exact {
 		c |= 1
 	}

@@ -149,22 +149,17 @@ func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
 func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
 
 // quotientsAVX2 runs dequantizeRowsAVX2 on every byte value.
-func quotientsAVX2(dst *[256]float32, div float32) {
+func quotientsAVX2(div float32) (q [256]float32) {
 	row := [1]int32{}
-	dequantizeRowsAVX2(dst[:], allBytes[:], row[:], len(allBytes), div, 1/div)
+	dequantizeRowsAVX2(q[:], allBytes[:], row[:], len(allBytes), div, 1/div)
+	return q
 }
 
 // avx2Quotients caches exactQuotients for dequantizeRowsAVX2.
 var avx2Quotients atomic.Uint64
 
 func dequantizeRowsAVX2Go(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	exact, known := cachedQuotients(&avx2Quotients, div)
-	if !known {
-		var got [256]float32
-		quotientsAVX2(&got, div)
-		exact = checkQuotients(&avx2Quotients, div, &got)
-	}
-	if !exact {
+	if !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
 		dequantizeRowsTable(dst, src, rows, k, div)
 		return
 	}

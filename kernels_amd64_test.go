@@ -128,4 +128,4 @@ func TestSafeSteps(t *testing.T) {
 
 // quotientConverters are the multiply-and-correct quotient kernels of
 // this architecture, by implementation (TestQuotientCheck).
-var quotientConverters = map[string]func(*[256]float32, float32){"avx2": quotientsAVX2, "avx512": quotientsAVX512}
+var quotientConverters = map[string]func(float32) [256]float32{"avx2": quotientsAVX2, "avx512": quotientsAVX512}

@@ -117,9 +117,10 @@ func sgdMomentumNEON(w, v, g []float32, lr, mu float32)
 func dequantizeRowsNEON(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
 
 // quotientsNEON runs dequantizeRowsNEON on every byte value.
-func quotientsNEON(dst *[256]float32, div float32) {
+func quotientsNEON(div float32) (q [256]float32) {
 	row := int32(0)
-	dequantizeRowsNEON(&dst[0], &allBytes[0], &row, 1, len(allBytes), div, 1/div)
+	dequantizeRowsNEON(&q[0], &allBytes[0], &row, 1, len(allBytes), div, 1/div)
+	return q
 }
 
 // neonQuotients caches exactQuotients for dequantizeRowsNEON.
@@ -129,13 +130,7 @@ func dequantizeRowsNEONGo(dst []float32, src []uint8, rows []int32, k int, div f
 	if len(dst) == 0 {
 		return
 	}
-	exact, known := cachedQuotients(&neonQuotients, div)
-	if !known {
-		var got [256]float32
-		quotientsNEON(&got, div)
-		exact = checkQuotients(&neonQuotients, div, &got)
-	}
-	if !exact {
+	if !exactQuotients(&neonQuotients, div, quotientsNEON) {
 		dequantizeRowsTable(dst, src, rows, k, div)
 		return
 	}

@@ -59,4 +59,4 @@ func TestExpNEON(t *testing.T) {
 
 // quotientConverters are the multiply-and-correct quotient kernels of
 // this architecture, by implementation (TestQuotientCheck).
-var quotientConverters = map[string]func(*[256]float32, float32){"neon": quotientsNEON}
+var quotientConverters = map[string]func(float32) [256]float32{"neon": quotientsNEON}

@@ -239,9 +239,10 @@ func sgdAVX512(w, g []float32, lr float32) {
 }
 
 // quotientsAVX512 runs avx512DequantizeRows on every byte value.
-func quotientsAVX512(dst *[256]float32, div float32) {
+func quotientsAVX512(div float32) (q [256]float32) {
 	row := int32(0)
-	avx512DequantizeRows(&dst[0], &allBytes[0], &row, 1, len(allBytes), div, 1/div)
+	avx512DequantizeRows(&q[0], &allBytes[0], &row, 1, len(allBytes), div, 1/div)
+	return q
 }
 
 // avx512Quotients caches exactQuotients for avx512DequantizeRows.
@@ -251,13 +252,7 @@ func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div f
 	if len(dst) == 0 {
 		return
 	}
-	exact, known := cachedQuotients(&avx512Quotients, div)
-	if !known {
-		var got [256]float32
-		quotientsAVX512(&got, div)
-		exact = checkQuotients(&avx512Quotients, div, &got)
-	}
-	if !exact {
+	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
 		dequantizeRowsTable(dst, src, rows, k, div)
 		return
 	}

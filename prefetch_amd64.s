@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "rows_amd64.h"
 
 // func prefetchRows(src *uint8, rows *int32, m, k int)
 //
@@ -18,14 +19,8 @@ pfrow:
 	IMULQ   R10, AX
 	LEAQ    (R8)(AX*1), SI
 	LEAQ    -1(SI)(R10*1), DI
-
-pfline:
-	PREFETCHT1 (SI)
-	ADDQ       $64, SI
-	CMPQ       SI, DI
-	JLT        pfline
-	PREFETCHT1 (DI)
-	ADDQ       $4, BX
+	PREFETCH_LINES(PREFETCHT1, SI, DI, pfline)
+	ADDQ    $4, BX
 	DECQ       CX
 	JG         pfrow
 	RET

@@ -6,6 +6,18 @@
 // measure the same on the Zen-5 test machine, 12 and up slower.
 #define DEQ_AHEAD 4
 
+// PREFETCH_LINES issues op (a PREFETCH instruction) on every 64-byte
+// line from p up to last, the address of a row's last byte, which it
+// prefetches too (the row need not start on a line). p is advanced;
+// loop names the macro's label.
+#define PREFETCH_LINES(op, p, last, loop) \
+loop: \
+	op   (p); \
+	ADDQ $64, p; \
+	CMPQ p, last; \
+	JLT  loop; \
+	op   (last)
+
 // DEQ_ROW starts a row: it prefetches every cache line of row
 // rows[DEQ_AHEAD] (the last byte included; these lines lie inside src, and
 // PREFETCHT0 never faults) when that many rows remain, then points SI at
@@ -18,12 +30,7 @@
 	IMULQ      R10, AX; \
 	LEAQ       (R8)(AX*1), R11; \
 	LEAQ       -1(R11)(R10*1), R12; \
-pf: \
-	PREFETCHT0 (R11); \
-	ADDQ       $64, R11; \
-	CMPQ       R11, R12; \
-	JLT        pf; \
-	PREFETCHT0 (R12); \
+	PREFETCH_LINES(PREFETCHT0, R11, R12, pf); \
 now: \
 	MOVLQSX    (BX), AX; \
 	IMULQ      R10, AX; \
