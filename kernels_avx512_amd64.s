@@ -922,6 +922,49 @@ expdone:
 #define XC R12      // column of the chunk
 #define XCORRECT BX
 
+// LOSS_FLUSH adds the losses of the R14 ≤ 16 rows buffered on the stack
+// to the total X8, in row order: s at 0(R15) and lt − mx at 64(R15), 16
+// floats each, the losses then at 128(R15). log s is computed for 16 rows at once, eight float64 lanes
+// at a time, with exactly the scalar steps the per-row code once took
+// (getexp/getmant, u = (m−1)/(m+1), the series in u², e·ln2; every op
+// correctly rounded in each lane), so each row's float32(log s) − (lt − mx)
+// and the sum are bit for bit what they were; lanes past R14 are computed
+// and ignored. Z0…Z5, Z9 and DX are scratch; add and done name labels.
+#define LOSS_HALF(off) \
+	VCVTPS2PD off(R15), Z2; \
+	VGETEXPPD Z2, Z3; \
+	VGETMANTPD $0, Z2, Z2; \
+	VSUBPD.BCST 0(R13), Z2, Z4; \
+	VADDPD.BCST 0(R13), Z2, Z5; \
+	VDIVPD Z5, Z4, Z4; \
+	VMULPD Z4, Z4, Z5; \
+	VBROADCASTSD 8(R13), Z9; \
+	VFMADD213PD.BCST 16(R13), Z5, Z9; \
+	VFMADD213PD.BCST 24(R13), Z5, Z9; \
+	VFMADD213PD.BCST 32(R13), Z5, Z9; \
+	VFMADD213PD.BCST 40(R13), Z5, Z9; \
+	VFMADD213PD.BCST 48(R13), Z5, Z9; \
+	VFMADD213PD.BCST 56(R13), Z5, Z9; \
+	VFMADD213PD.BCST 64(R13), Z5, Z9; \
+	VFMADD213PD.BCST 72(R13), Z5, Z9; \
+	VMULPD Z4, Z9, Z9; \
+	VFMADD231PD.BCST 80(R13), Z3, Z9; \
+	VCVTPD2PS Z9, Y9; \
+	VSUBPS 64+off(R15), Y9, Y9; \
+	VMOVUPS Y9, 128+off(R15)
+
+#define LOSS_FLUSH(add, done) \
+	LOSS_HALF(0); \
+	LOSS_HALF(32); \
+	XORL DX, DX; \
+add: \
+	CMPQ DX, R14; \
+	JGE  done; \
+	VADDSS 128(R15)(DX*4), X8, X8; \
+	INCQ DX; \
+	JMP  add; \
+done:
+
 // Chunk loop over a row: K1 = the lanes c + lane < n (Z11 counts n − c
 // down by 16), then body, for c = 0, 16, … < n.
 #define CHUNK_MASK VPCMPD $1, Z11, Z14, K1
@@ -941,7 +984,10 @@ expdone:
 // the reference (so it overflows where the reference does): log s in
 // float64 from s = 2^e·m, m ∈ [1, 2), as e·ln2 + 2·atanh((m−1)/(m+1)), the
 // odd series to u^17 (|u| < 1/3: truncation below 1e-9). NaN propagates.
-TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $0-64
+// That log is a long chain of dependent steps (a division and nine FMAs),
+// so rows keep s and lt − mx on the stack and every 16 rows LOSS_FLUSH
+// takes their logs together, off the rows' own chains (R14 counts them).
+TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $192-64
 	MOVQ grad+0(FP), XG_PTR
 	MOVQ logits+8(FP), XL_PTR
 	MOVQ labels+16(FP), XLAB
@@ -960,6 +1006,8 @@ TEXT ·avx512SoftmaxXent(SB), NOSPLIT, $0-64
 	VPBROADCASTD AX, Z30
 	VXORPS X8, X8, X8 // total = 0
 	LEAQ avx512LogConst<>(SB), R13
+	LEAQ 0(SP), R15 // the rows' s, lt − mx and losses: 3×16 floats
+	XORL R14, R14
 	TESTQ XROWS, XROWS
 	JZ xentdone
 
@@ -1020,28 +1068,16 @@ xentexploop:
 	HREDUCE(VADDPS) // X0 = s
 	VDIVSS X0, X28, X1 // 1/s
 	VBROADCASTSS X1, Z31
-	VCVTSS2SD X0, X2, X2
-	VGETEXPSD X2, X2, X3 // e
-	VGETMANTSD $0, X2, X2, X2 // m
-	VSUBSD 0(R13), X2, X4
-	VADDSD 0(R13), X2, X5
-	VDIVSD X5, X4, X4 // u = (m−1)/(m+1)
-	VMULSD X4, X4, X5 // u²
-	VMOVSD 8(R13), X9
-	VFMADD213SD 16(R13), X5, X9
-	VFMADD213SD 24(R13), X5, X9
-	VFMADD213SD 32(R13), X5, X9
-	VFMADD213SD 40(R13), X5, X9
-	VFMADD213SD 48(R13), X5, X9
-	VFMADD213SD 56(R13), X5, X9
-	VFMADD213SD 64(R13), X5, X9
-	VFMADD213SD 72(R13), X5, X9
-	VMULSD X4, X9, X9 // log m
-	VFMADD231SD 80(R13), X3, X9 // + e·ln2
-	VCVTSD2SS X9, X9, X9
+	VMOVSS X0, (R15)(R14*4) // s
 	VSUBSS X7, X6, X1 // lt − mx
-	VSUBSS X1, X9, X9
-	VADDSS X9, X8, X8
+	VMOVSS X1, 64(R15)(R14*4)
+	INCQ R14
+	CMPQ R14, $16
+	JLT xentgradstart
+	LOSS_FLUSH(xentadd, xentadded)
+	XORL R14, R14
+
+xentgradstart:
 	// Pass 3: grad = (e/s − onehot)·scale.
 	VMOVDQA32 Z12, Z11
 	VMOVDQA32 Z10, Z13
@@ -1067,6 +1103,7 @@ xentgrad:
 	JNZ xentrow
 
 xentdone:
+	LOSS_FLUSH(xentlastadd, xentlastadded)
 	VMOVSS X8, total+48(FP)
 	MOVQ XCORRECT, correct+56(FP)
 	VZEROUPPER
