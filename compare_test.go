@@ -402,48 +402,6 @@ func compareDequantize(t testing.TB, pl placement, r *rand.Rand, m, k, srcRows i
 	}
 }
 
-// compareDenseForwardRows holds DenseForwardRows to DequantizeRows then
-// DenseForward on the same implementation, bit for bit in x and y (a NaN
-// matches any NaN): m rows of k gathered from srcRows rows of bytes that
-// count through every value (the last row first, then rows at random),
-// weights and biases from fill.
-func compareDenseForwardRows(t testing.TB, pl placement, r *rand.Rand, fill filler, m, k, n, srcRows int, div float32, relu bool) {
-	t.Helper()
-	src, rows := pl.u8(0, srcRows*k), pl.i32(1, m)
-	x, y, w, b := pl.f32(2, m*k), pl.f32(3, m*n), pl.f32(4, k*n), pl.f32(5, n)
-	off := r.IntN(256)
-	for i := range src {
-		src[i] = uint8(i*7 + off)
-	}
-	for i := range rows {
-		rows[i] = int32(r.IntN(srcRows))
-	}
-	if m > 0 {
-		rows[0] = int32(srcRows - 1)
-	}
-	fill(r, w)
-	fill(r, b)
-	fill(r, x) // garbage: must be overwritten
-	fill(r, y)
-	wantX, wantY := make([]float32, m*k), make([]float32, m*n)
-	DequantizeRows(wantX, clone(src), clone(rows), k, div)
-	DenseForward(wantY, wantX, clone(w), clone(b), m, k, n, relu)
-	DenseForwardRows(y, x, src, rows, div, w, b, k, n, relu)
-	pl.verify(t)
-	same := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) || a != a && b != b }
-	for i := range x {
-		if !same(x[i], wantX[i]) {
-			t.Fatalf("%s %s DenseForwardRows m=%d k=%d n=%d / %g: x[%d] = %g, DequantizeRows %g", Impl(), pl.name(), m, k, n, div, i, x[i], wantX[i])
-		}
-	}
-	for i := range y {
-		if !same(y[i], wantY[i]) {
-			t.Fatalf("%s %s DenseForwardRows m=%d k=%d n=%d / %g relu=%v: y[%d] = %g (%#08x), DenseForward %g (%#08x)",
-				Impl(), pl.name(), m, k, n, div, relu, i, y[i], math.Float32bits(y[i]), wantY[i], math.Float32bits(wantY[i]))
-		}
-	}
-}
-
 // sweep is the size list every kernel is run over: every size from 0 to 33,
 // then sizes around multiples of the vector widths and the MNIST widths.
 var sweep = func() []int {
@@ -498,25 +456,6 @@ func runSweep(t *testing.T, pl placement, fill filler, ms []int) {
 			compareDequantize(t, pl, r, m, k, m%5+1, dequantizeDivs[(m+k)%len(dequantizeDivs)])
 		}
 	}
-	// DenseForwardRows fuses whole groups of 16 rows of layers up to 16
-	// wide: every k up to 33 and n up to 17 (and 33) on row counts around
-	// the groups, and the tutorial's k = 784.
-	for _, m := range []int{0, 1, 15, 16, 17, 33, 48} {
-		for k := range 34 {
-			for _, n := range append(sweep[:18:18], 33) {
-				div := float32(255)
-				if (m+k+n)%4 == 3 {
-					div = dequantizeDivs[(m*k+n)%len(dequantizeDivs)]
-				}
-				compareDenseForwardRows(t, pl, r, fill, m, k, n, m%5+1, div, (m+k+n)%2 == 0)
-			}
-		}
-	}
-	for _, m := range []int{16, 40, 96, 256} {
-		for _, n := range []int{1, 10, 15, 16, 17} {
-			compareDenseForwardRows(t, pl, r, fill, m, 784, n, 300, 255, n != 10)
-		}
-	}
 	compareElementwise(t, pl, r, fill, 4099)
 	for _, div := range dequantizeDivs {
 		compareDequantize(t, pl, r, 9, 784, 20, div)
@@ -565,8 +504,6 @@ func TestMNISTShapes(t *testing.T) {
 		compareSoftmaxXent(t, pl, r, fillUniform, 1024, 10, true)
 		compareElementwise(t, pl, r, fillUniform, 1024*128)
 		compareDequantize(t, pl, r, 128, 784, 1000, 255)
-		compareDenseForwardRows(t, pl, r, fillUniform, 1000, 784, 15, 2000, 255, true)
-		compareDenseForwardRows(t, pl, r, fillUniform, 256, 784, 128, 2000, 255, true)
 	})
 }
 

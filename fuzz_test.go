@@ -100,21 +100,3 @@ func FuzzDequantizeRows(f *testing.F) {
 		})
 	})
 }
-
-// FuzzDenseForwardRows: any shape (the fused avx512 path takes m ≥ 16 and
-// n ≤ 16), any weights, any divisor (the first four bytes of data).
-func FuzzDenseForwardRows(f *testing.F) {
-	f.Add(uint8(16), uint8(7), uint8(15), uint8(1), []byte{0, 0, 0x7f, 0x43, 1, 2, 3, 4})
-	f.Add(uint8(33), uint8(64), uint8(16), uint8(6), []byte{0, 0, 0x7f, 0x43, 0, 0, 0xc0, 0x7f})
-	f.Add(uint8(47), uint8(17), uint8(10), uint8(3), []byte{0, 0, 0x40, 0x40, 0xff, 0xff, 0x7f, 0x7f})
-	f.Add(uint8(20), uint8(1), uint8(1), uint8(0), []byte{0, 0, 0, 0})
-	f.Fuzz(func(t *testing.T, m, k, n, flags uint8, data []byte) {
-		M, K, N := int(m%64), int(k%100), int(n%20)
-		d := []float32{255}
-		bytesFiller(data, false)(rand.New(rand.NewPCG(4, 4)), d)
-		forEachImplFuzz(t, func() {
-			compareDenseForwardRows(t, &offsetPlacement{off: int(flags >> 1 % 8)}, rand.New(rand.NewPCG(5, 5)),
-				bytesFiller(data, true), M, K, N, int(flags%5)+1, d[0], flags&1 != 0)
-		})
-	})
-}

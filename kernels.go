@@ -36,10 +36,6 @@ type kernelSet struct {
 	sgd            func(w, g []float32, lr float32)
 	sgdMomentum    func(w, v, g []float32, lr, mu float32)
 	dequantizeRows func(dst []float32, src []uint8, rows []int32, k int, div float32)
-
-	// denseForwardRows, when not nil, is DenseForwardRows fused; nil
-	// means dequantizeRows then denseForward.
-	denseForwardRows func(y, x []float32, src []uint8, rows []int32, div float32, w, b []float32, k, n int, relu bool)
 }
 
 // implementation is one entry of the dispatch table.
@@ -293,41 +289,4 @@ func DequantizeRows(dst []float32, src []uint8, rows []int32, k int, div float32
 		raceRead(src[int(r)*k : int(r)*k+k])
 	}
 	active.Load().dequantizeRows(dst, src, rows, k, div)
-}
-
-// DenseForwardRows is DequantizeRows followed by DenseForward, in one
-// call: row i of x (m×k, m = len(rows)) becomes row rows[i] of the byte
-// matrix src divided by div, exactly as DequantizeRows writes it, and y
-// (m×n) = x·w + b, then max(y, 0) when relu, exactly as DenseForward
-// computes it from that x on the same implementation. It is the first
-// layer's forward pass on a shuffled block of byte data such as MNIST's
-// pixels. The avx512 implementation fuses the two for layers up to 16
-// wide: it converts 16 rows at a time just before their multiply-adds
-// read them, and prefetches the next 16 rows' bytes while converting, so
-// that the gather's memory latency overlaps arithmetic instead of stalling
-// a pass of its own; the others run the two kernels in turn. Every
-// rows[i] must select a whole row of src.
-func DenseForwardRows(y, x []float32, src []uint8, rows []int32, div float32, w, b []float32, k, n int, relu bool) {
-	m := len(rows)
-	checkDims("DenseForwardRows", m, k, n)
-	checkLen("DenseForwardRows", "y", len(y), m*n)
-	checkLen("DenseForwardRows", "x", len(x), m*k)
-	checkLen("DenseForwardRows", "w", len(w), k*n)
-	checkLen("DenseForwardRows", "b", len(b), n)
-	checkRows("DenseForwardRows", len(src), rows, k)
-	raceRead(rows)
-	for _, r := range rows {
-		raceRead(src[int(r)*k : int(r)*k+k])
-	}
-	raceRead(w)
-	raceRead(b)
-	raceWrite(x)
-	raceWrite(y)
-	set := active.Load()
-	if set.denseForwardRows != nil {
-		set.denseForwardRows(y, x, src, rows, div, w, b, k, n, relu)
-		return
-	}
-	set.dequantizeRows(x, src, rows, k, div)
-	set.denseForward(y, x, w, b, m, k, n, relu)
 }

@@ -21,8 +21,6 @@ var avx512Set = kernelSet{
 	sgd:            sgdAVX512,
 	sgdMomentum:    sgdMomentumAVX512,
 	dequantizeRows: dequantizeRowsAVX512,
-
-	denseForwardRows: denseForwardRowsAVX512,
 }
 
 // avx512Supported: the assembly uses AVX512F (ZMM, opmasks, VSCALEFPS,
@@ -81,9 +79,6 @@ func avx512ReLU(x *float32, n int)
 
 //go:noescape
 func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
-
-//go:noescape
-func avx512DeqForwardV1R16(y, x *float32, src *uint8, rows *int32, w, bias *float32, k, n, m, groups int, mask uint64, relu int, div, recip float32)
 
 //go:noescape
 func avx512ReLUBackward(dy, y *float32, n int)
@@ -262,32 +257,6 @@ func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div f
 		return
 	}
 	avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
-}
-
-// denseForwardRowsAVX512 runs the fused kernel on every whole group of 16
-// rows when the layer is one vector wide (n ≤ 16) and the divisor is one
-// the multiply serves exactly; the rows past the last group are converted
-// by avx512DequantizeRows and their outputs computed by one V1R16 tile
-// over the last 16 rows, as DenseForward's own overlapping tile does (the
-// rows it recomputes get the same values). Anything else is the two
-// kernels one after the other.
-func denseForwardRowsAVX512(y, x []float32, src []uint8, rows []int32, div float32, w, b []float32, k, n int, relu bool) {
-	m := len(rows)
-	if n == 0 || n > 16 || k == 0 || m < 16 || !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
-		dequantizeRowsAVX512(x, src, rows, k, div)
-		denseForwardAVX512(y, x, w, b, m, k, n, relu)
-		return
-	}
-	r := 0
-	if relu {
-		r = 1
-	}
-	groups := m / 16
-	avx512DeqForwardV1R16(&y[0], &x[0], &src[0], &rows[0], &w[0], &b[0], k, n, m, groups, 1<<n-1, r, div, 1/div)
-	if done := groups * 16; done < m {
-		dequantizeRowsAVX512(x[done*k:], src, rows[done:], k, div)
-		denseForwardAVX512(y[(m-16)*n:], x[(m-16)*k:], w, b, 16, k, n, relu)
-	}
 }
 
 func sgdMomentumAVX512(w, v, g []float32, lr, mu float32) {

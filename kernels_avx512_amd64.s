@@ -95,16 +95,6 @@
 	VMOVUPS a2, K3, 128(C_PTR); VMOVUPS a3, K4, 192(C_PTR); ADDQ LDC, C_PTR
 #define STORE1(a) VMOVUPS a, K1, (C_PTR); ADDQ LDC, C_PTR
 
-// RELU_Z4_Z19 zeroes Z31 and applies RELU4 to the accumulators Z4…Z19:
-// all of V1R16's (avx512TileV1R16 and avx512DeqForwardV1R16 must agree
-// bit for bit) and the first 16 of V4R6's.
-#define RELU_Z4_Z19 \
-	VPXORD Z31, Z31, Z31; \
-	RELU4(Z4, Z5, Z6, Z7); \
-	RELU4(Z8, Z9, Z10, Z11); \
-	RELU4(Z12, Z13, Z14, Z15); \
-	RELU4(Z16, Z17, Z18, Z19)
-
 // TILE_MASKS sets K1…K4 from the four 16-bit fields of m.
 #define TILE_MASKS(m) \
 	KMOVW m, K1; SHRQ $16, m; KMOVW m, K2; SHRQ $16, m; KMOVW m, K3; SHRQ $16, m; KMOVW m, K4
@@ -179,7 +169,11 @@ v1r16done:
 v1r16relu:
 	TESTQ $TILE_RELU, FLAGS
 	JZ v1r16store
-	RELU_Z4_Z19
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7)
+	RELU4(Z8, Z9, Z10, Z11)
+	RELU4(Z12, Z13, Z14, Z15)
+	RELU4(Z16, Z17, Z18, Z19)
 
 v1r16store:
 	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7)
@@ -337,7 +331,11 @@ v4r6done:
 v4r6relu:
 	TESTQ $TILE_RELU, FLAGS
 	JZ v4r6store
-	RELU_Z4_Z19
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7)
+	RELU4(Z8, Z9, Z10, Z11)
+	RELU4(Z12, Z13, Z14, Z15)
+	RELU4(Z16, Z17, Z18, Z19)
 	RELU4(Z20, Z21, Z22, Z23)
 	RELU4(Z24, Z25, Z26, Z27)
 
@@ -504,51 +502,12 @@ relubdone:
 // QUOT: z = b (16 exact floats) becomes q, b/d by a multiply and one
 // Newton correction: q0 = b·r, e = b − q0·d (exact, fused), q = q0 + e·r
 // (fused). d in Z30, r = 1/d in Z29; t is scratch, q ends in z.
-// QUOT_RD is QUOT with r and d in the registers named.
-#define QUOT_RD(z, t, r, d) \
-	VMULPS r, z, t; VFNMADD231PS d, t, z; VFMADD213PS t, r, z
-#define QUOT(z, t) QUOT_RD(z, t, Z29, Z30)
+#define QUOT(z, t) \
+	VMULPS Z29, z, t; VFNMADD231PS Z30, t, z; VFMADD213PS t, Z29, z
 
-// DEQ_AT: 16 bytes at boff(SI) to 16 floats at foff(DI), divided (r, d
-// as QUOT_RD).
-#define DEQ_AT_RD(boff, foff, z, t, r, d) \
-	VPMOVZXBD boff(SI), z; VCVTDQ2PS z, z; QUOT_RD(z, t, r, d); VMOVUPS z, foff(DI)
-#define DEQ_AT(boff, foff, z, t) DEQ_AT_RD(boff, foff, z, t, Z29, Z30)
-
-// DEQ_CONVERT converts the LEFT ≥ 0 bytes at SI into floats at DI (both
-// advanced; LEFT ends at 0): four vectors a step while 64 bytes remain,
-// then one, the last 0–15 bytes through the mask km (the masked
-// VPMOVZXBD reads no byte past them). r and d as QUOT_RD; AX, DX and
-// Z1…Z8 are scratch; l64, l16 and done name the macro's labels.
-#define DEQ_CONVERT(km, r, d, l64, l16, done) \
-l64: \
-	CMPQ LEFT, $64; \
-	JLT  l16; \
-	DEQ_AT_RD(0, 0, Z1, Z5, r, d); \
-	DEQ_AT_RD(16, 64, Z2, Z6, r, d); \
-	DEQ_AT_RD(32, 128, Z3, Z7, r, d); \
-	DEQ_AT_RD(48, 192, Z4, Z8, r, d); \
-	ADDQ $64, SI; \
-	ADDQ $256, DI; \
-	SUBQ $64, LEFT; \
-	JMP  l64; \
-l16: \
-	TESTQ LEFT, LEFT; \
-	JLE   done; \
-	MASK16(AX, DX, km); \
-	VPMOVZXBD.Z (SI), km, Z1; \
-	VCVTDQ2PS Z1, Z1; \
-	QUOT_RD(Z1, Z5, r, d); \
-	VMOVUPS Z1, km, (DI); \
-	MOVQ LEFT, AX; \
-	MOVL $16, DX; \
-	CMPQ AX, DX; \
-	CMOVQGT DX, AX; \
-	ADDQ AX, SI; \
-	LEAQ (DI)(AX*4), DI; \
-	SUBQ AX, LEFT; \
-	JMP  l16; \
-done:
+// DEQ_AT: 16 bytes at boff(SI) to 16 floats at foff(DI), divided.
+#define DEQ_AT(boff, foff, z, t) \
+	VPMOVZXBD boff(SI), z; VCVTDQ2PS z, z; QUOT(z, t); VMOVUPS z, foff(DI)
 
 // func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
 // Row i of dst = row rows[i] of src (k bytes a row), each byte
@@ -572,126 +531,40 @@ TEXT ·avx512DequantizeRows(SB), NOSPLIT, $0-48
 deqrow:
 	DEQ_ROW(deqpf, deqnow)
 	MOVQ R10, LEFT
-	DEQ_CONVERT(K1, Z29, Z30, deq64, deq16, deqnext)
+
+deq64:
+	CMPQ LEFT, $64
+	JLT deq16
+	DEQ_AT(0, 0, Z1, Z5)
+	DEQ_AT(16, 64, Z2, Z6)
+	DEQ_AT(32, 128, Z3, Z7)
+	DEQ_AT(48, 192, Z4, Z8)
+	ADDQ $64, SI
+	ADDQ $256, DI
+	SUBQ $64, LEFT
+	JMP deq64
+
+deq16:
+	TESTQ LEFT, LEFT
+	JLE deqnext
+	MASK16(AX, DX, K1)
+	VPMOVZXBD.Z (SI), K1, Z1
+	VCVTDQ2PS Z1, Z1
+	QUOT(Z1, Z5)
+	VMOVUPS Z1, K1, (DI)
+	MOVQ LEFT, AX
+	MOVL $16, DX
+	CMPQ AX, DX
+	CMOVQGT DX, AX // the floats just written
+	ADDQ AX, SI
+	LEAQ (DI)(AX*4), DI
+	SUBQ AX, LEFT
+	JMP deq16
+
+deqnext:
 	ADDQ $4, BX
 	DECQ R9
 	JG deqrow
-	VZEROUPPER
-	RET
-
-// func avx512DeqForwardV1R16(y, x *float32, src *uint8, rows *int32, w, bias *float32, k, n, m, groups int, mask uint64, relu int, div, recip float32)
-// DenseForwardRows for columns n ≤ 16 (mask: their bits), k ≥ 1 and
-// groups = m/16 ≥ 1 groups of 16 rows. For each group:
-//  1. its 16 rows are converted as avx512DequantizeRows converts them
-//     (QUOT with d in Z28, r in Z29) into x, and while row q converts, the
-//     lines of row q of the next group (rows[i+16], when that row exists)
-//     are prefetched, one per 64 bytes converted, and its last byte's;
-//  2. the V1R16 tile runs on those 16 rows of x, fresh in L1/L2: bias in
-//     Z30, the same FMA_V1R16 steps s = 0…k−1, ReLU and masked stores as
-//     avx512TileV1R16, so y is bit for bit what DenseForward writes.
-// The next group's bytes thus arrive while this group's multiply-adds run,
-// and no whole-block pass waits on memory. K1 masks the columns, K2 the
-// last 0–15 bytes of a row. Locals: groups left, y, x and rows of the
-// group, and the rows after the group.
-TEXT ·avx512DeqForwardV1R16(SB), NOSPLIT, $168-104
-	MOVQ mask+80(FP), AX
-	KMOVW AX, K1
-	VBROADCASTSS div+96(FP), Z28
-	VBROADCASTSS recip+100(FP), Z29
-	MOVQ bias+40(FP), AX
-	VMOVUPS.Z (AX), K1, Z30
-	MOVQ k+48(FP), A_ROW
-	SHLQ $2, A_ROW
-	LEAQ (A_ROW)(A_ROW*2), A_ROW3
-	LEAQ (A_ROW)(A_ROW*4), A_ROW5
-	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
-	MOVQ n+56(FP), LDB
-	SHLQ $2, LDB
-	MOVQ groups+72(FP), AX
-	MOVQ AX, grp-8(SP)
-	MOVQ y+0(FP), AX
-	MOVQ AX, yg-16(SP)
-	MOVQ x+8(FP), AX
-	MOVQ AX, xg-24(SP)
-	MOVQ rows+24(FP), AX
-	MOVQ AX, rg-32(SP)
-	MOVQ m+64(FP), AX
-	SUBQ $16, AX
-	MOVQ AX, after-40(SP)
-
-dfgroup:
-	// 1. Convert the group's rows into x; prefetch the next group's.
-	MOVQ xg-24(SP), DI
-	MOVQ rg-32(SP), BX
-	MOVQ src+16(FP), R8
-	XORL R9, R9 // q
-
-dfrow:
-	MOVLQSX (BX), AX
-	IMULQ k+48(FP), AX
-	LEAQ (R8)(AX*1), SI
-	MOVQ SI, R15 // no row ahead: "prefetch" the row itself
-	CMPQ R9, after-40(SP)
-	JGE dfconv
-	MOVLQSX 64(BX), AX // rows[i+16]
-	IMULQ k+48(FP), AX
-	LEAQ (R8)(AX*1), R15
-
-dfconv:
-	MOVQ R15, (SP)(R9*8)
-	MOVQ k+48(FP), LEFT
-	PREFETCHT0 -1(R15)(LEFT*1) // the row's last byte
-	DEQ_CONVERT(K2, Z29, Z28, df64, df16, dfrowdone)
-	ADDQ $4, BX
-	INCQ R9
-	CMPQ R9, $16
-	JLT dfrow
-
-	// 2. The V1R16 tile on the group's rows of x.
-	COPY16(Z30)
-	MOVQ xg-24(SP), A_PTR
-	LEAQ (A_PTR)(A_ROW*8), A_PTR2
-	MOVQ w+32(FP), B_PTR
-	MOVQ k+48(FP), STEPS
-	XORL R9, R9 // s
-
-dfloop:
-	MOVQ R9, R8
-	ANDQ $15, R8
-	MOVQ (SP)(R8*8), R15
-	MOVQ R9, R8
-	ANDQ $-16, R8
-	PREFETCHT0 (R15)(R8*1)
-	INCQ R9
-	VMOVUPS.Z (B_PTR), K1, Z0
-	FMA_V1R16
-	ADDQ $4, A_PTR
-	ADDQ $4, A_PTR2
-	ADDQ LDB, B_PTR
-	DECQ STEPS
-	JNZ dfloop
-
-	MOVQ relu+88(FP), AX
-	TESTQ AX, AX
-	JZ dfstore
-	RELU_Z4_Z19
-
-dfstore:
-	MOVQ yg-16(SP), C_PTR
-	MOVQ LDB, LDC
-	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7)
-	STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
-	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15)
-	STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
-	MOVQ C_PTR, yg-16(SP)
-	MOVQ xg-24(SP), AX
-	LEAQ (AX)(A_ROW*8), AX
-	LEAQ (AX)(A_ROW*8), AX
-	MOVQ AX, xg-24(SP)
-	ADDQ $64, rg-32(SP)
-	SUBQ $16, after-40(SP)
-	DECQ grp-8(SP)
-	JNZ dfgroup
 	VZEROUPPER
 	RET
 

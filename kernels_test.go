@@ -375,17 +375,6 @@ func TestLengthPanics(t *testing.T) {
 		{"dequantize huge k", "simdnn.DequantizeRows: rows[0] = 0, want in [0, 0)", func() { DequantizeRows(nil, make([]uint8, 9), []int32{0, 0, 0, 0}, 1<<(bits.UintSize-2), 255) }},
 		{"prefetch k", "simdnn.PrefetchRows: k = -2, want ≥ 0", func() { PrefetchRows(nil, nil, -2) }},
 		{"dequantize k", "simdnn.DequantizeRows: k = -1, want ≥ 0", func() { DequantizeRows(nil, nil, nil, -1, 255) }},
-		{"rows forward y", "simdnn.DenseForwardRows: len(y) = 5, want 6", func() { DenseForwardRows(f[:5], f[:6], make([]uint8, 9), l[:2], 255, f[:9], f[:3], 3, 3, true) }},
-		{"rows forward x", "simdnn.DenseForwardRows: len(x) = 7, want 6", func() { DenseForwardRows(f[:6], f[:7], make([]uint8, 9), l[:2], 255, f[:9], f[:3], 3, 3, true) }},
-		{"rows forward w", "simdnn.DenseForwardRows: len(w) = 8, want 9", func() { DenseForwardRows(f[:6], f[:6], make([]uint8, 9), l[:2], 255, f[:8], f[:3], 3, 3, true) }},
-		{"rows forward b", "simdnn.DenseForwardRows: len(b) = 4, want 3", func() { DenseForwardRows(f[:6], f[:6], make([]uint8, 9), l[:2], 255, f[:9], f[:4], 3, 3, true) }},
-		{"rows forward row", "simdnn.DenseForwardRows: rows[1] = 3, want in [0, 3)", func() {
-			DenseForwardRows(f[:6], f[:6], make([]uint8, 9), []int32{0, 3}, 255, f[:9], f[:3], 3, 3, true)
-		}},
-		{"rows forward huge k", "simdnn.DenseForwardRows: rows[0] = 0, want in [0, 0)", func() {
-			DenseForwardRows(nil, nil, make([]uint8, 9), []int32{0, 0, 0, 0}, 255, nil, nil, 1<<(bits.UintSize-2), 0, true)
-		}},
-		{"rows forward n", "simdnn.DenseForwardRows: n = -1, want ≥ 0", func() { DenseForwardRows(nil, nil, nil, nil, 255, nil, nil, 0, -1, true) }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -442,19 +442,11 @@ func (t *trainer) parallel(phase, items int) {
 	t.pool.run()
 }
 
-// aheadRows is how many rows of its next block a thread prefetches before
-// running the current one: DenseForwardRows prefetches each group of 16
-// rows while the group before it computes, so only the first group must
-// be on its way beforehand. (Prefetching all 256 rows at once stalled the
-// thread until the memory system had taken its 3300 requests: 1.3 ms of a
-// 25 ms epoch on one thread.)
-const aheadRows = 16
-
 // work takes items of the current phase until none are left. In the
 // blocks phase, on byte data, it claims its next block before running the
-// current one and prefetches that block's first rows, which then arrive
-// from DRAM while this block computes; it claims ahead only while it
-// holds fewer than its share of the phase's blocks, so that with as many
+// current one and prefetches that block's rows, which then arrive from
+// DRAM while this block computes; it claims ahead only while it holds
+// fewer than its share of the phase's blocks, so that with as many
 // threads as blocks each still gets one.
 func (t *trainer) work(ws *workspace) {
 	share := (t.items + t.threads - 1) / t.threads
@@ -470,8 +462,7 @@ func (t *trainer) work(ws *workspace) {
 		if t.xb != nil && mine < share {
 			mine++
 			if j = int(t.next.Add(1)) - 1; j < t.items {
-				ahead := t.blockIdx(j)
-				simdnn.PrefetchRows(t.xb, ahead[:min(aheadRows, len(ahead))], t.p.Inputs())
+				simdnn.PrefetchRows(t.xb, t.blockIdx(j), t.p.Inputs())
 			}
 		}
 		t.block(ws, t.grads[i], t.blockIdx(i))
@@ -488,32 +479,25 @@ func (t *trainer) blockIdx(i int) []int32 {
 	return t.perm[lo : lo+min(BlockRows, t.batchRows-i*BlockRows)]
 }
 
-// block runs the forward and backward pass of the rows idx into g. On
-// byte data the first layer gathers its rows itself (DenseForwardRows).
+// block runs the forward and backward pass of the rows idx into g.
 func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	m := t.p
 	in := m.Inputs()
 	rows := len(idx)
 	x := ws.x[:rows*in]
 	lab := ws.lab[:rows]
-	for i, r := range idx {
-		lab[i] = t.labels[r]
-	}
-	last := m.Layers() - 1
-	a := ws.act[0][:rows*m.Sizes[1]]
 	if t.xb != nil {
-		simdnn.DenseForwardRows(a, x, t.xb, idx, pixelDiv, m.W[0], m.B[0], in, m.Sizes[1], last > 0)
+		simdnn.DequantizeRows(x, t.xb, idx, in, pixelDiv)
 	} else {
 		for i, r := range idx {
 			copy(x[i*in:i*in+in], t.x[int(r)*in:int(r)*in+in])
 		}
-		simdnn.DenseForward(a, x, m.W[0], m.B[0], rows, in, m.Sizes[1], last > 0)
 	}
-	for l := 1; l <= last; l++ {
-		out := ws.act[l][:rows*m.Sizes[l+1]]
-		simdnn.DenseForward(out, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
-		a = out
+	for i, r := range idx {
+		lab[i] = t.labels[r]
 	}
+	last := m.Layers() - 1
+	a := forward(m, ws, x, rows)
 	d := ws.delta[last][:rows*m.Classes()]
 	g.loss, g.correct = simdnn.SoftmaxCrossEntropy(d, a, lab, rows, m.Classes())
 	g.rows = rows
