@@ -797,12 +797,13 @@ expdone:
 
 // LOSS_FLUSH adds the losses of the R14 ≤ 16 rows buffered on the stack
 // to the total X8, in row order: s at 0(R15) and lt − mx at 64(R15), 16
-// floats each, the losses then at 128(R15). log s is computed for 16 rows at once, eight float64 lanes
-// at a time, with exactly the scalar steps the per-row code once took
-// (getexp/getmant, u = (m−1)/(m+1), the series in u², e·ln2; every op
-// correctly rounded in each lane), so each row's float32(log s) − (lt − mx)
-// and the sum are bit for bit what they were; lanes past R14 are computed
-// and ignored. Z0…Z5, Z9 and DX are scratch; add and done name labels.
+// floats each; the losses go to 128(R15). LOSS_HALF takes log s of eight
+// rows at once in float64 lanes with exactly the scalar steps the per-row
+// code once took (getexp/getmant, u = (m−1)/(m+1), the series in u², e·ln2;
+// every op correctly rounded in each lane), so each row's
+// float32(log s) − (lt − mx), and the sum, are bit for bit what they were;
+// lanes past R14 are computed and ignored. Z2…Z5, Z9 and DX are scratch;
+// add and done name the macro's labels.
 #define LOSS_HALF(off) \
 	VCVTPS2PD off(R15), Z2; \
 	VGETEXPPD Z2, Z3; \
