@@ -373,16 +373,7 @@ func compareDequantize(t testing.TB, pl placement, r *rand.Rand, m, k, srcRows i
 	for i := range src {
 		src[i] = uint8(i + off)
 	}
-	for i := range rows {
-		switch {
-		case i == 0:
-			rows[i] = int32(srcRows - 1)
-		case i%3 == 1:
-			rows[i] = int32(i % srcRows)
-		default:
-			rows[i] = int32(r.IntN(srcRows))
-		}
-	}
+	pickRows(r, rows, srcRows)
 	for i := range dst {
 		dst[i] = fromBits(sentinel)
 	}
@@ -398,6 +389,21 @@ func compareDequantize(t testing.TB, pl placement, r *rand.Rand, m, k, srcRows i
 	for i := range dst {
 		if math.Float32bits(dst[i]) != math.Float32bits(want[i]) && !(dst[i] != dst[i] && want[i] != want[i]) {
 			t.Fatalf("%s %s m=%d k=%d: DequantizeRows(/ %g): dst[%d] = %g, reference %g", Impl(), pl.name(), m, k, div, i, dst[i], want[i])
+		}
+	}
+}
+
+// pickRows fills rows, a gather's row list from srcRows rows: the last row
+// first, then rows in order, repeated and at random.
+func pickRows(r *rand.Rand, rows []int32, srcRows int) {
+	for i := range rows {
+		switch {
+		case i == 0:
+			rows[i] = int32(srcRows - 1)
+		case i%3 == 1:
+			rows[i] = int32(i % srcRows)
+		default:
+			rows[i] = int32(r.IntN(srcRows))
 		}
 	}
 }

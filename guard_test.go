@@ -87,6 +87,18 @@ func TestSweepGuardPages(t *testing.T) {
 	})
 }
 
+// TestPackedGuardPages packs and gathers with the plain and packed bytes,
+// the rows and the floats flush against an inaccessible page, on both
+// sides: the assembly's 64-byte loads and stores stay inside the packed
+// bytes' padding, its masked loads inside the plain rows.
+func TestPackedGuardPages(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, atEnd := range []bool{true, false} {
+			runPackedSweep(t, newGuardPlacement(t, atEnd), fewRows)
+		}
+	})
+}
+
 // TestGuardPlacementFaults proves the guard placement guards: touching the
 // float just past (or before) a slice it handed out faults.
 func TestGuardPlacementFaults(t *testing.T) {

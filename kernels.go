@@ -36,6 +36,13 @@ type kernelSet struct {
 	sgd            func(w, g []float32, lr float32)
 	sgdMomentum    func(w, v, g []float32, lr, mu float32)
 	dequantizeRows func(dst []float32, src []uint8, rows []int32, k int, div float32)
+	// dequantizePacked is PackedRows.Dequantize; packedNative says it
+	// is assembly of the set's own (PackedNative).
+	dequantizePacked func(dst []float32, p *PackedRows, rows []int32, div float32)
+	packedNative     bool
+	// nonZeroRows and packRows are PackRows' two passes (packed.go).
+	nonZeroRows func(counts []uint32, src []uint8, k int)
+	packRows    func(data []uint8, off []uint32, src []uint8, k int)
 }
 
 // implementation is one entry of the dispatch table.
@@ -245,6 +252,12 @@ func SGDMomentum(w, v, g []float32, lr, mu float32) {
 	raceWrite(w)
 	active.Load().sgdMomentum(w, v, g, lr, mu)
 }
+
+// PackedNative reports whether the active implementation runs
+// PackedRows.Dequantize in assembly of its own (avx512). The others run
+// it as a Go loop, slower than DequantizeRows on the plain bytes: a
+// trainer on those keeps the plain bytes.
+func PackedNative() bool { return active.Load().packedNative }
 
 // PrefetchRows asks the CPU to start loading rows rows[i] of src (rows of
 // k bytes) into its second-level cache, so that a DequantizeRows of those

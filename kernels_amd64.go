@@ -22,15 +22,18 @@ func cpuSupportsAVX2() bool { return cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) 
 
 // avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s).
 var avx2Set = kernelSet{
-	name:           "avx2",
-	denseForward:   denseForwardAVX2,
-	denseBackward:  denseBackwardAVX2,
-	relu:           reluAVX2,
-	reluBackward:   reluBackwardAVX2,
-	softmaxXent:    softmaxXentAVX2Go,
-	sgd:            sgdAVX2,
-	sgdMomentum:    sgdMomentumAVX2,
-	dequantizeRows: dequantizeRowsAVX2Go,
+	name:             "avx2",
+	denseForward:     denseForwardAVX2,
+	denseBackward:    denseBackwardAVX2,
+	relu:             reluAVX2,
+	reluBackward:     reluBackwardAVX2,
+	softmaxXent:      softmaxXentAVX2Go,
+	sgd:              sgdAVX2,
+	sgdMomentum:      sgdMomentumAVX2,
+	dequantizeRows:   dequantizeRowsAVX2Go,
+	dequantizePacked: dequantizePackedTable,
+	nonZeroRows:      nonZeroRowsGeneric,
+	packRows:         packRowsGeneric,
 }
 
 // gemmAVX2 is the one matrix-multiply loop behind DenseForward and

@@ -18,15 +18,18 @@ func archImpls() []implementation {
 
 // neonSet is the NEON implementation (kernels_arm64.s).
 var neonSet = kernelSet{
-	name:           "neon",
-	denseForward:   neonDenseForward,
-	denseBackward:  neonDenseBackward,
-	relu:           reluNEON,
-	reluBackward:   reluBackwardNEON,
-	softmaxXent:    neonSoftmaxCrossEntropy,
-	sgd:            sgdNEON,
-	sgdMomentum:    sgdMomentumNEON,
-	dequantizeRows: dequantizeRowsNEONGo,
+	name:             "neon",
+	denseForward:     neonDenseForward,
+	denseBackward:    neonDenseBackward,
+	relu:             reluNEON,
+	reluBackward:     reluBackwardNEON,
+	softmaxXent:      neonSoftmaxCrossEntropy,
+	sgd:              sgdNEON,
+	sgdMomentum:      sgdMomentumNEON,
+	dequantizeRows:   dequantizeRowsNEONGo,
+	dequantizePacked: dequantizePackedTable,
+	nonZeroRows:      nonZeroRowsGeneric,
+	packRows:         packRowsGeneric,
 }
 
 // neonDenseForward runs the assembly on every shape with at least one

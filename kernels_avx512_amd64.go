@@ -12,15 +12,19 @@ import (
 // avx512Set runs the kernels in kernels_avx512_amd64.s: ZMM registers,
 // opmask registers for every tail.
 var avx512Set = kernelSet{
-	name:           "avx512",
-	denseForward:   denseForwardAVX512,
-	denseBackward:  denseBackwardAVX512,
-	relu:           reluAVX512,
-	reluBackward:   reluBackwardAVX512,
-	softmaxXent:    softmaxCrossEntropyAVX512,
-	sgd:            sgdAVX512,
-	sgdMomentum:    sgdMomentumAVX512,
-	dequantizeRows: dequantizeRowsAVX512,
+	name:             "avx512",
+	denseForward:     denseForwardAVX512,
+	denseBackward:    denseBackwardAVX512,
+	relu:             reluAVX512,
+	reluBackward:     reluBackwardAVX512,
+	softmaxXent:      softmaxCrossEntropyAVX512,
+	sgd:              sgdAVX512,
+	sgdMomentum:      sgdMomentumAVX512,
+	dequantizeRows:   dequantizeRowsAVX512,
+	dequantizePacked: dequantizePackedAVX512,
+	packedNative:     true,
+	nonZeroRows:      nonZeroRowsAVX512,
+	packRows:         packRowsAVX512,
 }
 
 // avx512Supported: the assembly uses AVX512F (ZMM, opmasks, VSCALEFPS,
@@ -258,6 +262,46 @@ func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div f
 	}
 	avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
 }
+
+func dequantizePackedAVX512(dst []float32, p *PackedRows, rows []int32, div float32) {
+	if len(dst) == 0 {
+		return
+	}
+	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+		dequantizePackedTable(dst, p, rows, div)
+		return
+	}
+	avx512DequantizePacked(&dst[0], &p.data[0], &p.off[0], &rows[0], len(rows), p.k, div, 1/div, avx512Wide)
+}
+
+func nonZeroRowsAVX512(counts []uint32, src []uint8, k int) {
+	if !avx512Wide {
+		nonZeroRowsGeneric(counts, src, k)
+		return
+	}
+	avx512NonZeroRows(&counts[0], &src[0], len(counts), k)
+}
+
+func packRowsAVX512(data []uint8, off []uint32, src []uint8, k int) {
+	if !avx512Wide {
+		packRowsGeneric(data, off, src, k)
+		return
+	}
+	avx512PackRows(&data[0], &off[0], &src[0], len(off)-1, k)
+}
+
+//go:noescape
+func avx512NonZeroRows(counts *uint32, src *uint8, rows, k int)
+
+//go:noescape
+func avx512PackRows(data *uint8, off *uint32, src *uint8, rows, k int)
+
+// avx512Wide: the CPU has AVX512 VBMI2 (VPEXPANDB) and BW (VMOVDQU8,
+// 64-bit masks), and avx512DequantizePacked expands 64 bytes at a time.
+var avx512Wide = cpuid.CPU.Supports(cpuid.AVX512VBMI2, cpuid.AVX512BW)
+
+//go:noescape
+func avx512DequantizePacked(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, div, recip float32, wide bool)
 
 func sgdMomentumAVX512(w, v, g []float32, lr, mu float32) {
 	if len(w) > 0 {

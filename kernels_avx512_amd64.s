@@ -982,3 +982,233 @@ xentdone:
 	MOVQ XCORRECT, correct+56(FP)
 	VZEROUPPER
 	RET
+
+// PK_MASKS: n = the bytes of masks of k bytes of a packed row, 2·⌈k/16⌉.
+#define PK_MASKS(k, n) LEAQ 15(k), n; SHRQ $4, n; SHLQ $1, n
+
+// PK_GROUP: 16 bytes of a packed row to 16 floats at off(DI): the
+// group's mask from AX to K2, the next 16 packed bytes widened to dwords
+// (VPMOVZXBD), VPEXPANDD moving the first popcount(mask) of them to the
+// lanes whose bit is set and zeroing the rest, then the conversion and
+// QUOT of DEQ_AT. SI does not move; z, t are scratch.
+#define PK_GROUP(z, t) \
+	KMOVW AX, K2; VPMOVZXBD (SI), z; VPEXPANDD.Z z, K2, z; \
+	VCVTDQ2PS z, z; QUOT(z, t)
+
+// PK_WIDE_AT: the 16 bytes in lane i of Z0 (already expanded) to 16
+// floats at off(DI).
+#define PK_WIDE_AT(idx, off, z, t) \
+	VPERMB.Z Z0, idx, K4, z; VCVTDQ2PS z, z; QUOT(z, t); VMOVUPS z, off(DI)
+
+// func avx512DequantizePacked(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, div, recip float32, wide bool)
+// DequantizeRows from PackedRows (packed.go): row r of the packed data
+// starts at data+off[r] with ⌈k/16⌉ uint16 masks, then the non-zero
+// bytes; the packed data ends in packedPad (64) bytes of padding, so that
+// a 64-byte load at any packed byte stays inside it. With wide (AVX512
+// VBMI2), 64 bytes of the row at a time: the next 64 packed bytes, one
+// VPEXPANDB under the four masks read as one uint64, and each 16-byte lane
+// widened, converted and divided as in avx512DequantizeRows (QUOT). Then,
+// and without wide for the whole row, 16 at a time (PK_GROUP, VPEXPANDD of
+// AVX512F), K1 storing the last 1–15 floats. The packed pointer moves on by
+// the mask's popcount. Before row i it prefetches the lines of row
+// rows[i+PK_AHEAD], off[r] to off[r+1].
+TEXT ·avx512DequantizePacked(SB), NOSPLIT, $0-57
+	MOVQ dst+0(FP), DI
+	MOVQ data+8(FP), R8
+	MOVQ off+16(FP), R13
+	MOVQ rows+24(FP), BX
+	MOVQ m+32(FP), R9
+	MOVQ k+40(FP), R10
+	VBROADCASTSS div+48(FP), Z30
+	VBROADCASTSS recip+52(FP), Z29
+	MOVBQZX wide+56(FP), R14
+	PK_MASKS(R10, R12) // bytes of masks a row
+	// VPERMB indices: byte 0 of dword j of Z10+i takes byte 16i+j of Z0.
+	VMOVDQU32 avx512Iota<>(SB), Z10
+	MOVL $16, AX
+	VPBROADCASTD AX, Z14
+	VPADDD Z14, Z10, Z11
+	VPADDD Z14, Z11, Z12
+	VPADDD Z14, Z12, Z13
+	MOVQ $0x1111111111111111, AX
+	KMOVQ AX, K4 // byte 0 of every dword
+
+pkrow:
+	CMPQ R9, $PK_AHEAD
+	JLE  pknow
+	MOVLQSX (PK_AHEAD*4)(BX), AX
+	MOVL    (R13)(AX*4), R11
+	MOVL    4(R13)(AX*4), DX
+	ADDQ    R8, R11
+	LEAQ    -1(R8)(DX*1), DX
+	PREFETCH_LINES(PREFETCHT0, R11, DX, pkpf)
+
+pknow:
+	MOVLQSX (BX), AX
+	MOVL    (R13)(AX*4), R11
+	ADDQ    R8, R11           // the row's masks
+	LEAQ    (R11)(R12*1), SI  // its non-zero bytes
+	MOVQ    R10, LEFT
+	TESTQ   R14, R14
+	JZ      pk16
+
+pk64:
+	CMPQ LEFT, $64
+	JLT  pk16
+	MOVQ (R11), AX
+	KMOVQ AX, K3
+	VMOVDQU8 (SI), Z0
+	VPEXPANDB.Z Z0, K3, Z0
+	POPCNTQ AX, AX
+	ADDQ    AX, SI
+	ADDQ    $8, R11
+	PK_WIDE_AT(Z10, 0, Z1, Z5)
+	PK_WIDE_AT(Z11, 64, Z2, Z6)
+	PK_WIDE_AT(Z12, 128, Z3, Z7)
+	PK_WIDE_AT(Z13, 192, Z4, Z8)
+	ADDQ $256, DI
+	SUBQ $64, LEFT
+	JMP  pk64
+
+pk16:
+	CMPQ LEFT, $16
+	JLT  pktail
+	MOVWLZX (R11), AX
+	PK_GROUP(Z1, Z5)
+	VMOVUPS Z1, (DI)
+	POPCNTL AX, AX
+	ADDQ    AX, SI
+	ADDQ    $2, R11
+	ADDQ    $64, DI
+	SUBQ    $16, LEFT
+	JMP     pk16
+
+pktail:
+	TESTQ LEFT, LEFT
+	JLE   pknext
+	MOVWLZX (R11), AX
+	PK_GROUP(Z1, Z5)
+	MASK16(AX, DX, K1)
+	VMOVUPS Z1, K1, (DI)
+	LEAQ    (DI)(LEFT*4), DI
+
+pknext:
+	ADDQ $4, BX
+	DECQ R9
+	JG   pkrow
+	VZEROUPPER
+	RET
+
+// func avx512NonZeroRows(counts *uint32, src *uint8, rows, k int)
+// counts[r] = the bytes of row r of src (k ≥ 1 bytes a row, rows ≥ 1) that
+// are not zero: VPTESTMB sets a mask bit per non-zero byte, POPCNTQ counts
+// them, 64 bytes at a time; K2 loads the last 1–63 bytes without reading
+// past the row. AVX512BW.
+TEXT ·avx512NonZeroRows(SB), NOSPLIT, $0-32
+	MOVQ counts+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R9
+	MOVQ k+24(FP), R10
+
+nzrow:
+	XORQ DX, DX
+	MOVQ R10, LEFT
+
+nz64:
+	CMPQ LEFT, $64
+	JLT  nztail
+	VMOVDQU8 (SI), Z0
+	VPTESTMB Z0, Z0, K1
+	KMOVQ    K1, AX
+	POPCNTQ  AX, AX
+	ADDQ     AX, DX
+	ADDQ     $64, SI
+	SUBQ     $64, LEFT
+	JMP      nz64
+
+nztail:
+	TESTQ LEFT, LEFT
+	JLE   nznext
+	MOVQ  $-1, AX
+	BZHIQ LEFT, AX, AX
+	KMOVQ AX, K2
+	VMOVDQU8.Z (SI), K2, Z0
+	VPTESTMB Z0, Z0, K1
+	KMOVQ    K1, AX
+	POPCNTQ  AX, AX
+	ADDQ     AX, DX
+	ADDQ     LEFT, SI
+
+nznext:
+	MOVL DX, (DI)
+	ADDQ $4, DI
+	DECQ R9
+	JG   nzrow
+	VZEROUPPER
+	RET
+
+// func avx512PackRows(data *uint8, off *uint32, src *uint8, rows, k int)
+// Packs rows ≥ 1 rows of k ≥ 1 bytes into data at the offsets off[r]
+// (packed.go's layout), in row order: per 64 bytes, VPTESTMB's mask is
+// stored as the row's next 8 mask bytes and VPCOMPRESSB packs the non-zero
+// bytes to the front of a register, stored whole at the packed pointer,
+// which then moves on by their count. A store's bytes past that count lie
+// in this row's later bytes, the next row's (packed after it) or the
+// packedPad bytes at the end, and are overwritten or stay padding. The
+// last 1–63 bytes load under K2 and their 2–8 mask bytes store under K3.
+// AVX512BW and VBMI2.
+TEXT ·avx512PackRows(SB), NOSPLIT, $0-40
+	MOVQ data+0(FP), R8
+	MOVQ off+8(FP), R13
+	MOVQ src+16(FP), SI
+	MOVQ rows+24(FP), R9
+	MOVQ k+32(FP), R10
+	PK_MASKS(R10, R12) // bytes of masks a row
+
+pkrowp:
+	MOVL (R13), R11
+	ADDQ R8, R11            // the row's masks
+	LEAQ (R11)(R12*1), DI   // its non-zero bytes
+	MOVQ R10, LEFT
+
+pk64p:
+	CMPQ LEFT, $64
+	JLT  pktailp
+	VMOVDQU8 (SI), Z0
+	VPTESTMB Z0, Z0, K1
+	KMOVQ    K1, AX
+	MOVQ     AX, (R11)
+	VPCOMPRESSB Z0, K1, Z1
+	VMOVDQU8 Z1, (DI)
+	POPCNTQ  AX, AX
+	ADDQ     AX, DI
+	ADDQ     $8, R11
+	ADDQ     $64, SI
+	SUBQ     $64, LEFT
+	JMP      pk64p
+
+pktailp:
+	TESTQ LEFT, LEFT
+	JLE   pknextp
+	MOVQ  $-1, AX
+	BZHIQ LEFT, AX, AX
+	KMOVQ AX, K2
+	VMOVDQU8.Z (SI), K2, Z0
+	VPTESTMB Z0, Z0, K1
+	PK_MASKS(LEFT, DX) // mask bytes left
+	MOVQ  $-1, BX
+	BZHIQ DX, BX, BX
+	KMOVQ BX, K3
+	KMOVQ K1, AX
+	MOVQ  AX, X2
+	VMOVDQU8 X2, K3, (R11)
+	VPCOMPRESSB Z0, K1, Z1
+	VMOVDQU8 Z1, (DI)
+	ADDQ  LEFT, SI
+
+pknextp:
+	ADDQ $4, R13
+	DECQ R9
+	JG   pkrowp
+	VZEROUPPER
+	RET

@@ -22,6 +22,9 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 		dw, db, dx := randSlice(r, k*n), randSlice(r, n), randSlice(r, m*k)
 		labels := randLabels(r, m, n)
 		pixels, rows := make([]uint8, 3*n), []int32{2, 0}
+		pixels[5], pixels[2*n+7] = 9, 200
+		packed, err := PackRows(pixels, n)
+		require.NoError(t, err)
 		allocs := testing.AllocsPerRun(3, func() {
 			DenseForward(y, x, w, b, m, k, n, true)
 			DenseBackward(dw, db, dx, x, w, y, m, k, n)
@@ -34,6 +37,9 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 			DequantizeRows(y[:2*n], pixels, rows, n, 255)
 			DequantizeRows(y[:2*n], pixels, rows, n, 3)
 			PrefetchRows(pixels, rows, n)
+			packed.Dequantize(y[:2*n], rows, 255)
+			packed.Dequantize(y[:2*n], rows, 3)
+			packed.Prefetch(rows)
 		})
 		assert.Zero(t, allocs)
 	})

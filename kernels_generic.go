@@ -6,15 +6,18 @@ import "math"
 // are kept simple on purpose; every other implementation is tested against
 // them.
 var genericSet = kernelSet{
-	name:           "generic",
-	denseForward:   denseForwardGeneric,
-	denseBackward:  denseBackwardGeneric,
-	relu:           reluGeneric,
-	reluBackward:   reluBackwardGeneric,
-	softmaxXent:    softmaxCrossEntropyGeneric,
-	sgd:            sgdGeneric,
-	sgdMomentum:    sgdMomentumGeneric,
-	dequantizeRows: dequantizeRowsGeneric,
+	name:             "generic",
+	denseForward:     denseForwardGeneric,
+	denseBackward:    denseBackwardGeneric,
+	relu:             reluGeneric,
+	reluBackward:     reluBackwardGeneric,
+	softmaxXent:      softmaxCrossEntropyGeneric,
+	sgd:              sgdGeneric,
+	sgdMomentum:      sgdMomentumGeneric,
+	dequantizeRows:   dequantizeRowsGeneric,
+	dequantizePacked: dequantizePackedGeneric,
+	nonZeroRows:      nonZeroRowsGeneric,
+	packRows:         packRowsGeneric,
 }
 
 // denseForwardGeneric: y[i][j] = b[j] + Σ_p x[i][p]·w[p][j], summed in

@@ -30,3 +30,33 @@ pfline:
 	SUBS $1, R2, R2
 	BGT  pfrow
 	RET
+
+// func prefetchPacked(data *uint8, off *uint32, rows *int32, m int)
+//
+// PRFM PLDL2KEEP every cache line of packed rows rows[0..m−1]: row r is
+// data[off[r]:off[r+1]], at least 2 bytes (packed.go).
+TEXT ·prefetchPacked(SB), NOSPLIT, $0-32
+	MOVD data+0(FP), R8
+	MOVD off+8(FP), R9
+	MOVD rows+16(FP), R1
+	MOVD m+24(FP), R2
+
+pprow:
+	MOVW  (R1), R3 // sign-extending load
+	ADD   R3<<2, R9, R6
+	MOVWU (R6), R4
+	MOVWU 4(R6), R5
+	ADD   R8, R4, R4
+	ADD   R8, R5, R5
+	SUB   $1, R5, R5
+
+ppline:
+	PRFM (R4), PLDL2KEEP
+	ADD  $64, R4, R4
+	CMP  R5, R4
+	BLT  ppline
+	PRFM (R5), PLDL2KEEP
+	ADD  $4, R1, R1
+	SUBS $1, R2, R2
+	BGT  pprow
+	RET

@@ -8,3 +8,9 @@ package simdnn
 //
 //go:noescape
 func prefetchRows(src *uint8, rows *int32, m, k int)
+
+// prefetchPacked prefetches packed rows rows[0..m−1] into L2 (see
+// PackedRows.Prefetch); m ≥ 1.
+//
+//go:noescape
+func prefetchPacked(data *uint8, off *uint32, rows *int32, m int)

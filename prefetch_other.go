@@ -4,3 +4,6 @@ package simdnn
 
 // prefetchRows does nothing where there is no assembly.
 func prefetchRows(src *uint8, rows *int32, m, k int) {}
+
+// prefetchPacked does nothing where there is no assembly.
+func prefetchPacked(data *uint8, off *uint32, rows *int32, m int) {}

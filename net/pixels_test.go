@@ -49,24 +49,51 @@ func TestAsPixelBytes(t *testing.T) {
 	free()
 }
 
-// TestPixelBytesTrainSame: the byte path (DequantizeRows) trains exactly
-// as copying the float rows does, on every implementation.
+// sparsePixels is pixels with the values below 0.6 made 0: over half of
+// them, as in MNIST, so that the trainer packs them.
+func sparsePixels(seed uint64, rows, dim, classes int) ([]float32, []int32) {
+	x, y := pixels(seed, rows, dim, classes)
+	for i, v := range x {
+		if v < 0.6 {
+			x[i] = 0
+		}
+	}
+	return x, y
+}
+
+// TestPixelBytesTrainSame: the packed path (PackedRows.Dequantize, where
+// the implementation has it in assembly) and the byte path
+// (DequantizeRows) train exactly as copying the float rows does, on every
+// implementation.
 func TestPixelBytesTrainSame(t *testing.T) {
-	x, y := pixels(4, 2500, 40, 10)
+	x, y := sparsePixels(4, 2500, 40, 10)
 	prev := simdnn.Impl()
 	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
 	for _, impl := range simdnn.Impls() {
 		require.NoError(t, simdnn.SetImpl(impl))
 		for _, threads := range []int{1, 2} {
 			cfg := Config{Epochs: 2, BatchSize: 600, LR: 0.2, Seed: 3, Threads: threads}
-			var models [2]*Model
-			var losses [2]float64
+			var models [3]*Model
+			var losses [3]float64
 			for i := range models {
 				models[i], _ = New([]int{40, 15, 10}, 2)
 				tr := newTrainer(models[i], cfg, x, y, PadMultiple)
-				require.NotNil(t, tr.xb, "pixel data not taken as bytes")
-				if i == 1 {
-					tr.xb = nil // the float path; close still frees the bytes
+				if simdnn.PackedNative() {
+					require.NotNil(t, tr.xp, "%s: pixel data not packed", impl)
+					require.Nil(t, tr.xb, "%s: the plain bytes kept beside the packed", impl)
+				} else {
+					require.NotNil(t, tr.xb, "%s: pixel data not taken as bytes", impl)
+					require.Nil(t, tr.xp, "%s: packed without an assembly gather", impl)
+				}
+				switch i {
+				case 1: // the byte path
+					if tr.xp != nil {
+						b, free := asPixelBytes(x, 1)
+						defer free()
+						tr.xb, tr.xp = b, nil // close still frees the packed bytes
+					}
+				case 2: // the float path
+					tr.xb, tr.xp = nil, nil
 				}
 				for e := range cfg.Epochs {
 					loss, _, err := tr.epoch(context.Background(), e+1)
@@ -75,10 +102,12 @@ func TestPixelBytesTrainSame(t *testing.T) {
 				}
 				tr.close()
 			}
-			require.Equal(t, losses[0], losses[1], "%s threads %d", impl, threads)
-			for l := range models[0].W {
-				for i := range models[0].W[l] {
-					require.Equal(t, math.Float32bits(models[1].W[l][i]), math.Float32bits(models[0].W[l][i]), "%s threads %d W[%d][%d]", impl, threads, l, i)
+			for v := 1; v < 3; v++ {
+				require.Equal(t, losses[v], losses[0], "%s threads %d path %d", impl, threads, v)
+				for l := range models[0].W {
+					for i := range models[0].W[l] {
+						require.Equal(t, math.Float32bits(models[v].W[l][i]), math.Float32bits(models[0].W[l][i]), "%s threads %d path %d W[%d][%d]", impl, threads, v, l, i)
+					}
 				}
 			}
 		}

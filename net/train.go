@@ -215,8 +215,9 @@ type trainer struct {
 	p       *Model // the model trained: m with hidden layers padded (m itself when no padding applies)
 	cfg     Config
 	x       []float32
-	xb      []uint8 // x as bytes over 255 when it is exactly that (see asPixelBytes), else nil
-	freeXB  func()  // releases xb's memory
+	xb      []uint8            // x as bytes over 255 when it is exactly that (see asPixelBytes), else nil
+	xp      *simdnn.PackedRows // x as packed bytes over 255 instead of xb (see packPixels), else nil
+	freeXB  func()             // releases xb's or xp's memory
 	labels  []int32
 	rows    int
 	perm    []int32
@@ -336,6 +337,12 @@ func newTrainer(m *Model, cfg Config, x []float32, labels []int32, pad int) *tra
 	}
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
 	t.xb, t.freeXB = asPixelBytes(x, t.threads)
+	if t.xb != nil {
+		if xp, free := packPixels(t.xb, p.Inputs()); xp != nil {
+			t.freeXB()
+			t.xb, t.xp, t.freeXB = nil, xp, free
+		}
+	}
 	for range t.threads {
 		t.ws = append(t.ws, newWorkspace(p))
 	}
@@ -372,7 +379,7 @@ func (t *trainer) close() {
 	t.pool.stop()
 	if t.freeXB != nil {
 		t.freeXB()
-		t.xb, t.freeXB = nil, nil
+		t.xb, t.xp, t.freeXB = nil, nil, nil
 	}
 }
 
@@ -459,10 +466,10 @@ func (t *trainer) work(ws *workspace) {
 			continue
 		}
 		j := -1 // not claimed yet
-		if t.xb != nil && mine < share {
+		if (t.xb != nil || t.xp != nil) && mine < share {
 			mine++
 			if j = int(t.next.Add(1)) - 1; j < t.items {
-				simdnn.PrefetchRows(t.xb, t.blockIdx(j), t.p.Inputs())
+				t.prefetch(t.blockIdx(j))
 			}
 		}
 		t.block(ws, t.grads[i], t.blockIdx(i))
@@ -470,6 +477,15 @@ func (t *trainer) work(ws *workspace) {
 			mine++
 			i = int(t.next.Add(1)) - 1
 		}
+	}
+}
+
+// prefetch starts loading the byte rows idx into the cache.
+func (t *trainer) prefetch(idx []int32) {
+	if t.xp != nil {
+		t.xp.Prefetch(idx)
+	} else {
+		simdnn.PrefetchRows(t.xb, idx, t.p.Inputs())
 	}
 }
 
@@ -486,9 +502,12 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	rows := len(idx)
 	x := ws.x[:rows*in]
 	lab := ws.lab[:rows]
-	if t.xb != nil {
+	switch {
+	case t.xp != nil:
+		t.xp.Dequantize(x, idx, pixelDiv)
+	case t.xb != nil:
 		simdnn.DequantizeRows(x, t.xb, idx, in, pixelDiv)
-	} else {
+	default:
 		for i, r := range idx {
 			copy(x[i*in:i*in+in], t.x[int(r)*in:int(r)*in+in])
 		}
