@@ -221,7 +221,7 @@ type trainer struct {
 	labels  []int32
 	rows    int
 	perm    []int32
-	rng     *rand.Rand
+	shuf    shuffler // the rows' order, every epoch
 	threads int
 
 	ws      []*workspace  // one per thread
@@ -318,7 +318,7 @@ func copyUnits(dst, src *Model) {
 func newTrainer(m *Model, cfg Config, x []float32, labels []int32, pad int) *trainer {
 	rows := len(labels)
 	t := &trainer{m: m, p: padded(m, pad), cfg: cfg, x: x, labels: labels, rows: rows,
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x73687566666c65))} // "shuffle"
+		shuf: shuffler{src: rand.NewPCG(cfg.Seed, 0x73687566666c65)}} // "shuffle"
 	p := t.p
 	t.perm = make([]int32, rows)
 	for i := range t.perm {
@@ -395,8 +395,7 @@ func (t *trainer) sync() {
 // weights when it returns, whatever the outcome.
 func (t *trainer) epoch(ctx context.Context, epoch int) (float64, float64, error) {
 	defer t.sync()
-	perm := t.perm
-	t.rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+	t.shuf.shuffle(t.perm)
 	var lossSum float64
 	correct := 0
 	batches := (t.rows + t.cfg.BatchSize - 1) / t.cfg.BatchSize
