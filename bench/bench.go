@@ -10,9 +10,11 @@ import "math/rand/v2"
 // rows rows of 784 pixels, four in five of them 0 and the rest a random
 // byte p stored as float32(p)/255 like MNIST's pixels (MNIST is mostly
 // black), with labels uniform in 0..9, all drawn from seed. The trainer
-// reads such data as bytes, as it reads MNIST; beyond that an epoch's cost
-// does not depend on the values, so speed can be measured without the
-// real files. What is learnt from it is noise.
+// reads such data as bytes, as it reads MNIST, and on avx512 packs them
+// without their zeros: 254 bytes a row against MNIST's 248 (80.1 % and
+// 80.9 % zeros). Beyond the share of zeros an epoch's cost does not
+// depend on the values, so speed can be measured without the real files.
+// What is learnt from it is noise.
 func MNISTShaped(rows int, seed uint64) (x []float32, labels []int32) {
 	r := rand.New(rand.NewPCG(seed, 0x6d6e697374)) // "mnist"
 	x = make([]float32, rows*784)

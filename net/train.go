@@ -111,9 +111,13 @@ func (c *Config) validate(rows int) error {
 // MNIST's pixels are, Train keeps a byte copy of x (a quarter of its size)
 // for the run and gathers the shuffled rows from it with
 // simdnn.DequantizeRows: the same values bit for bit, at a quarter of the
-// memory traffic. Finding out costs one pass over x, which stops soon
-// after the first value that is not such a byte. x and labels must not
-// change while Train runs.
+// memory traffic. Where the active kernels gather packed rows in assembly
+// (simdnn.PackedNative: avx512) and a quarter or more of the bytes are
+// zero, it keeps them packed instead (simdnn.PackRows; MNIST's take a
+// third of the lines) and gathers with PackedRows.Dequantize, again the
+// same values. Finding out costs one pass over x, which stops soon after
+// the first value that is not such a byte, and packing a second pass over
+// the bytes. x and labels must not change while Train runs.
 func Train(ctx context.Context, model *Model, x []float32, labels []int32, cfg Config) (History, error) {
 	return train(ctx, model, x, labels, cfg, PadMultiple)
 }
