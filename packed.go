@@ -175,7 +175,10 @@ func dequantizePackedGeneric(dst []float32, p *PackedRows, rows []int32, div flo
 }
 
 // dequantizePackedTable is dequantizePackedGeneric with the 256 quotients
-// divided once into a table, and the zero runs of 16 bytes filled at once.
+// divided once into a table and no branch per byte: a zero byte reads
+// table[0] through a multiply by its mask bit, and the packed index moves
+// on by the bit (a read one past the row's last byte lands in the next
+// row or the padding, and is multiplied by 0).
 func dequantizePackedTable(dst []float32, p *PackedRows, rows []int32, div float32) {
 	if len(dst) < 4*256 {
 		dequantizePackedGeneric(dst, p, rows, div)
@@ -185,26 +188,16 @@ func dequantizePackedTable(dst []float32, p *PackedRows, rows []int32, div float
 	for b := range table {
 		table[b] = float32(b) / div
 	}
-	k := p.k
+	k, nm := p.k, packedMasks(p.k)
 	for i, r := range rows {
-		masks, values := p.row(r)
+		at := int(p.off[r])
+		masks := p.data[at : at+nm]
+		v := at + nm
 		out := dst[i*k : i*k+k]
-		for g := 0; g < len(out); g += 16 {
-			grp := out[g:min(g+16, k)]
-			m := uint(masks[g/8]) | uint(masks[g/8+1])<<8
-			if m == 0 {
-				for j := range grp {
-					grp[j] = table[0]
-				}
-				continue
-			}
-			for j := range grp {
-				b := uint8(0)
-				if m>>j&1 != 0 {
-					b, values = values[0], values[1:]
-				}
-				grp[j] = table[b]
-			}
+		for j := range out {
+			bit := int(masks[j/8] >> (j % 8) & 1)
+			out[j] = table[int(p.data[v])*bit]
+			v += bit
 		}
 	}
 }

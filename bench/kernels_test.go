@@ -218,3 +218,71 @@ func BenchmarkPeak(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGather gathers one block (net.BlockRows rows) of the synthetic
+// MNIST-shaped set into float32 as the trainer does: from the plain bytes
+// (DequantizeRows) and from the packed ones (PackedRows.Dequantize), rows
+// taken from a shuffled order that walks the whole set (shuffled: from
+// DRAM, as in training, without the trainer's prefetch of the next block)
+// or the same rows every call (cached). MB/s counts the floats written.
+func BenchmarkGather(b *testing.B) {
+	x, _ := mnistShaped()
+	const k = 784
+	rows := len(x) / k
+	src := make([]uint8, len(x))
+	for i, v := range x {
+		src[i] = uint8(v*255 + 0.5)
+	}
+	order := rand.New(rand.NewPCG(1, 2)).Perm(rows)
+	perm := make([]int32, rows)
+	for i, r := range order {
+		perm[i] = int32(r)
+	}
+	dst := make([]float32, net.BlockRows*k)
+	for _, packed := range []bool{false, true} {
+		for _, shuffled := range []bool{false, true} {
+			name := map[bool]string{false: "bytes", true: "packed"}[packed] + "/" + map[bool]string{false: "cached", true: "shuffled"}[shuffled]
+			forEach(b, name, func(b *testing.B) {
+				p, err := simdnn.PackRows(src, k)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(4 * len(dst)))
+				lo := 0
+				for b.Loop() {
+					idx := perm[lo : lo+net.BlockRows]
+					if packed {
+						p.Dequantize(dst, idx, 255)
+					} else {
+						simdnn.DequantizeRows(dst, src, idx, k, 255)
+					}
+					if shuffled {
+						lo = (lo + net.BlockRows) % (rows - net.BlockRows)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkPackRows packs the synthetic MNIST-shaped set's 60000 rows of
+// bytes (simdnn.PackRows, memory from make) and reports the packed bytes
+// a row.
+func BenchmarkPackRows(b *testing.B) {
+	x, _ := mnistShaped()
+	src := make([]uint8, len(x))
+	for i, v := range x {
+		src[i] = uint8(v*255 + 0.5)
+	}
+	forEach(b, "60000x784", func(b *testing.B) {
+		b.SetBytes(int64(len(src)))
+		var p *simdnn.PackedRows
+		for b.Loop() {
+			var err error
+			if p, err = simdnn.PackRows(src, 784); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(p.Size())/float64(p.Len()), "B/row")
+	})
+}
