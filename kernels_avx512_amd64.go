@@ -28,10 +28,11 @@ var avx512Set = kernelSet{
 }
 
 // avx512Supported: the assembly uses AVX512F (ZMM, opmasks, VSCALEFPS,
-// VGETEXP/VGETMANT), FMA3 and BMI2 (BZHI); cpuid also checks that the OS
-// saves the ZMM and opmask state.
+// VGETEXP/VGETMANT), FMA3, BMI2 (BZHI) and POPCNT (the packed gather);
+// cpuid also checks that the OS saves the ZMM and opmask state. The
+// packed rows' 64-byte paths need more (avx512Wide).
 func avx512Supported() bool {
-	return cpuid.CPU.Supports(cpuid.AVX512F, cpuid.FMA3, cpuid.BMI2)
+	return cpuid.CPU.Supports(cpuid.AVX512F, cpuid.FMA3, cpuid.BMI2, cpuid.POPCNT)
 }
 
 // Tile flags, as in the assembly.
@@ -296,9 +297,12 @@ func avx512NonZeroRows(counts *uint32, src *uint8, rows, k int)
 //go:noescape
 func avx512PackRows(data *uint8, off *uint32, src *uint8, rows, k int)
 
-// avx512Wide: the CPU has AVX512 VBMI2 (VPEXPANDB) and BW (VMOVDQU8,
-// 64-bit masks), and avx512DequantizePacked expands 64 bytes at a time.
-var avx512Wide = cpuid.CPU.Supports(cpuid.AVX512VBMI2, cpuid.AVX512BW)
+// avx512Wide: the CPU has AVX512 VBMI2 (VPEXPANDB, VPCOMPRESSB), VBMI
+// (VPERMB), BW (VMOVDQU8, VPTESTMB, 64-bit masks) and VL (a masked X
+// store), so avx512DequantizePacked expands 64 bytes at a time and the
+// packing runs in assembly. Every CPU with VBMI2 has the others, but a
+// virtual machine may hide any of them.
+var avx512Wide = cpuid.CPU.Supports(cpuid.AVX512VBMI2, cpuid.AVX512VBMI, cpuid.AVX512BW, cpuid.AVX512VL)
 
 //go:noescape
 func avx512DequantizePacked(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, div, recip float32, wide bool)

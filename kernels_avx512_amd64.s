@@ -986,6 +986,13 @@ xentdone:
 // PK_MASKS: n = the bytes of masks of k bytes of a packed row, 2·⌈k/16⌉.
 #define PK_MASKS(k, n) LEAQ 15(k), n; SHRQ $4, n; SHLQ $1, n
 
+// PK_CLAMP: p = min(p, end), unsigned. A packed row's masks and offsets
+// agree by construction, so this never changes p; it keeps every packed
+// load and store within the row's end (plus the padding) even when the
+// bytes PackRowsWith's caller owns, or a source changed while it was
+// packed, make them disagree.
+#define PK_CLAMP(p, end) CMPQ p, end; CMOVQHI end, p
+
 // PK_GROUP: 16 bytes of a packed row to 16 floats at off(DI): the
 // group's mask from AX to K2, the next 16 packed bytes widened to dwords
 // (VPMOVZXBD), VPEXPANDD moving the first popcount(mask) of them to the
@@ -1004,14 +1011,15 @@ xentdone:
 // DequantizeRows from PackedRows (packed.go): row r of the packed data
 // starts at data+off[r] with ⌈k/16⌉ uint16 masks, then the non-zero
 // bytes; the packed data ends in packedPad (64) bytes of padding, so that
-// a 64-byte load at any packed byte stays inside it. With wide (AVX512
-// VBMI2), 64 bytes of the row at a time: the next 64 packed bytes, one
-// VPEXPANDB under the four masks read as one uint64, and each 16-byte lane
-// widened, converted and divided as in avx512DequantizeRows (QUOT). Then,
-// and without wide for the whole row, 16 at a time (PK_GROUP, VPEXPANDD of
-// AVX512F), K1 storing the last 1–15 floats. The packed pointer moves on by
-// the mask's popcount. Before row i it prefetches the lines of row
-// rows[i+PK_AHEAD], off[r] to off[r+1].
+// a 64-byte load at any packed byte up to a row's end stays inside it.
+// With wide (AVX512 VBMI2, VBMI, BW), 64 bytes of the row at a time: the
+// next 64 packed bytes, one VPEXPANDB under the four masks read as one
+// uint64, and each 16-byte lane widened by VPERMB, converted and divided as
+// in avx512DequantizeRows (QUOT). Then, and without wide for the whole row
+// (AVX512F only), 16 at a time (PK_GROUP, VPEXPANDD), K1 storing the last
+// 1–15 floats. The packed pointer moves on by the mask's popcount, never
+// past the row's end (PK_CLAMP). Before row i it prefetches the lines of
+// row rows[i+PK_AHEAD], off[r] to off[r+1]. POPCNT throughout.
 TEXT ·avx512DequantizePacked(SB), NOSPLIT, $0-57
 	MOVQ dst+0(FP), DI
 	MOVQ data+8(FP), R8
@@ -1022,7 +1030,8 @@ TEXT ·avx512DequantizePacked(SB), NOSPLIT, $0-57
 	VBROADCASTSS div+48(FP), Z30
 	VBROADCASTSS recip+52(FP), Z29
 	MOVBQZX wide+56(FP), R14
-	PK_MASKS(R10, R12) // bytes of masks a row
+	TESTQ R14, R14
+	JZ    pkrow
 	// VPERMB indices: byte 0 of dword j of Z10+i takes byte 16i+j of Z0.
 	VMOVDQU32 avx512Iota<>(SB), Z10
 	MOVL $16, AX
@@ -1046,8 +1055,11 @@ pkrow:
 pknow:
 	MOVLQSX (BX), AX
 	MOVL    (R13)(AX*4), R11
+	MOVL    4(R13)(AX*4), R12
 	ADDQ    R8, R11           // the row's masks
-	LEAQ    (R11)(R12*1), SI  // its non-zero bytes
+	ADDQ    R8, R12           // its end
+	PK_MASKS(R10, SI)
+	ADDQ    R11, SI           // its non-zero bytes
 	MOVQ    R10, LEFT
 	TESTQ   R14, R14
 	JZ      pk16
@@ -1061,6 +1073,7 @@ pk64:
 	VPEXPANDB.Z Z0, K3, Z0
 	POPCNTQ AX, AX
 	ADDQ    AX, SI
+	PK_CLAMP(SI, R12)
 	ADDQ    $8, R11
 	PK_WIDE_AT(Z10, 0, Z1, Z5)
 	PK_WIDE_AT(Z11, 64, Z2, Z6)
@@ -1078,6 +1091,7 @@ pk16:
 	VMOVUPS Z1, (DI)
 	POPCNTL AX, AX
 	ADDQ    AX, SI
+	PK_CLAMP(SI, R12)
 	ADDQ    $2, R11
 	ADDQ    $64, DI
 	SUBQ    $16, LEFT
@@ -1152,11 +1166,13 @@ nznext:
 // (packed.go's layout), in row order: per 64 bytes, VPTESTMB's mask is
 // stored as the row's next 8 mask bytes and VPCOMPRESSB packs the non-zero
 // bytes to the front of a register, stored whole at the packed pointer,
-// which then moves on by their count. A store's bytes past that count lie
-// in this row's later bytes, the next row's (packed after it) or the
-// packedPad bytes at the end, and are overwritten or stay padding. The
-// last 1–63 bytes load under K2 and their 2–8 mask bytes store under K3.
-// AVX512BW and VBMI2.
+// which then moves on by their count, never past the row's end (PK_CLAMP:
+// off comes from this source's counts, but the source may have changed
+// since). A store's bytes past that count lie in this row's later bytes,
+// the rows after it (packed later) or the packedPad bytes at the end, and
+// are overwritten or stay padding. The last 1–63 bytes load under K2 and
+// their 2–8 mask bytes store under K3 (an X register: AVX512VL). AVX512BW,
+// VBMI2, VL.
 TEXT ·avx512PackRows(SB), NOSPLIT, $0-40
 	MOVQ data+0(FP), R8
 	MOVQ off+8(FP), R13
@@ -1167,7 +1183,9 @@ TEXT ·avx512PackRows(SB), NOSPLIT, $0-40
 
 pkrowp:
 	MOVL (R13), R11
+	MOVL 4(R13), R14
 	ADDQ R8, R11            // the row's masks
+	ADDQ R8, R14            // its end
 	LEAQ (R11)(R12*1), DI   // its non-zero bytes
 	MOVQ R10, LEFT
 
@@ -1182,6 +1200,7 @@ pk64p:
 	VMOVDQU8 Z1, (DI)
 	POPCNTQ  AX, AX
 	ADDQ     AX, DI
+	PK_CLAMP(DI, R14)
 	ADDQ     $8, R11
 	ADDQ     $64, SI
 	SUBQ     $64, LEFT

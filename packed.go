@@ -42,6 +42,9 @@ func PackRowsWith(src []uint8, k int, alloc func(n int) []uint8) (*PackedRows, e
 	if k <= 0 || len(src)%k != 0 {
 		panic(fmt.Sprintf("simdnn.PackRows: %d bytes are not rows of k = %d bytes", len(src), k))
 	}
+	if k > packedLimit {
+		return nil, fmt.Errorf("simdnn.PackRows: rows of %d bytes are too long to pack (at most %d)", k, packedLimit)
+	}
 	raceRead(src)
 	set := active.Load()
 	rows := len(src) / k
@@ -52,17 +55,19 @@ func PackRowsWith(src []uint8, k int, alloc func(n int) []uint8) (*PackedRows, e
 	}
 	size := 0
 	for r := range rows {
-		n := int(off[r])
+		n := masks + int(off[r])
 		off[r] = uint32(size)
-		if size += masks + n; size > packedLimit {
-			return nil, fmt.Errorf("simdnn.PackRows: rows 0 to %d of %d take %d bytes packed, more than %d", r, rows, size, packedLimit)
+		if n > packedLimit-size {
+			return nil, fmt.Errorf("simdnn.PackRows: rows 0 to %d of %d take %d bytes packed, more than %d", r, rows, size+n, packedLimit)
 		}
+		size += n
 	}
 	off[rows] = uint32(size)
 	data := alloc(size + packedPad)
 	if len(data) != size+packedPad {
 		panic(fmt.Sprintf("simdnn.PackRowsWith: alloc(%d) returned %d bytes", size+packedPad, len(data)))
 	}
+	raceWrite(data)
 	if rows > 0 {
 		set.packRows(data, off, src, k)
 	}
@@ -73,7 +78,7 @@ func PackRowsWith(src []uint8, k int, alloc func(n int) []uint8) (*PackedRows, e
 // packedLimit is the most bytes a PackedRows holds: its offsets are
 // uint32 (and an int bounds it on 32-bit machines). A variable, so that a
 // test can lower it.
-var packedLimit = min(math.MaxUint32-packedPad, math.MaxInt)
+var packedLimit = min(math.MaxUint32, math.MaxInt) - packedPad
 
 // packedMasks is the bytes of masks of a packed row of k bytes.
 func packedMasks(k int) int { return 2 * ((k + 15) / 16) }
@@ -128,6 +133,11 @@ func (p *PackedRows) Dequantize(dst []float32, rows []int32, div float32) {
 	p.checkRows("PackedRows.Dequantize", rows)
 	raceRead(rows)
 	raceWrite(dst)
+	if raceEnabled {
+		for _, r := range rows {
+			raceRead(p.data[p.off[r]:p.off[r+1]])
+		}
+	}
 	active.Load().dequantizePacked(dst, p, rows, div)
 }
 

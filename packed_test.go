@@ -128,6 +128,9 @@ func TestPackRowsEdges(t *testing.T) {
 		packedLimit = 250
 		_, err = PackRows(full, 100)
 		require.ErrorContains(t, err, "simdnn.PackRows: rows 0 to 2 of 3 take 342 bytes packed, more than 250")
+		packedLimit = 50
+		_, err = PackRows(full, 100)
+		require.ErrorContains(t, err, "simdnn.PackRows: rows of 100 bytes are too long to pack (at most 50)")
 	})
 	p, _ := PackRows(make([]uint8, 6), 3)
 	for _, c := range []struct {

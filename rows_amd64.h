@@ -1,5 +1,5 @@
-// Shared by the AVX2 and AVX-512 DequantizeRows: the row gather and its
-// software prefetch.
+// Shared by the AVX2 and AVX-512 DequantizeRows and the AVX-512 packed
+// gather: the row gather and its software prefetch.
 
 // DEQ_AHEAD is how many rows ahead the gather prefetches: a row converts
 // in some 40 ns from cache and takes several times that from DRAM; 3 to 6

@@ -243,9 +243,12 @@ func BenchmarkGather(b *testing.B) {
 		for _, shuffled := range []bool{false, true} {
 			name := map[bool]string{false: "bytes", true: "packed"}[packed] + "/" + map[bool]string{false: "cached", true: "shuffled"}[shuffled]
 			forEach(b, name, func(b *testing.B) {
-				p, err := simdnn.PackRows(src, k)
-				if err != nil {
-					b.Fatal(err)
+				var p *simdnn.PackedRows
+				if packed {
+					var err error
+					if p, err = simdnn.PackRows(src, k); err != nil {
+						b.Fatal(err)
+					}
 				}
 				b.SetBytes(int64(4 * len(dst)))
 				lo := 0

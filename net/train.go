@@ -257,7 +257,6 @@ type updateItem struct {
 
 // workspace is one thread's activations and deltas for one block.
 type workspace struct {
-	id    int         // the thread: 0 for the caller, i+1 for the pool's helper i
 	x     []float32   // BlockRows × inputs, the gathered rows
 	lab   []int32     // BlockRows labels
 	act   [][]float32 // act[l]: BlockRows × Sizes[l+1], post-activation outputs
@@ -348,10 +347,8 @@ func newTrainer(m *Model, cfg Config, x []float32, labels []int32, pad int) *tra
 			t.xb, t.xp, t.freeXB = nil, xp, free
 		}
 	}
-	for w := range t.threads {
-		ws := newWorkspace(p)
-		ws.id = w
-		t.ws = append(t.ws, ws)
+	for range t.threads {
+		t.ws = append(t.ws, newWorkspace(p))
 	}
 	for range nblocks {
 		g := &blockGrads{}
@@ -455,65 +452,34 @@ func (t *trainer) parallel(phase, items int) {
 	t.pool.run()
 }
 
-// work takes items of the current phase until none are left.
-//
-// In the blocks phase thread w takes block w first, then claims the
-// others in order. On byte data it claims its next block before running
-// the current one and prefetches that block's rows, which then arrive
-// from DRAM while this block computes; it claims ahead only while it holds
+// work takes items of the current phase until none are left. In the
+// blocks phase, on byte data, it claims its next block before running the
+// current one and prefetches that block's rows, which then arrive from
+// DRAM while this block computes; it claims ahead only while it holds
 // fewer than its share of the phase's blocks, so that with as many
-// threads as blocks each still gets one. Running its last block of the
-// batch, a thread of several prefetches its first block of the next
-// batch, block w. On one thread that prefetch measured 0–6 % slower and
-// is left out; on two, 784-15-10 on MNIST, 12 rounds of 40 epochs
-// alternating with and without it: 0–7 % faster, 2.5 % on average.
+// threads as blocks each still gets one.
 func (t *trainer) work(ws *workspace) {
-	if t.phase != phaseBlocks {
-		for i := t.claim(); i < t.items; i = t.claim() {
-			t.update(t.updates[i])
-		}
-		return
-	}
-	first := min(t.threads, t.items) // blocks 0 to first−1 go to threads 0 to first−1
-	gathered := t.xb != nil || t.xp != nil
 	share := (t.items + t.threads - 1) / t.threads
 	mine := 1
-	i := ws.id
-	if i >= first {
-		i = first + t.claim()
-	}
+	i := int(t.next.Add(1)) - 1
 	for i < t.items {
+		if t.phase != phaseBlocks {
+			t.update(t.updates[i])
+			i = int(t.next.Add(1)) - 1
+			continue
+		}
 		j := -1 // not claimed yet
-		if gathered && mine < share {
+		if (t.xb != nil || t.xp != nil) && mine < share {
 			mine++
-			if j = first + t.claim(); j < t.items {
+			if j = int(t.next.Add(1)) - 1; j < t.items {
 				t.prefetch(t.blockIdx(j))
 			}
-		} else if gathered && t.threads > 1 {
-			t.prefetchNextBatch(ws.id)
 		}
 		t.block(ws, t.grads[i], t.blockIdx(i))
 		if i = j; i < 0 {
 			mine++
-			i = first + t.claim()
+			i = int(t.next.Add(1)) - 1
 		}
-	}
-}
-
-// claim takes the next item of the phase (in the blocks phase, the next
-// of the blocks after those every thread takes first).
-func (t *trainer) claim() int { return int(t.next.Add(1)) - 1 }
-
-// prefetchNextBatch prefetches block w of the next batch of the epoch,
-// if there is one.
-func (t *trainer) prefetchNextBatch(w int) {
-	start := t.batchStart + t.batchRows
-	if start >= t.rows {
-		return
-	}
-	rows := min(t.cfg.BatchSize, t.rows-start)
-	if lo := w * BlockRows; lo < rows {
-		t.prefetch(t.perm[start+lo : start+lo+min(BlockRows, rows-lo)])
 	}
 }
 
