@@ -37,7 +37,9 @@ func PackRows(src []uint8, k int) (*PackedRows, error) {
 
 // PackRowsWith is PackRows with the packed bytes in the n bytes alloc(n)
 // returns (huge pages, say, or memory the caller frees itself); the
-// PackedRows keeps them, and they must not be changed while it is in use.
+// PackedRows keeps them, and they must not be changed while it is in use
+// (if they are, Dequantize returns garbage or, in Go, panics on an index,
+// but never reads outside them).
 func PackRowsWith(src []uint8, k int, alloc func(n int) []uint8) (*PackedRows, error) {
 	if k <= 0 || len(src)%k != 0 {
 		panic(fmt.Sprintf("simdnn.PackRows: %d bytes are not rows of k = %d bytes", len(src), k))
