@@ -387,10 +387,15 @@ func compareDequantize(t testing.TB, pl placement, r *rand.Rand, m, k, srcRows i
 	DequantizeRows(dst, src, rows, k, div)
 	pl.verify(t)
 	for i := range dst {
-		if math.Float32bits(dst[i]) != math.Float32bits(want[i]) && !(dst[i] != dst[i] && want[i] != want[i]) {
+		if !sameBits(dst[i], want[i]) {
 			t.Fatalf("%s %s m=%d k=%d: DequantizeRows(/ %g): dst[%d] = %g, reference %g", Impl(), pl.name(), m, k, div, i, dst[i], want[i])
 		}
 	}
+}
+
+// sameBits: got is want bit for bit, or both are NaN (of any payload).
+func sameBits(got, want float32) bool {
+	return math.Float32bits(got) == math.Float32bits(want) || (got != got && want != want)
 }
 
 // pickRows fills rows, a gather's row list from srcRows rows: the last row

@@ -16,16 +16,22 @@ func dequantizeRowsTable(dst []float32, src []uint8, rows []int32, k int, div fl
 		dequantizeRowsGeneric(dst, src, rows, k, div)
 		return
 	}
-	var table [256]float32
-	for b := range table {
-		table[b] = float32(b) / div
-	}
+	table := quotientTable(div)
 	for i, r := range rows {
 		out := dst[i*k : i*k+k]
 		for j, b := range src[int(r)*k : int(r)*k+k] {
 			out[j] = table[b]
 		}
 	}
+}
+
+// quotientTable is float32(b) / div for every byte b, Go's own division:
+// the table gathers of DequantizeRows and PackedRows.Dequantize.
+func quotientTable(div float32) (table [256]float32) {
+	for b := range table {
+		table[b] = float32(b) / div
+	}
+	return table
 }
 
 // allBytes holds every byte value once, in order.

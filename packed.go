@@ -132,7 +132,7 @@ func (p *PackedRows) Size() int { return len(p.data) + 4*len(p.off) }
 // float32(b) / div, zero bytes included. Every rows[i] must be in [0, Len()).
 func (p *PackedRows) Dequantize(dst []float32, rows []int32, div float32) {
 	checkLen("PackedRows.Dequantize", "dst", len(dst), len(rows)*p.k)
-	p.checkRows("PackedRows.Dequantize", rows)
+	checkRows("PackedRows.Dequantize", p.rows, rows, 1)
 	raceRead(rows)
 	raceWrite(dst)
 	if raceEnabled {
@@ -147,18 +147,10 @@ func (p *PackedRows) Dequantize(dst []float32, rows []int32, div float32) {
 // loading rows rows[i] into its second-level cache and returns at once.
 // Every rows[i] must be in [0, Len()).
 func (p *PackedRows) Prefetch(rows []int32) {
-	p.checkRows("PackedRows.Prefetch", rows)
+	checkRows("PackedRows.Prefetch", p.rows, rows, 1)
 	raceRead(rows)
 	if len(rows) > 0 && p.k > 0 {
 		prefetchPacked(&p.data[0], &p.off[0], &rows[0], len(rows))
-	}
-}
-
-func (p *PackedRows) checkRows(kernel string, rows []int32) {
-	for i, r := range rows {
-		if r < 0 || int(r) >= p.rows {
-			panic(fmt.Sprintf("simdnn.%s: rows[%d] = %d, want in [0, %d)", kernel, i, r, p.rows))
-		}
 	}
 }
 
@@ -196,10 +188,7 @@ func dequantizePackedTable(dst []float32, p *PackedRows, rows []int32, div float
 		dequantizePackedGeneric(dst, p, rows, div)
 		return
 	}
-	var table [256]float32
-	for b := range table {
-		table[b] = float32(b) / div
-	}
+	table := quotientTable(div)
 	k, nm := p.k, packedMasks(p.k)
 	for i, r := range rows {
 		at := int(p.off[r])

@@ -2,7 +2,6 @@ package simdnn
 
 import (
 	"bytes"
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -63,7 +62,7 @@ func comparePacked(t testing.TB, pl placement, r *rand.Rand, m, k, srcRows int, 
 	pl.verify(t)
 	require.Equal(t, rowsWas, rows)
 	for i := range dst {
-		if math.Float32bits(dst[i]) != math.Float32bits(wantF[i]) && !(dst[i] != dst[i] && wantF[i] != wantF[i]) {
+		if !sameBits(dst[i], wantF[i]) {
 			t.Fatalf("%s %s m=%d k=%d zeros=%g: Dequantize(/ %g): dst[%d] = %g, DequantizeRows %g", Impl(), pl.name(), m, k, zeros, div, i, dst[i], wantF[i])
 		}
 	}

@@ -2,6 +2,18 @@
 
 #include "textflag.h"
 
+// PRFM_LINES prefetches into L2 every 64-byte line from p up to last, the
+// address of a row's last byte, which it prefetches too (the row need not
+// start on a line); 64 bytes is the smallest line arm64 cores use. p is
+// advanced; loop names the macro's label.
+#define PRFM_LINES(p, last, loop) \
+loop: \
+	PRFM (p), PLDL2KEEP; \
+	ADD  $64, p, p; \
+	CMP  last, p; \
+	BLT  loop; \
+	PRFM (last), PLDL2KEEP
+
 // func prefetchRows(src *uint8, rows *int32, m, k int)
 //
 // PRFM PLDL2KEEP (into L2) every cache line of rows rows[0..m−1] of src,
@@ -20,12 +32,7 @@ pfrow:
 	ADD  R10, R4, R5
 	SUB  $1, R5, R5
 
-pfline:
-	PRFM (R4), PLDL2KEEP
-	ADD  $64, R4, R4
-	CMP  R5, R4
-	BLT  pfline
-	PRFM (R5), PLDL2KEEP
+	PRFM_LINES(R4, R5, pfline)
 	ADD  $4, R1, R1
 	SUBS $1, R2, R2
 	BGT  pfrow
@@ -50,12 +57,7 @@ pprow:
 	ADD   R8, R5, R5
 	SUB   $1, R5, R5
 
-ppline:
-	PRFM (R4), PLDL2KEEP
-	ADD  $64, R4, R4
-	CMP  R5, R4
-	BLT  ppline
-	PRFM (R5), PLDL2KEEP
+	PRFM_LINES(R4, R5, ppline)
 	ADD  $4, R1, R1
 	SUBS $1, R2, R2
 	BGT  pprow

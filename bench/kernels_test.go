@@ -226,13 +226,9 @@ func BenchmarkPeak(b *testing.B) {
 // DRAM, as in training, without the trainer's prefetch of the next block)
 // or the same rows every call (cached). MB/s counts the floats written.
 func BenchmarkGather(b *testing.B) {
-	x, _ := mnistShaped()
+	src := mnistShapedBytes()
 	const k = 784
-	rows := len(x) / k
-	src := make([]uint8, len(x))
-	for i, v := range x {
-		src[i] = uint8(v*255 + 0.5)
-	}
+	rows := len(src) / k
 	order := rand.New(rand.NewPCG(1, 2)).Perm(rows)
 	perm := make([]int32, rows)
 	for i, r := range order {
@@ -268,15 +264,21 @@ func BenchmarkGather(b *testing.B) {
 	}
 }
 
-// BenchmarkPackRows packs the synthetic MNIST-shaped set's 60000 rows of
-// bytes (simdnn.PackRows, memory from make) and reports the packed bytes
-// a row.
-func BenchmarkPackRows(b *testing.B) {
+// mnistShapedBytes is mnistShaped's pixels as the bytes they are over 255.
+func mnistShapedBytes() []uint8 {
 	x, _ := mnistShaped()
 	src := make([]uint8, len(x))
 	for i, v := range x {
 		src[i] = uint8(v*255 + 0.5)
 	}
+	return src
+}
+
+// BenchmarkPackRows packs the synthetic MNIST-shaped set's 60000 rows of
+// bytes (simdnn.PackRows, memory from make) and reports the packed bytes
+// a row.
+func BenchmarkPackRows(b *testing.B) {
+	src := mnistShapedBytes()
 	forEach(b, "60000x784", func(b *testing.B) {
 		b.SetBytes(int64(len(src)))
 		var p *simdnn.PackedRows
