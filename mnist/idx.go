@@ -77,15 +77,22 @@ func eofToUnexpected(err error) error {
 // preallocLimit bounds the buffer readBody sets up from a header's claim.
 const preallocLimit = 64 << 20
 
-func readBody(r io.Reader, count, size int, noun string) ([]byte, error) {
+// The room comes from alloc (nil: the Go heap).
+func readBody(r io.Reader, count, size int, noun string, alloc func(n int) []byte) ([]byte, error) {
 	want := count * size
-	var buf bytes.Buffer
 	// Room for the whole claim, up to a limit that a lying header cannot
 	// exceed (MNIST's 47 MB fits, so it is read without regrowing); beyond
 	// it the buffer grows only as data arrives. MinRead spare bytes let the
 	// one-byte over-read that detects trailing data land without a regrow.
-	buf.Grow(min(want, preallocLimit) + bytes.MinRead)
-	n, err := io.Copy(&buf, io.LimitReader(r, int64(want)+1))
+	room := min(want, preallocLimit) + bytes.MinRead
+	var buf *bytes.Buffer
+	if alloc != nil {
+		buf = bytes.NewBuffer(alloc(room)[:0])
+	} else {
+		buf = new(bytes.Buffer)
+		buf.Grow(room)
+	}
+	n, err := io.Copy(buf, io.LimitReader(r, int64(want)+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", noun, err)
 	}
@@ -101,6 +108,12 @@ func readBody(r io.Reader, count, size int, noun string) ([]byte, error) {
 // ReadImages reads an idx3 unsigned-byte image file (gzipped or raw): count
 // images of rows×cols pixels, row-major, one byte a pixel.
 func ReadImages(r io.Reader) (pixels []byte, count, rows, cols int, err error) {
+	return readImages(r, nil)
+}
+
+// readImages is ReadImages with the pixels in memory from alloc (nil: the
+// Go heap).
+func readImages(r io.Reader, alloc func(n int) []byte) (pixels []byte, count, rows, cols int, err error) {
 	r, err = maybeGunzip(r)
 	if err != nil {
 		return nil, 0, 0, 0, err
@@ -110,7 +123,7 @@ func ReadImages(r io.Reader) (pixels []byte, count, rows, cols int, err error) {
 		return nil, 0, 0, 0, err
 	}
 	count, rows, cols = dims[0], dims[1], dims[2]
-	pixels, err = readBody(r, count, rows*cols, "images")
+	pixels, err = readBody(r, count, rows*cols, "images", alloc)
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -127,7 +140,7 @@ func ReadLabels(r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readBody(r, dims[0], 1, "labels")
+	return readBody(r, dims[0], 1, "labels", nil)
 }
 
 // maybeGunzip returns a reader of the decompressed stream when r starts

@@ -173,6 +173,20 @@ func TestRealMNIST(t *testing.T) {
 	assert.Equal(t, 784, train.Width())
 	assert.Equal(t, int32(5), train.Labels[0], "the first training digit is a 5")
 	assert.Equal(t, int32(7), test.Labels[0], "the first test digit is a 7")
+
+	// Load reads through huge-page memory and converts on every core;
+	// ReadImages reads into the Go heap: the values are the same.
+	f, err := os.Open(filepath.Join(dir, TrainImages))
+	require.NoError(t, err)
+	defer f.Close()
+	pixels, _, _, _, err := ReadImages(f)
+	require.NoError(t, err)
+	require.Len(t, train.Images, len(pixels))
+	for i, p := range pixels {
+		if train.Images[i] != float32(p)/255 {
+			t.Fatalf("train.Images[%d] = %g, want %d/255", i, train.Images[i], p)
+		}
+	}
 }
 
 func FuzzReadImages(f *testing.F) {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/simdnn/simdnn/internal/hugepage"
 )
@@ -84,9 +85,22 @@ func Load(dir string) (train, test *Set, err error) {
 
 // LoadSet reads one split from dir: an image file and a label file that
 // must agree on the count, with every label below Classes.
+//
+// The pixels are read into memory of their own, marked for huge pages and
+// released once converted, and the conversion runs on every core: this
+// machine's kernel took about 11 µs to fault in each 4 KiB page, so the
+// 47 MB of MNIST's training pixels cost half a second on the Go heap
+// against a few milliseconds in huge pages.
 func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
+	free := func() {}
+	defer func() { free() }()
+	alloc := func(n int) []byte {
+		b, f := hugepage.Bytes(n)
+		free = f
+		return b
+	}
 	pixels, count, rows, cols, err := readFile(dir, imagesName, func(r io.Reader) (p []byte, c, rr, cc int, err error) {
-		return ReadImages(r)
+		return readImages(r, alloc)
 	})
 	if err != nil {
 		return nil, err
@@ -109,11 +123,28 @@ func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 		}
 		s.Labels[i] = int32(l)
 	}
-	scaled := pixelValues()
-	for i, p := range pixels {
-		s.Images[i] = scaled[p]
-	}
+	scale(s.Images, pixels)
 	return s, nil
+}
+
+// scale sets images[i] to pixel i's value, on up to GOMAXPROCS goroutines
+// (in chunks of a whole number of 4 KiB pages of images).
+func scale(images []float32, pixels []byte) {
+	table := pixelValues()
+	const page = 1024 // floats
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(pixels)/workers + page) / page * page
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(pixels); lo += chunk {
+		hi := min(lo+chunk, len(pixels))
+		wg.Go(func() {
+			out := images[lo:hi]
+			for i, p := range pixels[lo:hi] {
+				out[i] = table[p]
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // pixelValues maps each byte p to float32(p) / 255, the pixel's value: a
