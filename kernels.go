@@ -18,6 +18,7 @@ package simdnn
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -36,6 +37,7 @@ type kernelSet struct {
 	sgd            func(w, g []float32, lr float32)
 	sgdMomentum    func(w, v, g []float32, lr, mu float32)
 	dequantizeRows func(dst []float32, src []uint8, rows []int32, k int, div float32)
+	quantize       func(dst []uint8, src []float32, div float32) bool
 	// dequantizePacked is PackedRows.Dequantize; packedNative says it
 	// is assembly of the set's own (PackedNative).
 	dequantizePacked func(dst []float32, p *PackedRows, rows []int32, div float32)
@@ -282,6 +284,23 @@ func checkRows(kernel string, n int, rows []int32, k int) {
 			panic(fmt.Sprintf("simdnn.%s: rows[%d] = %d, want in [0, %d)", kernel, i, r, n/max(k, 1)))
 		}
 	}
+}
+
+// Quantize undoes DequantizeRows: it sets dst[i] to the byte b with
+// float32(b) / div == src[i] bit for bit and reports whether every src[i]
+// is such a quotient; when one is not (-0, NaN, a value between two
+// bytes' or past 255's), it reports false and dst holds bytes of no
+// meaning. The divisor must be finite and at least 1, where every byte
+// has a quotient of its own. MNIST's pixels, float32(p) / 255, come back
+// as their bytes, which a trainer then gathers with DequantizeRows.
+func Quantize(dst []uint8, src []float32, div float32) bool {
+	checkLen("Quantize", "dst", len(dst), len(src))
+	if !(div >= 1) || math.IsInf(float64(div), 1) {
+		panic(fmt.Sprintf("simdnn.Quantize: div = %g, want finite and ≥ 1", div))
+	}
+	raceRead(src)
+	raceWrite(dst)
+	return active.Load().quantize(dst, src, div)
 }
 
 // DequantizeRows gathers rows of bytes into float32: src holds rows of k

@@ -31,6 +31,7 @@ var avx2Set = kernelSet{
 	sgd:              sgdAVX2,
 	sgdMomentum:      sgdMomentumAVX2,
 	dequantizeRows:   dequantizeRowsAVX2Go,
+	quantize:         quantizeGeneric,
 	dequantizePacked: dequantizePackedTable,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,

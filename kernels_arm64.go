@@ -27,6 +27,7 @@ var neonSet = kernelSet{
 	sgd:              sgdNEON,
 	sgdMomentum:      sgdMomentumNEON,
 	dequantizeRows:   dequantizeRowsNEONGo,
+	quantize:         quantizeGeneric,
 	dequantizePacked: dequantizePackedTable,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,

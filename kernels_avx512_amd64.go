@@ -21,6 +21,7 @@ var avx512Set = kernelSet{
 	sgd:              sgdAVX512,
 	sgdMomentum:      sgdMomentumAVX512,
 	dequantizeRows:   dequantizeRowsAVX512,
+	quantize:         quantizeAVX512,
 	dequantizePacked: dequantizePackedAVX512,
 	packedNative:     true,
 	nonZeroRows:      nonZeroRowsAVX512,
@@ -263,6 +264,19 @@ func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div f
 	}
 	avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
 }
+
+func quantizeAVX512(dst []uint8, src []float32, div float32) bool {
+	if len(src) == 0 {
+		return true
+	}
+	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+		return quantizeGeneric(dst, src, div)
+	}
+	return avx512Quantize(&dst[0], &src[0], len(src), div, 1/div)
+}
+
+//go:noescape
+func avx512Quantize(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
 
 func dequantizePackedAVX512(dst []float32, p *PackedRows, rows []int32, div float32) {
 	if len(dst) == 0 {

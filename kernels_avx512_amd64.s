@@ -568,6 +568,75 @@ deqnext:
 	VZEROUPPER
 	RET
 
+// QUANT_AT: 16 floats at off(SI), all lanes of k (K1 or K7), to bytes at
+// boff(DI): the guess g = round(x·div) (VCVTPS2DQ: to nearest; NaN and
+// overflow give 0x80000000), K2 = the lanes where g ≤ 255 unsigned, g's
+// quotient by QUOT, and K3 = the lanes where it is x bit for bit. K5
+// gathers the lanes of k that fail. z, t, u are scratch.
+#define QUANT_AT(off, boff, k, z, t, u) \
+	VMOVUPS.Z off(SI), k, z; \
+	VMULPS Z30, z, t; \
+	VCVTPS2DQ t, t; \
+	VPCMPUD $2, Z28, t, k, K2; \
+	VCVTDQ2PS t, u; \
+	QUOT(u, Z27); \
+	VPCMPEQD z, u, K2, K3; \
+	KXORW k, K3, K4; \
+	KORW K4, K5, K5; \
+	VPMOVDB t, k, boff(DI)
+
+// func avx512Quantize(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
+// Quantize for a divisor whose QUOT quotients are exact: 64 values a step
+// while 64 are left, then 16 at a time, K1 the last 1–16; a step whose
+// values are not all quotients ends the kernel with false (the bytes of
+// its lanes are stored all the same: dst is meaningless then).
+TEXT ·avx512Quantize(SB), NOSPLIT, $0-33
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), LEFT
+	VBROADCASTSS div+24(FP), Z30
+	VBROADCASTSS recip+28(FP), Z29
+	MOVL $255, AX
+	VPBROADCASTD AX, Z28
+	KXNORW K7, K7, K7 // all 16 lanes
+	KXORW K5, K5, K5
+
+q64:
+	CMPQ LEFT, $64
+	JLT  q16
+	QUANT_AT(0, 0, K7, Z0, Z1, Z2)
+	QUANT_AT(64, 16, K7, Z3, Z4, Z5)
+	QUANT_AT(128, 32, K7, Z6, Z7, Z8)
+	QUANT_AT(192, 48, K7, Z9, Z10, Z11)
+	KORTESTW K5, K5
+	JNZ  qbad
+	ADDQ $256, SI
+	ADDQ $64, DI
+	SUBQ $64, LEFT
+	JMP  q64
+
+q16:
+	TESTQ LEFT, LEFT
+	JLE   qok
+	MASK16(AX, DX, K1)
+	QUANT_AT(0, 0, K1, Z0, Z1, Z2)
+	KORTESTW K5, K5
+	JNZ  qbad
+	ADDQ $64, SI
+	ADDQ $16, DI
+	SUBQ $16, LEFT
+	JMP  q16
+
+qok:
+	MOVB $1, ok+32(FP)
+	VZEROUPPER
+	RET
+
+qbad:
+	MOVB $0, ok+32(FP)
+	VZEROUPPER
+	RET
+
 // SGD_AT: w −= lr·g on 16 floats (Z30 = lr).
 #define SGD_AT(off, z) VMOVUPS off(DI), z; VFNMADD231PS off(SI), Z30, z; VMOVUPS z, off(DI)
 

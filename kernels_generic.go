@@ -15,6 +15,7 @@ var genericSet = kernelSet{
 	sgd:              sgdGeneric,
 	sgdMomentum:      sgdMomentumGeneric,
 	dequantizeRows:   dequantizeRowsGeneric,
+	quantize:         quantizeGeneric,
 	dequantizePacked: dequantizePackedGeneric,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,

@@ -1,11 +1,8 @@
 package net
 
 import (
-	"bytes"
-	"math"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/internal/hugepage"
@@ -72,46 +69,23 @@ func packPixels(xb []uint8, k int) (*simdnn.PackedRows, func()) {
 	return xp, free
 }
 
-// pixelChunk is the number of values bytesOf guesses and then checks at
-// a time: the check's floats (16 KiB) stay in L1.
-const pixelChunk = 4096
+// pixelChunk is the number of values bytesOf converts between looks at
+// whether another worker has failed.
+const pixelChunk = 1 << 16
 
-// firstRow is the row list of a single row 0, for DequantizeRows.
-var firstRow = [1]int32{0}
-
-// bytesOf fills b from x as asPixelBytes describes; false when some x is
-// not a byte over 255, or when stop (if not nil) is set by another
-// worker. For every chunk of x it guesses the bytes, round(x·255) cut to
-// 8 bits (adding 1.5·2²³ leaves that integer in the low bits of the
-// float), then turns the guesses back into floats with
-// simdnn.DequantizeRows, the trainer's own gather, and compares them with
-// x bit for bit: any value that is not exactly such a quotient (NaN, -0,
-// out of range, between two bytes) fails. Guess, kernel and a memory
-// compare run at about 1.4 ns a value on Zen 5, twice the speed of a
-// per-value table compare; this pass over every input must stay small
-// beside an epoch.
+// bytesOf fills b from x as asPixelBytes describes (simdnn.Quantize, a
+// chunk at a time); false when some x is not a byte over 255, or when stop
+// (if not nil) is set by another worker.
 func bytesOf(b []uint8, x []float32, stop *atomic.Bool) bool {
 	b = b[:len(x)]
-	var back [pixelChunk]float32
 	for lo := 0; lo < len(x); lo += pixelChunk {
 		if stop != nil && stop.Load() {
 			return false
 		}
-		xs := x[lo:min(lo+pixelChunk, len(x))]
-		bs := b[lo : lo+len(xs)]
-		for i, v := range xs {
-			bs[i] = uint8(math.Float32bits(v*pixelDiv + 0x1.8p23))
-		}
-		got := back[:len(xs)]
-		simdnn.DequantizeRows(got, bs, firstRow[:], len(xs), pixelDiv)
-		if !bytes.Equal(floatBytes(got), floatBytes(xs)) {
+		hi := min(lo+pixelChunk, len(x))
+		if !simdnn.Quantize(b[lo:hi], x[lo:hi], pixelDiv) {
 			return false
 		}
 	}
 	return true
-}
-
-// floatBytes is the memory of f as bytes.
-func floatBytes(f []float32) []byte {
-	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(f))), 4*len(f))
 }
