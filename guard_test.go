@@ -99,6 +99,16 @@ func TestPackedGuardPages(t *testing.T) {
 	})
 }
 
+// TestQuantizeGuardPages runs Quantize with its floats and bytes flush
+// against an inaccessible page, on both sides.
+func TestQuantizeGuardPages(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, atEnd := range []bool{true, false} {
+			runQuantizeSweep(t, newGuardPlacement(t, atEnd))
+		}
+	})
+}
+
 // TestGuardPlacementFaults proves the guard placement guards: touching the
 // float just past (or before) a slice it handed out faults.
 func TestGuardPlacementFaults(t *testing.T) {
