@@ -37,6 +37,8 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 			DequantizeRows(y[:2*n], pixels, rows, n, 255)
 			DequantizeRows(y[:2*n], pixels, rows, n, 3)
 			PrefetchRows(pixels, rows, n)
+			Quantize(pixels[:2*n], y[:2*n], 255)
+			Quantize(pixels[:2*n], y[:2*n], 3)
 			packed.Dequantize(y[:2*n], rows, 255)
 			packed.Dequantize(y[:2*n], rows, 3)
 			packed.Prefetch(rows)
