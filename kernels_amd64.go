@@ -31,7 +31,7 @@ var avx2Set = kernelSet{
 	sgd:              sgdAVX2,
 	sgdMomentum:      sgdMomentumAVX2,
 	dequantizeRows:   dequantizeRowsAVX2Go,
-	quantize:         quantizeGeneric,
+	quantize:         quantizeAVX2Go,
 	dequantizePacked: dequantizePackedTable,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,
@@ -169,6 +169,23 @@ func dequantizeRowsAVX2Go(dst []float32, src []uint8, rows []int32, k int, div f
 	}
 	dequantizeRowsAVX2(dst, src, rows, k, div, 1/div)
 }
+
+// quantizeAVX2Go runs quantizeAVX2 on the values up to the last multiple
+// of 8 and the reference on the rest; divisors whose QUOT8 quotients are
+// not exact take the reference throughout.
+func quantizeAVX2Go(dst []uint8, src []float32, div float32) bool {
+	if !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
+		return quantizeGeneric(dst, src, div)
+	}
+	n := len(src) &^ 7
+	if n > 0 && !quantizeAVX2(&dst[0], &src[0], n, div, 1/div) {
+		return false
+	}
+	return quantizeGeneric(dst[n:], src[n:], div)
+}
+
+//go:noescape
+func quantizeAVX2(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
 
 // softmaxXentAVX2 does every row of SoftmaxCrossEntropy in one call; scale
 // is 1/m, m ≥ 1.

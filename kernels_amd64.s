@@ -816,3 +816,65 @@ deqnext:
 deqdone:
 	VZEROUPPER
 	RET
+
+// avx2ByteOfDword: VPSHUFB control taking byte 0 of each dword of a
+// 128-bit lane into the lane's low 4 bytes (the rest zero).
+DATA avx2ByteOfDword<>+0(SB)/8, $0x808080800c080400
+DATA avx2ByteOfDword<>+8(SB)/8, $0x8080808080808080
+DATA avx2ByteOfDword<>+16(SB)/8, $0x808080800c080400
+DATA avx2ByteOfDword<>+24(SB)/8, $0x8080808080808080
+GLOBL avx2ByteOfDword<>(SB), RODATA|NOPTR, $32
+
+// func quantizeAVX2(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
+//
+// Quantize on n values, n a multiple of 8 (Go does the last 0–7), for a
+// divisor whose QUOT8 quotients are exact, 8 a step: the guess g =
+// round(x·div) (VCVTPS2DQ: to nearest; NaN and overflow give 0x80000000),
+// bad where g has a bit above the low 8 (so also where it is negative) or
+// where QUOT8 of g is not x bit for bit (VPCMPEQD); byte 0 of each dword
+// gathered by VPSHUFB and VPUNPCKLDQ into 8 bytes. A step with a bad value
+// ends the kernel with false (dst meaningless then).
+TEXT ·quantizeAVX2(SB), NOSPLIT, $0-33
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS div+24(FP), Y15
+	VBROADCASTSS recip+28(FP), Y14
+	MOVL         $0xffffff00, AX
+	MOVQ         AX, X13
+	VPBROADCASTD X13, Y13
+	VMOVDQU      avx2ByteOfDword<>(SB), Y12
+	VPCMPEQD     Y11, Y11, Y11 // all ones
+
+q8:
+	TESTQ        CX, CX
+	JEQ          qok
+	VMOVUPS      (SI), Y0
+	VMULPS       Y15, Y0, Y1
+	VCVTPS2DQ    Y1, Y1
+	VPAND        Y13, Y1, Y2
+	VCVTDQ2PS    Y1, Y3
+	QUOT8(Y3, Y4)
+	VPCMPEQD     Y0, Y3, Y3
+	VPXOR        Y11, Y3, Y3
+	VPOR         Y3, Y2, Y2
+	VPTEST       Y2, Y2
+	JNE          qbad
+	VPSHUFB      Y12, Y1, Y1
+	VEXTRACTI128 $1, Y1, X2
+	VPUNPCKLDQ   X2, X1, X1
+	MOVQ         X1, (DI)
+	ADDQ         $32, SI
+	ADDQ         $8, DI
+	SUBQ         $8, CX
+	JMP          q8
+
+qok:
+	MOVB $1, ok+32(FP)
+	VZEROUPPER
+	RET
+
+qbad:
+	MOVB $0, ok+32(FP)
+	VZEROUPPER
+	RET
