@@ -71,14 +71,14 @@ func exactQuotients(cache *atomic.Uint64, div float32, quotients func(div float3
 	return exact
 }
 
-// quantizeGeneric is Quantize's reference, also the kernel of every
-// implementation without assembly of its own: each value's byte guessed as
-// round(x·div) (adding 1.5·2²³ leaves that integer's low 8 bits in the
-// float's) and the guess's quotient, from the table of all 256, compared
-// with x bit for bit. The guess is right for every true quotient (div ≥ 1:
-// x·div is within 2⁻¹⁶ of its byte), and the compare rejects every other
-// value, whatever byte it guessed.
-func quantizeGeneric(dst []uint8, src []float32, div float32) bool {
+// quantizeTable is Quantize without a division per value: each value's
+// byte guessed as round(x·div) (adding 1.5·2²³ leaves that integer's low 8
+// bits in the float's) and the guess's quotient, from the table of all
+// 256, compared with x bit for bit. The guess is right for every true
+// quotient (div ≥ 1: x·div is within 2⁻¹⁵ of its byte), and the compare
+// rejects every other value, whatever byte it guessed. neon runs it, and
+// the x86 kernels for the divisors their assembly cannot divide exactly.
+func quantizeTable(dst []uint8, src []float32, div float32) bool {
 	table := quotientTable(div)
 	for i, x := range src {
 		b := uint8(math.Float32bits(x*div + 0x1.8p23))

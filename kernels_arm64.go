@@ -27,7 +27,7 @@ var neonSet = kernelSet{
 	sgd:              sgdNEON,
 	sgdMomentum:      sgdMomentumNEON,
 	dequantizeRows:   dequantizeRowsNEONGo,
-	quantize:         quantizeGeneric,
+	quantize:         quantizeTable,
 	dequantizePacked: dequantizePackedTable,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,

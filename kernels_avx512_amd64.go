@@ -270,7 +270,7 @@ func quantizeAVX512(dst []uint8, src []float32, div float32) bool {
 		return true
 	}
 	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
-		return quantizeGeneric(dst, src, div)
+		return quantizeTable(dst, src, div)
 	}
 	return avx512Quantize(&dst[0], &src[0], len(src), div, 1/div)
 }

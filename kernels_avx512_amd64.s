@@ -568,7 +568,7 @@ deqnext:
 	VZEROUPPER
 	RET
 
-// QUANT_AT: 16 floats at off(SI), all lanes of k (K1 or K7), to bytes at
+// QUANT_AT: the 16 floats at off(SI) in the lanes of k to bytes at
 // boff(DI): the guess g = round(x·div) (VCVTPS2DQ: to nearest; NaN and
 // overflow give 0x80000000), K2 = the lanes where g ≤ 255 unsigned, g's
 // quotient by QUOT, and K3 = the lanes where it is x bit for bit. K5
@@ -585,11 +585,27 @@ deqnext:
 	KORW K4, K5, K5; \
 	VPMOVDB t, k, boff(DI)
 
+// QUANT_FULL: QUANT_AT on all 16 lanes with unmasked loads and stores
+// (K7 all ones): masked ones, even under a full mask, ran MNIST-sized data
+// at a third of the speed (28–36 ms against 9.4–10.8 ms for 47 million
+// values from DRAM).
+#define QUANT_FULL(off, boff, z, t, u) \
+	VMOVUPS off(SI), z; \
+	VMULPS Z30, z, t; \
+	VCVTPS2DQ t, t; \
+	VPCMPUD $2, Z28, t, K2; \
+	VCVTDQ2PS t, u; \
+	QUOT(u, Z27); \
+	VPCMPEQD z, u, K2, K3; \
+	KXORW K7, K3, K4; \
+	KORW K4, K5, K5; \
+	VPMOVDB t, boff(DI)
+
 // func avx512Quantize(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
 // Quantize for a divisor whose QUOT quotients are exact: 64 values a step
-// while 64 are left, then 16 at a time, K1 the last 1–16; a step whose
-// values are not all quotients ends the kernel with false (the bytes of
-// its lanes are stored all the same: dst is meaningless then).
+// (QUANT_FULL) while 64 are left, then 16 at a time (QUANT_AT), K1 the
+// last 1–16. A step whose values are not all quotients ends the kernel
+// with false (its bytes are stored all the same: dst is meaningless then).
 TEXT ·avx512Quantize(SB), NOSPLIT, $0-33
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -604,10 +620,10 @@ TEXT ·avx512Quantize(SB), NOSPLIT, $0-33
 q64:
 	CMPQ LEFT, $64
 	JLT  q16
-	QUANT_AT(0, 0, K7, Z0, Z1, Z2)
-	QUANT_AT(64, 16, K7, Z3, Z4, Z5)
-	QUANT_AT(128, 32, K7, Z6, Z7, Z8)
-	QUANT_AT(192, 48, K7, Z9, Z10, Z11)
+	QUANT_FULL(0, 0, Z0, Z1, Z2)
+	QUANT_FULL(64, 16, Z3, Z4, Z5)
+	QUANT_FULL(128, 32, Z6, Z7, Z8)
+	QUANT_FULL(192, 48, Z9, Z10, Z11)
 	KORTESTW K5, K5
 	JNZ  qbad
 	ADDQ $256, SI

@@ -25,6 +25,12 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 		pixels[5], pixels[2*n+7] = 9, 200
 		packed, err := PackRows(pixels, n)
 		require.NoError(t, err)
+		q255, qMax := make([]float32, 2*n), make([]float32, 2*n)
+		for i := range q255 {
+			q255[i], qMax[i] = float32(i%256)/255, float32(i%256)/math.MaxFloat32
+		}
+		require.True(t, Quantize(pixels[:2*n], q255, 255))
+		require.True(t, Quantize(pixels[:2*n], qMax, math.MaxFloat32))
 		allocs := testing.AllocsPerRun(3, func() {
 			DenseForward(y, x, w, b, m, k, n, true)
 			DenseBackward(dw, db, dx, x, w, y, m, k, n)
@@ -37,8 +43,10 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 			DequantizeRows(y[:2*n], pixels, rows, n, 255)
 			DequantizeRows(y[:2*n], pixels, rows, n, 3)
 			PrefetchRows(pixels, rows, n)
-			Quantize(pixels[:2*n], y[:2*n], 255)
-			Quantize(pixels[:2*n], y[:2*n], 3)
+			// The assembly, then the table for a divisor it cannot
+			// divide exactly, each over a whole run of true quotients.
+			Quantize(pixels[:2*n], q255[:2*n], 255)
+			Quantize(pixels[:2*n], qMax[:2*n], math.MaxFloat32)
 			packed.Dequantize(y[:2*n], rows, 255)
 			packed.Dequantize(y[:2*n], rows, 3)
 			packed.Prefetch(rows)

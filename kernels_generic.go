@@ -160,6 +160,25 @@ func sgdMomentumGeneric(w, v, g []float32, lr, mu float32) {
 	}
 }
 
+// quantizeGeneric: dst[i] = the byte b with float32(b) / div == src[i]
+// bit for bit, false when some src[i] has none. The only byte that can be
+// is the nearest integer to src[i]·div (in float64: within 2⁻¹⁵ of b for
+// a true quotient, div ≥ 1); it is checked with Go's own division.
+func quantizeGeneric(dst []uint8, src []float32, div float32) bool {
+	for i, x := range src {
+		g := math.Round(float64(x) * float64(div))
+		if !(g >= 0 && g <= 255) {
+			return false
+		}
+		b := uint8(g)
+		if math.Float32bits(float32(b)/div) != math.Float32bits(x) {
+			return false
+		}
+		dst[i] = b
+	}
+	return true
+}
+
 // dequantizeRowsGeneric: dst[i·k+j] = float32(src[rows[i]·k+j]) / div.
 func dequantizeRowsGeneric(dst []float32, src []uint8, rows []int32, k int, div float32) {
 	for i, r := range rows {

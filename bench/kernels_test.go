@@ -274,6 +274,25 @@ func mnistShapedBytes() []uint8 {
 	return src
 }
 
+// BenchmarkQuantize turns float pixels back into their bytes
+// (simdnn.Quantize by 255, the trainer's check of its data): 65536 values
+// (from L2 after the first call) and the synthetic MNIST-shaped set's
+// 47 million (from DRAM). MB/s counts the floats read.
+func BenchmarkQuantize(b *testing.B) {
+	x, _ := mnistShaped()
+	dst := make([]uint8, len(x))
+	for _, n := range []int{1 << 16, len(x)} {
+		forEach(b, fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(4 * n))
+			for b.Loop() {
+				if !simdnn.Quantize(dst[:n], x[:n], 255) {
+					b.Fatal("MNIST-shaped values are not bytes over 255")
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkPackRows packs the synthetic MNIST-shaped set's 60000 rows of
 // bytes (simdnn.PackRows, memory from make) and reports the packed bytes
 // a row.

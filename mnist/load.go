@@ -87,10 +87,9 @@ func Load(dir string) (train, test *Set, err error) {
 // must agree on the count, with every label below Classes.
 //
 // The pixels are read into memory of their own, marked for huge pages and
-// released once converted, and the conversion runs on every core: this
-// machine's kernel took about 11 µs to fault in each 4 KiB page, so the
-// 47 MB of MNIST's training pixels cost half a second on the Go heap
-// against a few milliseconds in huge pages.
+// released once converted, and the conversion runs on every core: fresh
+// memory costs a page fault per 4 KiB page touched, which on some virtual
+// machines is a large share of the load (see the README).
 func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 	free := func() {}
 	defer func() { free() }()
