@@ -115,9 +115,10 @@ func (c *Config) validate(rows int) error {
 // (simdnn.PackedNative: avx512) and packing saves a quarter of the bytes
 // (about 38 % of them zero, or more), it keeps them packed instead (simdnn.PackRows; MNIST's take a
 // third of the lines) and gathers with PackedRows.Dequantize, again the
-// same values. Finding out costs one pass over x, which stops soon after
-// the first value that is not such a byte, and packing a second pass over
-// the bytes. x and labels must not change while Train runs.
+// same values. Finding out costs one pass over x (simdnn.Quantize, on
+// every thread), which stops soon after the first value that is not such
+// a byte, and packing a second pass over the bytes. x and labels must not
+// change while Train runs.
 func Train(ctx context.Context, model *Model, x []float32, labels []int32, cfg Config) (History, error) {
 	return train(ctx, model, x, labels, cfg, PadMultiple)
 }
