@@ -71,13 +71,13 @@ func eofToUnexpected(err error) error {
 	return err
 }
 
-// readBody reads exactly count items of size bytes each, the rest of the
-// stream. The buffer grows with the data actually read, so a header that
-// lies about the count costs no more memory than the stream holds.
 // preallocLimit bounds the buffer readBody sets up from a header's claim.
 const preallocLimit = 64 << 20
 
-// The room comes from alloc (nil: the Go heap).
+// readBody reads exactly count items of size bytes each, the rest of the
+// stream, into room from alloc (nil: the Go heap). The buffer grows with
+// the data actually read, so a header that lies about the count costs no
+// more memory than the stream holds.
 func readBody(r io.Reader, count, size int, noun string, alloc func(n int) []byte) ([]byte, error) {
 	want := count * size
 	// Room for the whole claim, up to a limit that a lying header cannot
