@@ -76,8 +76,9 @@ func exactQuotients(cache *atomic.Uint64, div float32, quotients func(div float3
 // bits in the float's) and the guess's quotient, from the table of all
 // 256, compared with x bit for bit. The guess is right for every true
 // quotient (div ≥ 1: x·div is within 2⁻¹⁵ of its byte), and the compare
-// rejects every other value, whatever byte it guessed. neon runs it, and
-// the x86 kernels for the divisors their assembly cannot divide exactly.
+// rejects every other value, whatever byte it guessed. The assembly
+// kernels leave it the divisors they cannot divide exactly and their last
+// few values (quantizeWith).
 func quantizeTable(dst []uint8, src []float32, div float32) bool {
 	table := quotientTable(div)
 	for i, x := range src {
@@ -88,4 +89,21 @@ func quantizeTable(dst []uint8, src []float32, div float32) bool {
 		dst[i] = b
 	}
 	return true
+}
+
+// quantizeWith is Quantize by kernel, an assembly loop over a multiple of
+// width values that divides by QUOT (exact says whether it is exact for
+// div, on all 256 bytes): kernel takes the values up to the last multiple
+// of width and quantizeTable the rest, or all of them when the kernel's
+// quotients are not exact.
+func quantizeWith(dst []uint8, src []float32, div float32, width int, exact bool,
+	kernel func(dst *uint8, src *float32, n int, div, recip float32) bool) bool {
+	if !exact {
+		return quantizeTable(dst, src, div)
+	}
+	n := len(src) / width * width
+	if n > 0 && !kernel(&dst[0], &src[0], n, div, 1/div) {
+		return false
+	}
+	return quantizeTable(dst[n:], src[n:], div)
 }

@@ -170,18 +170,9 @@ func dequantizeRowsAVX2Go(dst []float32, src []uint8, rows []int32, k int, div f
 	dequantizeRowsAVX2(dst, src, rows, k, div, 1/div)
 }
 
-// quantizeAVX2Go runs quantizeAVX2 on the values up to the last multiple
-// of 8 and quantizeTable on the rest; divisors whose QUOT8 quotients are
-// not exact take quantizeTable throughout.
+// quantizeAVX2Go runs quantizeAVX2 8 values at a time (quantizeWith).
 func quantizeAVX2Go(dst []uint8, src []float32, div float32) bool {
-	if !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
-		return quantizeTable(dst, src, div)
-	}
-	n := len(src) &^ 7
-	if n > 0 && !quantizeAVX2(&dst[0], &src[0], n, div, 1/div) {
-		return false
-	}
-	return quantizeTable(dst[n:], src[n:], div)
+	return quantizeWith(dst, src, div, 8, exactQuotients(&avx2Quotients, div, quotientsAVX2), quantizeAVX2)
 }
 
 //go:noescape

@@ -27,7 +27,7 @@ var neonSet = kernelSet{
 	sgd:              sgdNEON,
 	sgdMomentum:      sgdMomentumNEON,
 	dequantizeRows:   dequantizeRowsNEONGo,
-	quantize:         quantizeTable,
+	quantize:         quantizeNEONGo,
 	dequantizePacked: dequantizePackedTable,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,
@@ -129,6 +129,14 @@ func quotientsNEON(div float32) (q [256]float32) {
 
 // neonQuotients caches exactQuotients for dequantizeRowsNEON.
 var neonQuotients atomic.Uint64
+
+// quantizeNEONGo runs quantizeNEON 16 values at a time (quantizeWith).
+func quantizeNEONGo(dst []uint8, src []float32, div float32) bool {
+	return quantizeWith(dst, src, div, 16, exactQuotients(&neonQuotients, div, quotientsNEON), quantizeNEON)
+}
+
+//go:noescape
+func quantizeNEON(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
 
 func dequantizeRowsNEONGo(dst []float32, src []uint8, rows []int32, k int, div float32) {
 	if len(dst) == 0 {

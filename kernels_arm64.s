@@ -923,6 +923,27 @@ smdone:
 	VFMLS  V28.S4, vq.S4, vb.S4; \
 	VFMLA  V29.S4, vb.S4, vq.S4
 
+// UQUOT16 divides 16 unsigned int32, in the vectors numbered s0…s3, by d:
+// UCVTF into t0…t3 (exact below 2²⁴), then QUOT4 into q0…q3 (t0…t3 are
+// clobbered); vt and vq name the t and q registers for the Go assembler.
+#define UQUOT16(s0, s1, s2, s3, t0, t1, t2, t3, q0, q1, q2, q3, vt0, vt1, vt2, vt3, vq0, vq1, vq2, vq3) \
+	UCVTF4S(s0, t0); \
+	UCVTF4S(s1, t1); \
+	UCVTF4S(s2, t2); \
+	UCVTF4S(s3, t3); \
+	QUOT4(t0, q0, vt0, vq0); \
+	QUOT4(t1, q1, vt1, vq1); \
+	QUOT4(t2, q2, vt2, vq2); \
+	QUOT4(t3, q3, vt3, vq3)
+
+// QUOT4_CONSTS loads QUOT4's d and r from the arguments div and recip into
+// all lanes of V28 and V29.
+#define QUOT4_CONSTS(div, recip) \
+	FMOVS div, F28; \
+	FMOVS recip, F29; \
+	VDUP  V28.S[0], V28.S4; \
+	VDUP  V29.S[0], V29.S4
+
 // func dequantizeRowsNEON(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
 //
 // Row i of dst = row rows[i] of src (k bytes a row). 16 bytes a round:
@@ -937,10 +958,7 @@ TEXT ·dequantizeRowsNEON(SB), NOSPLIT, $0-48
 	MOVD  rows+16(FP), R2
 	MOVD  m+24(FP), R3
 	MOVD  k+32(FP), R6
-	FMOVS div+40(FP), F28
-	FMOVS recip+44(FP), F29
-	VDUP  V28.S[0], V28.S4
-	VDUP  V29.S[0], V29.S4
+	QUOT4_CONSTS(div+40(FP), recip+44(FP))
 
 deqrow:
 	MOVW (R2), R7 // sign-extending
@@ -958,14 +976,7 @@ deq16:
 	VUXTL2 V1.H8, V4.S4
 	VUXTL  V2.H4, V5.S4
 	VUXTL2 V2.H8, V6.S4
-	UCVTF4S(3, 3)
-	UCVTF4S(4, 4)
-	UCVTF4S(5, 5)
-	UCVTF4S(6, 6)
-	QUOT4(3, 7, V3, V7)
-	QUOT4(4, 8, V4, V8)
-	QUOT4(5, 9, V5, V9)
-	QUOT4(6, 10, V6, V10)
+	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
 	VST1.P [V7.S4, V8.S4, V9.S4, V10.S4], 64(R0)
 	SUB    $16, R5, R5
 	B      deq16
@@ -983,4 +994,70 @@ deqnext:
 	ADD  $4, R2, R2
 	SUBS $1, R3, R3
 	BGT  deqrow
+	RET
+
+// func quantizeNEON(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
+//
+// Quantize on n values, n a multiple of 16 (Go does the rest), for a
+// divisor whose QUOT4 quotients are exact, 16 a round: the guess g =
+// FCVTNS(x·div) (to nearest; NaN gives 0, out of range saturates), bad
+// where g >> 8 is not 0 (so also where g is negative) or where QUOT4 of
+// UCVTF(g) is not x bit for bit (CMEQ on the bits); the low byte of each
+// lane gathered by UZP1 twice. A round with a bad value ends the kernel
+// with false (dst meaningless then).
+TEXT ·quantizeNEON(SB), NOSPLIT, $0-33
+	MOVD  dst+0(FP), R0
+	MOVD  src+8(FP), R1
+	MOVD  n+16(FP), R2
+	QUOT4_CONSTS(div+24(FP), recip+28(FP))
+
+q16:
+	CBZ    R2, qok
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	FMUL4S(28, 0, 4)
+	FMUL4S(28, 1, 5)
+	FMUL4S(28, 2, 6)
+	FMUL4S(28, 3, 7)
+	FCVTNS4S(4, 4)
+	FCVTNS4S(5, 5)
+	FCVTNS4S(6, 6)
+	FCVTNS4S(7, 7)
+	VUSHR  $8, V4.S4, V8.S4
+	VUSHR  $8, V5.S4, V9.S4
+	VUSHR  $8, V6.S4, V10.S4
+	VUSHR  $8, V7.S4, V11.S4
+	VORR   V9.B16, V8.B16, V8.B16
+	VORR   V11.B16, V10.B16, V10.B16
+	VORR   V10.B16, V8.B16, V8.B16
+	UQUOT16(4, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, V12, V13, V14, V15, V16, V17, V18, V19)
+	VCMEQ  V0.S4, V16.S4, V16.S4
+	VCMEQ  V1.S4, V17.S4, V17.S4
+	VCMEQ  V2.S4, V18.S4, V18.S4
+	VCMEQ  V3.S4, V19.S4, V19.S4
+	VAND   V17.B16, V16.B16, V16.B16
+	VAND   V19.B16, V18.B16, V18.B16
+	VAND   V18.B16, V16.B16, V16.B16
+	VMOV   V8.D[0], R3
+	VMOV   V8.D[1], R4
+	ORR    R4, R3, R3
+	CBNZ   R3, qbad
+	VMOV   V16.D[0], R3
+	VMOV   V16.D[1], R4
+	AND    R4, R3, R3
+	CMN    $1, R3
+	BNE    qbad
+	VUZP1  V5.H8, V4.H8, V20.H8
+	VUZP1  V7.H8, V6.H8, V21.H8
+	VUZP1  V21.B16, V20.B16, V22.B16
+	VST1.P [V22.B16], 16(R0)
+	SUB    $16, R2, R2
+	B      q16
+
+qok:
+	MOVD $1, R3
+	MOVB R3, ok+32(FP)
+	RET
+
+qbad:
+	MOVB ZR, ok+32(FP)
 	RET

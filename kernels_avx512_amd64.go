@@ -265,14 +265,9 @@ func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div f
 	avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
 }
 
+// quantizeAVX512 runs avx512Quantize on every value (its tail is masked).
 func quantizeAVX512(dst []uint8, src []float32, div float32) bool {
-	if len(src) == 0 {
-		return true
-	}
-	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
-		return quantizeTable(dst, src, div)
-	}
-	return avx512Quantize(&dst[0], &src[0], len(src), div, 1/div)
+	return quantizeWith(dst, src, div, 1, exactQuotients(&avx512Quotients, div, quotientsAVX512), avx512Quantize)
 }
 
 //go:noescape

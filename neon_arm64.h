@@ -74,3 +74,9 @@
 // 0 Q=1 U=1 01110 0 sz=0 10000 11101 10 Rn:5 Rd:5
 // llvm: ucvtf v{d}.4s, v{n}.4s
 #define UCVTF4S(n, d) WORD $(0x6e21d800 | (n)<<5 | (d))
+
+// FCVTNS4S(n, d): d.4S = n.4S rounded to the nearest int32, ties to even
+// (NaN gives 0, values out of range saturate).
+// 0 Q=1 U=0 01110 0 sz=0 10000 11010 10 Rn:5 Rd:5
+// llvm: fcvtns v{d}.4s, v{n}.4s
+#define FCVTNS4S(n, d) WORD $(0x4e21a800 | (n)<<5 | (d))
