@@ -870,11 +870,7 @@ q8:
 	JMP          q8
 
 qok:
-	MOVB $1, ok+32(FP)
-	VZEROUPPER
-	RET
+	RET_BOOL($1, ok+32(FP))
 
 qbad:
-	MOVB $0, ok+32(FP)
-	VZEROUPPER
-	RET
+	RET_BOOL($0, ok+32(FP))

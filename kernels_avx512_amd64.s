@@ -568,13 +568,12 @@ deqnext:
 	VZEROUPPER
 	RET
 
-// QUANT_AT: the 16 floats at off(SI) in the lanes of k to bytes at
-// boff(DI): the guess g = round(x·div) (VCVTPS2DQ: to nearest; NaN and
-// overflow give 0x80000000), K2 = the lanes where g ≤ 255 unsigned, g's
-// quotient by QUOT, and K3 = the lanes where it is x bit for bit. K5
-// gathers the lanes of k that fail. z, t, u are scratch.
-#define QUANT_AT(off, boff, k, z, t, u) \
-	VMOVUPS.Z off(SI), k, z; \
+// QUANT_CORE: the 16 floats z in the lanes of k to their guesses t: g =
+// round(x·div) (VCVTPS2DQ: to nearest; NaN and overflow give 0x80000000),
+// K2 = the lanes where g ≤ 255 unsigned, g's quotient by QUOT into u, and
+// K3 = the lanes where it is x bit for bit. K5 gathers the lanes of k
+// that fail.
+#define QUANT_CORE(k, z, t, u) \
 	VMULPS Z30, z, t; \
 	VCVTPS2DQ t, t; \
 	VPCMPUD $2, Z28, t, k, K2; \
@@ -582,23 +581,22 @@ deqnext:
 	QUOT(u, Z27); \
 	VPCMPEQD z, u, K2, K3; \
 	KXORW k, K3, K4; \
-	KORW K4, K5, K5; \
+	KORW K4, K5, K5
+
+// QUANT_AT: the floats at off(SI) in the lanes of k to bytes at boff(DI),
+// loaded and stored under k.
+#define QUANT_AT(off, boff, k, z, t, u) \
+	VMOVUPS.Z off(SI), k, z; \
+	QUANT_CORE(k, z, t, u); \
 	VPMOVDB t, k, boff(DI)
 
-// QUANT_FULL: QUANT_AT on all 16 lanes with unmasked loads and stores
-// (K7 all ones): masked ones, even under a full mask, ran MNIST-sized data
-// at a third of the speed (28–36 ms against 9.4–10.8 ms for 47 million
-// values from DRAM).
+// QUANT_FULL: QUANT_AT on all 16 lanes (K7) with plain loads and stores:
+// masked ones, even under a full mask, ran MNIST-sized data at a third of
+// the speed (28–36 ms against 9.4–10.8 ms for 47 million values from
+// DRAM).
 #define QUANT_FULL(off, boff, z, t, u) \
 	VMOVUPS off(SI), z; \
-	VMULPS Z30, z, t; \
-	VCVTPS2DQ t, t; \
-	VPCMPUD $2, Z28, t, K2; \
-	VCVTDQ2PS t, u; \
-	QUOT(u, Z27); \
-	VPCMPEQD z, u, K2, K3; \
-	KXORW K7, K3, K4; \
-	KORW K4, K5, K5; \
+	QUANT_CORE(K7, z, t, u); \
 	VPMOVDB t, boff(DI)
 
 // func avx512Quantize(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
@@ -644,14 +642,10 @@ q16:
 	JMP  q16
 
 qok:
-	MOVB $1, ok+32(FP)
-	VZEROUPPER
-	RET
+	RET_BOOL($1, ok+32(FP))
 
 qbad:
-	MOVB $0, ok+32(FP)
-	VZEROUPPER
-	RET
+	RET_BOOL($0, ok+32(FP))
 
 // SGD_AT: w −= lr·g on 16 floats (Z30 = lr).
 #define SGD_AT(off, z) VMOVUPS off(DI), z; VFNMADD231PS off(SI), Z30, z; VMOVUPS z, off(DI)

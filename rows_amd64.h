@@ -39,3 +39,11 @@ now: \
 	MOVLQSX    (BX), AX; \
 	IMULQ      R10, AX; \
 	LEAQ       (R8)(AX*1), SI
+
+// RET_BOOL ends a kernel that returns a bool: the constant v into ret,
+// the vector registers' upper halves cleared, return (the Quantize
+// kernels' two exits).
+#define RET_BOOL(v, ret) \
+	MOVB v, ret; \
+	VZEROUPPER; \
+	RET
