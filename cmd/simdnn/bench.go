@@ -45,48 +45,69 @@ const (
 	benchLR    = 0.2
 )
 
+// benchFlags are bench's flags.
+type benchFlags struct {
+	impls, hidden, threads string
+	rows, maxEpochs        int
+	epochTime, kernelTime  time.Duration
+	short, json            bool
+}
+
+// benchShort is what -short sets each flag it covers to, unless given.
+func benchShort() []struct{ flag, value string } {
+	return []struct{ flag, value string }{{"rows", "4096"}, {"epoch-time", "0s"}, {"max-epochs", "1"}, {"kernel-time", "5ms"}}
+}
+
+// benchFlagSet is the FlagSet runBench parses and help describes.
+func benchFlagSet() (*flag.FlagSet, *benchFlags) {
+	fs := newFlags("bench")
+	f := new(benchFlags)
+	fs.StringVar(&f.impls, "impl", "", "comma list of implementations to measure, of those this CPU runs: "+strings.Join(simdnn.Impls(), ", "))
+	describeDefault(fs, "impl", "all of them")
+	fs.StringVar(&f.hidden, "hidden", "15,128", "comma list of hidden widths; each is measured as the network 784-h-10")
+	fs.StringVar(&f.threads, "threads", "", "comma list of thread counts")
+	describeDefault(fs, "threads", "1 and all cores")
+	fs.IntVar(&f.rows, "rows", 60000, "rows of synthetic training data per epoch")
+	fs.DurationVar(&f.epochTime, "epoch-time", 2*time.Second, "least training time behind each epochs/s figure (at least 2 epochs, at most -max-epochs)")
+	fs.IntVar(&f.maxEpochs, "max-epochs", 50, "most epochs behind each epochs/s figure")
+	fs.DurationVar(&f.kernelTime, "kernel-time", 200*time.Millisecond, "least time behind each kernel figure")
+	var quick []string
+	for _, s := range benchShort() {
+		quick = append(quick, "-"+s.flag+" "+s.value)
+	}
+	fs.BoolVar(&f.short, "short", false, "quick, rough figures: "+strings.Join(quick, ", ")+", unless given")
+	fs.BoolVar(&f.json, "json", false, "write JSON lines instead of the table")
+	return fs, f
+}
+
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", stderr)
-	implList := fs.String("impl", "", "comma list of implementations to measure (default: every one this CPU offers: "+strings.Join(simdnn.Impls(), ", ")+")")
-	hiddenList := fs.String("hidden", "15,128", "comma list of hidden widths; each is measured as the network 784-h-10")
-	threadList := fs.String("threads", "", "comma list of thread counts (default: 1 and all cores, "+strconv.Itoa(runtime.GOMAXPROCS(0))+")")
-	rows := fs.Int("rows", 60000, "rows of synthetic training data per epoch")
-	epochTime := fs.Duration("epoch-time", 2*time.Second, "least training time behind each epochs/s figure (at least 2 epochs, at most -max-epochs)")
-	maxEpochs := fs.Int("max-epochs", 50, "most epochs behind each epochs/s figure")
-	kernelTime := fs.Duration("kernel-time", 200*time.Millisecond, "least time behind each kernel figure")
-	short := fs.Bool("short", false, "quick, rough figures: defaults of 4096 rows, one epoch per figure, 5ms per kernel")
-	jsonOut := fs.Bool("json", false, "write JSON lines instead of the table")
+	fs, f := benchFlagSet()
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	o := benchOptions{rows: *rows, epochTime: *epochTime, maxEpochs: *maxEpochs, kernelTime: *kernelTime, peak: peak.Measure}
-	if *short { // quick settings for the flags not given
-		set := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		if !set["rows"] {
-			o.rows = 4096
-		}
-		if !set["epoch-time"] {
-			o.epochTime = 0
-		}
-		if !set["max-epochs"] {
-			o.maxEpochs = 1
-		}
-		if !set["kernel-time"] {
-			o.kernelTime = 5 * time.Millisecond
+	if f.short { // quick settings for the flags not given
+		given := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+		for _, s := range benchShort() {
+			if !given[s.flag] {
+				if err := fs.Set(s.flag, s.value); err != nil {
+					return err
+				}
+			}
 		}
 	}
+	o := benchOptions{rows: f.rows, epochTime: f.epochTime, maxEpochs: f.maxEpochs, kernelTime: f.kernelTime, peak: peak.Measure}
 	var err error
-	if o.impls, err = parseImpls(*implList); err != nil {
+	if o.impls, err = parseImpls(f.impls); err != nil {
 		return usageError{err}
 	}
-	if o.hidden, err = parseHidden(*hiddenList); err != nil {
+	if o.hidden, err = parseHidden(f.hidden); err != nil {
 		return usageError{err}
 	}
 	if len(o.hidden) == 0 {
 		return usagef("-hidden: want at least one width")
 	}
-	if o.threads, err = parseThreads(*threadList); err != nil {
+	if o.threads, err = parseThreads(f.threads); err != nil {
 		return usageError{err}
 	}
 	switch {
@@ -106,7 +127,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer simdnn.SetImpl(prev) //nolint:errcheck // prev was active, so it is supported
 
 	var out benchWriter = &tableWriter{w: stdout}
-	if *jsonOut {
+	if f.json {
 		out = &jsonWriter{enc: json.NewEncoder(stdout)}
 	}
 	return benchmark(ctx, o, out, stderr)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -22,16 +23,29 @@ type evalJSON struct {
 	Recall       []*float64 `json:"recall"`    // null for a class absent from the set
 }
 
+// evalOptions are eval's flags.
+type evalOptions struct {
+	model, data, impl string
+	json              bool
+}
+
+// evalFlagSet is the FlagSet runEval parses and help describes.
+func evalFlagSet() (*flag.FlagSet, *evalOptions) {
+	fs := newFlags("eval")
+	o := new(evalOptions)
+	fs.StringVar(&o.model, "model", "", "the safetensors model `file` to evaluate"+required)
+	dataFlag(fs, &o.data)
+	implFlag(fs, &o.impl)
+	fs.BoolVar(&o.json, "json", false, "write one JSON object instead of text")
+	return fs, o
+}
+
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", stderr)
-	modelPath := fs.String("model", "", "the safetensors model file to evaluate (required)")
-	var data, impl string
-	dataFlag(fs, &data)
-	implFlag(fs, &impl)
-	jsonOut := fs.Bool("json", false, "write one JSON object instead of text")
+	fs, o := evalFlagSet()
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	modelPath, data, impl, jsonOut := &o.model, o.data, o.impl, &o.json
 	if err := requireModel(*modelPath); err != nil {
 		return err
 	}

@@ -444,14 +444,15 @@ func TestHelpDocumentsEverything(t *testing.T) {
 	for name := range commands {
 		assert.Regexp(t, `(?m)^  `+name+` +\S`, out, "summary of %s", name)
 	}
-	for name := range commandDocs {
-		assert.Contains(t, out, "\nsimdnn "+name+" ", "details of %s", name)
+	for name, c := range commands {
+		assert.Contains(t, out, "\nsimdnn "+name+" ", "synopsis of %s", name)
+		assert.Contains(t, out, indent(c.doc, "  "), "details of %s", name)
 	}
 	assert.Contains(t, out, "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.")
-	for _, c := range []string{"eval", "predict", "samples", "info"} {
+	for c := range commands {
 		code, out, _ := runCLI("help", c)
 		assert.Equal(t, 0, code)
-		assert.Contains(t, out, "Usage of simdnn "+c)
+		assert.Contains(t, out, "Usage: simdnn "+c)
 	}
 }
 

@@ -1,38 +1,101 @@
 package main
 
-// commandDocs describes each command for `simdnn help`; the flags come
-// from `simdnn help <command>`.
-var commandDocs = map[string]string{
-	"train": `
-simdnn train [-hidden 15] [-epochs 50] [-batch 1024] [-lr 0.2] [-momentum 0]
-             [-val-split F] [-patience N] [-out model.safetensors]
-             [-history h.csv|h.json] [-plot curves.png] [-json] ...
-  Trains 784 → hidden… → 10 on MNIST, one line per epoch on stderr (or JSON
-  lines on stdout with -json), then the test loss and accuracy. -val-split
-  holds out the last fraction of the training images and reports val_loss
-  and val_accuracy; -patience stops when val_loss stops improving and keeps
-  the best epoch's weights. -out saves the model (safetensors), -history the
-  per-epoch metrics, -plot the loss and accuracy curves. On a terminal a
-  progress bar shows within epochs that take over a second. Ctrl-C stops
-  after the current batch, writes -out, -history and -plot, and exits 130.`,
-	"eval": `
-simdnn eval -model FILE [-json]
-  Loads a saved model and prints its test loss and accuracy (the same
-  figures train printed), the confusion matrix and each class's precision
-  and recall.`,
-	"predict": `
-simdnn predict -model FILE [-grid out.png] [-invert auto|yes|no] [-json] [INPUT ...]
-  Classifies each INPUT — a test-set index, or a PNG/JPEG file (made
-  grayscale and resized to 28×28; a light background is inverted to MNIST's
-  light-on-dark) — and prints the true class (when known), the predicted one
-  and the ten probabilities. Without inputs it takes test images 0 to 8.
-  -grid draws the first nine, titled "true → predicted", wrong ones in red.
-  Flags come before the inputs.`,
-	"samples": `
-simdnn samples -out grid.png [-start 0] [-set train|test]
-  Draws 16 MNIST images, 4×4, each titled with its label.`,
-	"info": `
-simdnn info [-json]
-  The CPU's brand name and features, the kernel implementations this CPU
-  runs, and the one chosen (SIMDNN_IMPL overrides the choice).`,
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// The help is generated from each command's FlagSet (command.flags): a
+// flag's name, meaning and default are written once, where it is
+// registered, and the synopsis and the flag list are read from there.
+
+// required ends the usage text of a flag the command cannot do without;
+// the synopsis shows such a flag outside brackets.
+const required = " (required)"
+
+// describeDefault makes the help show text as flag name's default. It is
+// for defaults chosen when the command runs (all cores, the best kernels
+// this CPU runs): the help names the choice, the same on every machine,
+// rather than the value it takes on this one. The value the flag holds
+// until set is unchanged.
+func describeDefault(fs *flag.FlagSet, name, text string) {
+	fs.Lookup(name).DefValue = text
+}
+
+// shownDefault is the default help shows for f, "" for none: an empty
+// string and a false bool go without.
+func shownDefault(f *flag.Flag) string {
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() && f.DefValue == "false" {
+		return ""
+	}
+	return f.DefValue
+}
+
+// synopsis is the command's usage line after prefix, such as
+// "simdnn train [-batch 1024] ... [-threads int]", wrapped at 80 columns
+// under its first flag. A flag shows its default when it is a value (one
+// that describeDefault describes shows its type instead), a bool flag
+// shows alone, and required flags come first, unbracketed.
+func synopsis(name, prefix string) string {
+	c := commands[name]
+	var req, opt []string
+	c.flags().VisitAll(func(f *flag.Flag) {
+		typ, _ := flag.UnquoteUsage(f)
+		w := "-" + f.Name
+		switch def := shownDefault(f); {
+		case typ == "": // a bool flag
+		case def != "" && def == f.Value.String():
+			w += " " + def
+		default:
+			w += " " + typ
+		}
+		if strings.HasSuffix(f.Usage, required) {
+			req = append(req, w)
+		} else {
+			opt = append(opt, "["+w+"]")
+		}
+	})
+	words := append(req, opt...)
+	if c.args != "" {
+		words = append(words, c.args)
+	}
+	head := prefix + "simdnn " + name + " "
+	return head + wrap(words, len([]rune(head)), 80)
+}
+
+// commandHelp writes `simdnn help name` and `simdnn name -h`: the
+// synopsis, what the command does, and each flag with its meaning and
+// default.
+func commandHelp(w io.Writer, name string) {
+	fmt.Fprintf(w, "%s\n\n%s\n\nFlags:\n", synopsis(name, "Usage: "), indent(commands[name].doc, "  "))
+	commands[name].flags().VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		line := "  -" + f.Name
+		if typ != "" {
+			line += " " + typ
+		}
+		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+		if def := shownDefault(f); def != "" {
+			line += " (default " + def + ")"
+		}
+		fmt.Fprintln(w, line)
+	})
+}
+
+// unknownCommand writes the one line that rejects a command name.
+func unknownCommand(w io.Writer, name string) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "simdnn: unknown command %q; the commands are %s and help\n", name, strings.Join(names, ", "))
+}
+
+// indent puts prefix before each line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,9 +27,14 @@ type infoJSON struct {
 	Go              string   `json:"go"`
 }
 
+// infoFlagSet is the FlagSet runInfo parses and help describes.
+func infoFlagSet() (*flag.FlagSet, *bool) {
+	fs := newFlags("info")
+	return fs, fs.Bool("json", false, "write one JSON object instead of text")
+}
+
 func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("info", stderr)
-	jsonOut := fs.Bool("json", false, "write one JSON object instead of text")
+	fs, jsonOut := infoFlagSet()
 	if err := parse(fs, args); err != nil {
 		return err
 	}

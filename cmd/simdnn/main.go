@@ -32,16 +32,71 @@ const (
 // writes results to stdout, human-readable progress to stderr.
 type command struct {
 	summary string
-	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// args names the positional arguments after the flags, for the
+	// synopsis; "" for none.
+	args string
+	// doc says what the command does, for help; the flags, their meaning
+	// and their defaults come from flags.
+	doc string
+	// flags builds the FlagSet run parses; help describes the same one.
+	flags func() *flag.FlagSet
+	run   func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]command{
-	"train":   {"train a network on MNIST and report test accuracy", runTrain},
-	"eval":    {"test loss, accuracy, confusion matrix, precision and recall of a saved model", runEval},
-	"predict": {"classify test-set images or PNG/JPEG files with a saved model", runPredict},
-	"samples": {"draw a 4×4 grid of MNIST images with their labels into a PNG", runSamples},
-	"bench":   {"measure epochs/s and kernel GFLOP/s for every implementation (synthetic data)", runBench},
-	"info":    {"the CPU, its features, the kernel implementations and the one chosen", runInfo},
+	"train": {
+		summary: "train a network on MNIST and report test accuracy",
+		doc: `Trains 784 → hidden… → 10 on MNIST, one line per epoch on stderr (or JSON
+lines on stdout with -json), then the test loss and accuracy. On a
+terminal a progress bar shows within epochs that take over a second.
+Ctrl-C stops after the current batch, writes -out, -history and -plot, and
+exits 130.`,
+		flags: flagsOf(trainFlagSet), run: runTrain,
+	},
+	"eval": {
+		summary: "test loss, accuracy, confusion matrix, precision and recall of a saved model",
+		doc: `Loads a saved model and prints its test loss and accuracy (the same
+figures train printed), the confusion matrix and each class's precision
+and recall.`,
+		flags: flagsOf(evalFlagSet), run: runEval,
+	},
+	"predict": {
+		summary: "classify test-set images or PNG/JPEG files with a saved model",
+		args:    "[INPUT ...]",
+		doc: `Classifies each INPUT — a test-set index, or a PNG/JPEG file (made
+grayscale and resized to 28×28) — and prints the true class (when known),
+the predicted one and the ten probabilities. Without inputs it takes test
+images 0 to 8. Flags come before the inputs.`,
+		flags: flagsOf(predictFlagSet), run: runPredict,
+	},
+	"samples": {
+		summary: "draw a 4×4 grid of MNIST images with their labels into a PNG",
+		doc:     `Draws 16 MNIST images, 4×4, each titled with its label.`,
+		flags:   flagsOf(samplesFlagSet), run: runSamples,
+	},
+	"bench": {
+		summary: "measure epochs/s and kernel GFLOP/s for every implementation (synthetic data)",
+		doc: `Trains each network on synthetic MNIST-shaped data (no download) with
+each implementation and thread count, and times each dense kernel call the
+trainer makes; prints tables, then the same figures in Go's benchmark
+format for benchstat.`,
+		flags: flagsOf(benchFlagSet), run: runBench,
+	},
+	"info": {
+		summary: "the CPU, its features, the kernel implementations and the one chosen",
+		doc: `The CPU's brand name and features, the kernel implementations this CPU
+runs, and the one chosen (SIMDNN_IMPL overrides the choice).`,
+		flags: flagsOf(infoFlagSet), run: runInfo,
+	},
+}
+
+// flagsOf turns a command's FlagSet builder into command.flags, dropping
+// the values the set binds.
+func flagsOf[T any](build func() (*flag.FlagSet, T)) func() *flag.FlagSet {
+	return func() *flag.FlagSet {
+		fs, _ := build()
+		return fs
+	}
 }
 
 // usageError marks an error as the user's: bad flags or arguments.
@@ -67,19 +122,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
-		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				_ = c.run(ctx, []string{"-h"}, stdout, stdout)
-				return exitOK
-			}
+		if len(args) == 1 || args[1] == "help" {
+			usage(stdout)
+			return exitOK
 		}
-		usage(stdout)
+		if _, ok := commands[args[1]]; !ok {
+			unknownCommand(stderr, args[1])
+			return exitUsage
+		}
+		commandHelp(stdout, args[1])
 		return exitOK
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "simdnn: unknown command %q\n", name)
-		usage(stderr)
+		unknownCommand(stderr, name)
 		return exitUsage
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
@@ -87,6 +143,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
+		commandHelp(stderr, name)
 		return exitOK
 	case errors.As(err, new(usageError)):
 		fmt.Fprintf(stderr, "simdnn %s: %v\n", name, err)
@@ -113,23 +170,21 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "  help     this text; `simdnn help <command>` shows a command's flags")
 	for _, n := range names {
-		if d, ok := commandDocs[n]; ok {
-			fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(d))
-		}
+		fmt.Fprintf(w, "\n%s\n%s\n", synopsis(n, ""), indent(commands[n].doc, "  "))
 	}
 	fmt.Fprintln(w, "\nExit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.")
 }
 
-// newFlags makes a FlagSet for a command that reports parse errors as
-// usage errors and writes -h output to w.
-func newFlags(name string, w io.Writer) *flag.FlagSet {
+// newFlags makes the FlagSet of a command. Parse errors come back as
+// usage errors and -h as flag.ErrHelp, which run answers with the
+// command's help; the set itself prints nothing.
+func newFlags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("simdnn "+name, flag.ContinueOnError)
-	fs.SetOutput(w)
+	fs.SetOutput(io.Discard)
 	return fs
 }
 
 // parse parses args into fs; extra positional arguments are an error.
-// -h prints the flags to fs's output.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -143,17 +198,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 // parseArgs is parse for commands that take positional arguments after
 // their flags (fs.Args()).
 func parseArgs(fs *flag.FlagSet, args []string) error {
-	out := fs.Output()
-	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
-	fs.SetOutput(out)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(out, "Usage of %s:\n", fs.Name())
-		fs.PrintDefaults()
-		return err
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		return usageError{err}
 	}
-	return nil
+	return err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -38,18 +39,31 @@ type predictJSON struct {
 	Probabilities []float32 `json:"probabilities"`
 }
 
+// predictOptions are predict's flags.
+type predictOptions struct {
+	model, grid, invert, data, impl string
+	json                            bool
+}
+
+// predictFlagSet is the FlagSet runPredict parses and help describes.
+func predictFlagSet() (*flag.FlagSet, *predictOptions) {
+	fs := newFlags("predict")
+	o := new(predictOptions)
+	fs.StringVar(&o.model, "model", "", "the safetensors model `file`"+required)
+	fs.StringVar(&o.grid, "grid", "", "draw the first 9 inputs, titled \"true → predicted\", wrong ones in red, into this PNG `file`")
+	fs.StringVar(&o.invert, "invert", "auto", "invert image files (MNIST digits are light on dark): auto (when the border is light), yes or no")
+	dataFlag(fs, &o.data)
+	implFlag(fs, &o.impl)
+	fs.BoolVar(&o.json, "json", false, "write JSON lines instead of a table")
+	return fs, o
+}
+
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("predict", stderr)
-	modelPath := fs.String("model", "", "the safetensors model file (required)")
-	grid := fs.String("grid", "", "draw the first 9 inputs, titled \"true → predicted\", into this PNG file")
-	invert := fs.String("invert", "auto", "invert image files (MNIST digits are light on dark): auto (when the border is light), yes or no")
-	var data, impl string
-	dataFlag(fs, &data)
-	implFlag(fs, &impl)
-	jsonOut := fs.Bool("json", false, "write JSON lines instead of a table")
+	fs, o := predictFlagSet()
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	modelPath, grid, invert, data, impl, jsonOut := &o.model, &o.grid, &o.invert, o.data, o.impl, &o.json
 	if err := requireModel(*modelPath); err != nil {
 		return err
 	}

@@ -2,21 +2,35 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
 )
 
+// samplesOptions are samples' flags.
+type samplesOptions struct {
+	out, set, data string
+	start          int
+}
+
+// samplesFlagSet is the FlagSet runSamples parses and help describes.
+func samplesFlagSet() (*flag.FlagSet, *samplesOptions) {
+	fs := newFlags("samples")
+	o := new(samplesOptions)
+	fs.StringVar(&o.out, "out", "", "write the 4×4 grid to this PNG `file`"+required)
+	fs.IntVar(&o.start, "start", 0, "index of the first image")
+	fs.StringVar(&o.set, "set", "train", "which images: train or test")
+	dataFlag(fs, &o.data)
+	return fs, o
+}
+
 func runSamples(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("samples", stderr)
-	out := fs.String("out", "", "write the 4×4 grid to this PNG file (required)")
-	start := fs.Int("start", 0, "index of the first image")
-	set := fs.String("set", "train", "which images: train or test")
-	var data string
-	dataFlag(fs, &data)
+	fs, o := samplesFlagSet()
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	out, start, set, data := &o.out, &o.start, &o.set, o.data
 	if *out == "" {
 		return usagef("-out: required: the PNG file to write")
 	}

@@ -70,7 +70,8 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.lr, "lr", 0.2, "learning rate")
 	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum in [0, 1); 0 is plain SGD")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
-	fs.IntVar(&f.threads, "threads", runtime.GOMAXPROCS(0), "worker threads (default: all cores); results are bitwise identical for any count")
+	fs.IntVar(&f.threads, "threads", runtime.GOMAXPROCS(0), "worker threads; results are bitwise identical for any count")
+	describeDefault(fs, "threads", "all cores")
 	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
 	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
 	dataFlag(fs, &f.data)
@@ -80,11 +81,13 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 // dataFlag and implFlag are the flags every command that loads MNIST or
 // runs kernels shares.
 func dataFlag(fs *flag.FlagSet, p *string) {
-	fs.StringVar(p, "data", "", "directory holding the four MNIST files (default $SIMDNN_MNIST, else fetched through the Go module proxy)")
+	fs.StringVar(p, "data", "", "`directory` holding the four MNIST files")
+	describeDefault(fs, "data", "$SIMDNN_MNIST, else fetched through the Go module proxy")
 }
 
 func implFlag(fs *flag.FlagSet, p *string) {
-	fs.StringVar(p, "impl", "", "kernel implementation: "+strings.Join(simdnn.Impls(), ", ")+" (default "+simdnn.Impl()+")")
+	fs.StringVar(p, "impl", "", "kernel implementation, of those this CPU runs: "+strings.Join(simdnn.Impls(), ", "))
+	describeDefault(fs, "impl", "$SIMDNN_IMPL, else the best this CPU runs")
 }
 
 // config checks the flags and turns them into a net.Config.
@@ -116,9 +119,9 @@ func (f *trainFlags) config() (net.Config, error) {
 type outputs struct{ model, history, plot string }
 
 func (o *outputs) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.model, "out", "", "save the trained model to this safetensors file (also when interrupted)")
-	fs.StringVar(&o.history, "history", "", "write per-epoch metrics to this file: .csv or .json")
-	fs.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch into this PNG file")
+	fs.StringVar(&o.model, "out", "", "save the trained model to this safetensors `file` (also when interrupted)")
+	fs.StringVar(&o.history, "history", "", "write per-epoch metrics to this `file`: .csv or .json")
+	fs.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch into this PNG `file`")
 }
 
 // check rejects bad names and unwritable places before any training.
@@ -183,13 +186,26 @@ func finite(v float64) *float64 {
 	return &v
 }
 
+// trainOptions are train's flags.
+type trainOptions struct {
+	trainFlags
+	out  outputs
+	json bool
+}
+
+// trainFlagSet is the FlagSet runTrain parses and help describes.
+func trainFlagSet() (*flag.FlagSet, *trainOptions) {
+	fs := newFlags("train")
+	o := new(trainOptions)
+	o.trainFlags.register(fs)
+	o.out.register(fs)
+	fs.BoolVar(&o.json, "json", false, "write JSON lines to stdout instead of text to stderr")
+	return fs, o
+}
+
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", stderr)
-	var f trainFlags
-	f.register(fs)
-	var out outputs
-	out.register(fs)
-	jsonOut := fs.Bool("json", false, "write JSON lines to stdout instead of text to stderr")
+	fs, o := trainFlagSet()
+	f, out, jsonOut := &o.trainFlags, &o.out, &o.json
 	if err := parse(fs, args); err != nil {
 		return err
 	}
