@@ -3,41 +3,31 @@
 package simdnn
 
 import (
-	"sync/atomic"
 	"unsafe"
 
-	"github.com/klauspost/cpuid/v2"
+	"github.com/simdnn/simdnn/internal/impl"
 )
 
-// archImpls lists the amd64 assembly implementations, best first.
-func archImpls() []implementation {
-	return []implementation{
-		{set: &avx512Set, supported: avx512Supported},
-		{set: &avx2Set, supported: cpuSupportsAVX2},
-	}
+// archSets: the amd64 assembly implementations (kernels_amd64.s,
+// kernels_avx512_amd64.s). internal/impl says which the CPU runs.
+func archSets(s *[impl.Count]*kernelSet) {
+	s[impl.AVX512] = &avx512Set
+	s[impl.AVX2] = &avx2Set
 }
-
-// cpuSupportsAVX2 reports AVX2 and FMA3 with the OS saving YMM state.
-func cpuSupportsAVX2() bool { return cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) }
 
 // avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s).
 var avx2Set = kernelSet{
-	name:             "avx2",
-	denseForward:     denseForwardAVX2,
-	denseBackward:    denseBackwardAVX2,
-	relu:             reluAVX2,
-	reluBackward:     reluBackwardAVX2,
-	softmaxXent:      softmaxXentAVX2Go,
-	sgd:              sgdAVX2,
-	sgdMomentum:      sgdMomentumAVX2,
-	dequantizeRows:   dequantizeRowsAVX2Go,
-	quantize:         quantizeAVX2Go,
-	dequantizePacked: dequantizePackedTable,
-	nonZeroRows:      nonZeroRowsGeneric,
-	packRows:         packRowsGeneric,
+	denseForward:        denseForwardAVX2,
+	denseBackward:       denseBackwardAVX2,
+	relu:                avx2ReLU,
+	reluBackward:        avx2ReLUBackward,
+	softmaxCrossEntropy: softmaxCrossEntropyAVX2,
+	sgd:                 avx2SGD,
+	sgdMomentum:         avx2SGDMomentum,
+	exp:                 avx2Exp,
 }
 
-// gemmAVX2 is the one matrix-multiply loop behind DenseForward and
+// avx2Gemm is the one matrix-multiply loop behind DenseForward and
 // DenseBackward. For r < rows and c < cols it sets
 //
 //	C[r·ldc + c] = I[r·ldi + c] + Σ_{s<steps} A[r·rs + s·as] · B[s·bs + c]
@@ -51,9 +41,9 @@ var avx2Set = kernelSet{
 // slice (see safeSteps); the lanes past cols only feed lanes never stored.
 //
 //go:noescape
-func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
+func avx2Gemm(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
 
-// safeSteps is gemmAVX2's safe argument for a B slice of blen floats:
+// safeSteps is avx2Gemm's safe argument for a B slice of blen floats:
 // how many of the first steps may load the partial column tile's whole
 // vector width (16 floats for 9–15 columns, 8 for 1–8) and stay inside B.
 func safeSteps(blen, bs, cols, steps int) int {
@@ -82,14 +72,14 @@ func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
 // denseForwardAVX2: y = b + x·w with x's rows as A (row stride k, step 1)
 // and w's rows as B.
 func denseForwardAVX2(y, x, w, b []float32, m, k, n int, relu bool) {
-	gemmAVX2(ptr(y), n, ptr(x), k, 1, ptr(w), n, ptr(b), 0, m, n, k, safeSteps(len(w), n, n, k), relu)
+	avx2Gemm(ptr(y), n, ptr(x), k, 1, ptr(w), n, ptr(b), 0, m, n, k, safeSteps(len(w), n, n, k), relu)
 }
 
 // dxSteps is how many columns of dy (rows of wᵀ) one pass of the dx
 // product takes; it sizes the transposed panel of w on the stack.
 const dxSteps = 64
 
-// denseBackwardAVX2 runs three products through gemmAVX2:
+// denseBackwardAVX2 runs three products through avx2Gemm:
 //   - dw = xᵀ·dy: the rows of dw are columns of x (A row stride 1, step k),
 //     B = dy; 6 rows of dw stay in registers over all m rows of dy.
 //   - db = 1·dy: one row whose A is the constant 1 (stride 0).
@@ -99,9 +89,9 @@ const dxSteps = 64
 //     n > dxSteps the later panels accumulate onto dx (init = dx).
 func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	safe := safeSteps(len(dy), n, n, m)
-	gemmAVX2(ptr(dw), n, ptr(x), 1, k, ptr(dy), n, nil, 0, k, n, m, safe, false)
+	avx2Gemm(ptr(dw), n, ptr(x), 1, k, ptr(dy), n, nil, 0, k, n, m, safe, false)
 	one := float32(1) // the A operand of db = Σ_i 1·dy[i]; stays on the stack
-	gemmAVX2(ptr(db), n, &one, 0, 0, ptr(dy), n, nil, 0, 1, n, m, safe, false)
+	avx2Gemm(ptr(db), n, &one, 0, 0, ptr(dy), n, nil, 0, 1, n, m, safe, false)
 	if dx == nil {
 		return
 	}
@@ -122,7 +112,7 @@ func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
 			if j0 > 0 {
 				init = &dx[p0]
 			}
-			gemmAVX2(&dx[p0], k, &dy[j0], n, 1, &panel[0], 16, init, k, m, cols, steps, steps, false)
+			avx2Gemm(&dx[p0], k, &dy[j0], n, 1, &panel[0], 16, init, k, m, cols, steps, steps, false)
 		}
 	}
 }
@@ -138,62 +128,33 @@ func transposePanel(panel *[dxSteps * 16]float32, w []float32, n, cols, steps in
 }
 
 //go:noescape
-func reluAVX2(x []float32)
+func avx2ReLU(x []float32)
 
 //go:noescape
-func reluBackwardAVX2(dy, y []float32)
+func avx2ReLUBackward(dy, y []float32)
 
 //go:noescape
-func sgdAVX2(w, g []float32, lr float32)
+func avx2SGD(w, g []float32, lr float32)
 
 //go:noescape
-func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
+func avx2SGDMomentum(w, v, g []float32, lr, mu float32)
 
-//go:noescape
-func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
-
-// quotientsAVX2 runs dequantizeRowsAVX2 on every byte value.
-func quotientsAVX2(div float32) (q [256]float32) {
-	row := [1]int32{}
-	dequantizeRowsAVX2(q[:], allBytes[:], row[:], len(allBytes), div, 1/div)
-	return q
-}
-
-// avx2Quotients caches exactQuotients for dequantizeRowsAVX2.
-var avx2Quotients atomic.Uint64
-
-func dequantizeRowsAVX2Go(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	if !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
-		dequantizeRowsTable(dst, src, rows, k, div)
-		return
-	}
-	dequantizeRowsAVX2(dst, src, rows, k, div, 1/div)
-}
-
-// quantizeAVX2Go runs quantizeAVX2 8 values at a time (quantizeWith).
-func quantizeAVX2Go(dst []uint8, src []float32, div float32) bool {
-	return quantizeWith(dst, src, div, 8, exactQuotients(&avx2Quotients, div, quotientsAVX2), quantizeAVX2)
-}
-
-//go:noescape
-func quantizeAVX2(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
-
-// softmaxXentAVX2 does every row of SoftmaxCrossEntropy in one call; scale
+// avx2SoftmaxXent does every row of SoftmaxCrossEntropy in one call; scale
 // is 1/m, m ≥ 1.
 //
 //go:noescape
-func softmaxXentAVX2(grad, logits []float32, labels []int32, m, n int, scale float32) (loss float32, correct int)
+func avx2SoftmaxXent(grad, logits []float32, labels []int32, m, n int, scale float32) (loss float32, correct int)
 
-func softmaxXentAVX2Go(grad, logits []float32, labels []int32, m, n int) (float32, int) {
+func softmaxCrossEntropyAVX2(grad, logits []float32, labels []int32, m, n int) (float32, int) {
 	if m == 0 {
 		return 0, 0
 	}
-	return softmaxXentAVX2(grad, logits, labels, m, n, 1/float32(m))
+	return avx2SoftmaxXent(grad, logits, labels, m, n, 1/float32(m))
 }
 
-// expAVX2 sets dst[i] = e^src[i] with the vector exp SoftmaxCrossEntropy
+// avx2Exp sets dst[i] = e^src[i] with the vector exp SoftmaxCrossEntropy
 // uses; it exists so tests can hold that exp to math.Exp over the whole
 // float32 range. len(dst) must equal len(src).
 //
 //go:noescape
-func expAVX2(dst, src []float32)
+func avx2Exp(dst, src []float32)

@@ -3,13 +3,12 @@
 // AVX2+FMA3 kernels. Go operand order is the reverse of Intel's: Intel
 // vfmadd231ps ymm3, ymm0, ymm1 (ymm3 += ymm0·ymm1) is VFMADD231PS Y1, Y0, Y3.
 // Tails never touch memory outside a slice: partial vectors go through
-// VMASKMOVPS with a mask of the live lanes (gemmAVX2 also loads B's last,
+// VMASKMOVPS with a mask of the live lanes (avx2Gemm also loads B's last,
 // partial column tile unmasked, for the steps where the whole vector lies
 // inside B's slice: safeSteps in kernels_amd64.go). Every routine ends
 // VZEROUPPER.
 
 #include "textflag.h"
-#include "rows_amd64.h"
 
 // VEC8 defines sym as 8 copies of the 32-bit value v: a 256-bit memory
 // operand.
@@ -38,10 +37,10 @@ GLOBL avx2MaskTab<>(SB), RODATA|NOPTR, $64
 	VMOVDQU (tmp)(cnt*4), dst
 
 // ---------------------------------------------------------------------
-// gemmAVX2
+// avx2Gemm
 // ---------------------------------------------------------------------
 
-// Registers of gemmAVX2.
+// Registers of avx2Gemm.
 #define C_BLK DI  // C at row r0
 #define A_BLK SI  // A at row r0
 #define A_RS  R8  // A row stride, bytes
@@ -217,7 +216,7 @@ L_NEXT:
 	IMULQ $r, T0; \
 	ADDQ  T0, C_BLK
 
-// func gemmAVX2(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
+// func avx2Gemm(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
 //
 // C[r·ldc+c] = I[r·ldi+c] + Σ_s A[r·rs+s·as]·B[s·bs+c] (see kernels_amd64.go).
 // Rows go in blocks of 6 while 9 or more are left, then as 4+4, 4+3, 6,
@@ -227,7 +226,7 @@ L_NEXT:
 // safe steps, masked B loads. A tile's 6×16 accumulators stay in Y0–Y11
 // for all steps; each step loads one 16-wide row of B into W_LO/W_HI and
 // broadcasts the six A values against it: 12 FMAs for 8 loads.
-TEXT ·gemmAVX2(SB), NOSPLIT, $0-105
+TEXT ·avx2Gemm(SB), NOSPLIT, $0-105
 	MOVQ c+0(FP), C_BLK
 	MOVQ a+16(FP), A_BLK
 	MOVQ rs+24(FP), A_RS
@@ -337,11 +336,11 @@ LDONE: \
 	VMAXPS r, Y15, r; \
 	ST(r, off(DI)(IDX*1))
 
-// func reluAVX2(x []float32)
+// func avx2ReLU(x []float32)
 //
 // x[i] = max(0, x[i]) with 0 as VMAXPS's first operand, so that NaN and
 // -0 (for which it returns the second) pass through.
-TEXT ·reluAVX2(SB), NOSPLIT, $0-24
+TEXT ·avx2ReLU(SB), NOSPLIT, $0-24
 	MOVQ   x_base+0(FP), DI
 	MOVQ   x_len+8(FP), LEFT
 	XORQ   IDX, IDX
@@ -357,10 +356,10 @@ TEXT ·reluAVX2(SB), NOSPLIT, $0-24
 	VANDNPS r, s, r; \
 	ST(r, off(DI)(IDX*1))
 
-// func reluBackwardAVX2(dy, y []float32)
+// func avx2ReLUBackward(dy, y []float32)
 //
 // dy[i] = 0 where y[i] ≤ 0: compare 0 ≥ y (GE_OQ) and clear those lanes.
-TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-48
+TEXT ·avx2ReLUBackward(SB), NOSPLIT, $0-48
 	MOVQ   dy_base+0(FP), DI
 	MOVQ   dy_len+8(FP), LEFT
 	MOVQ   y_base+24(FP), SI
@@ -375,10 +374,10 @@ TEXT ·reluBackwardAVX2(SB), NOSPLIT, $0-48
 	VFNMADD231PS s, Y15, r; \
 	ST(r, off(DI)(IDX*1))
 
-// func sgdAVX2(w, g []float32, lr float32)
+// func avx2SGD(w, g []float32, lr float32)
 //
 // w[i] −= lr·g[i] as one fused negative multiply-add.
-TEXT ·sgdAVX2(SB), NOSPLIT, $0-52
+TEXT ·avx2SGD(SB), NOSPLIT, $0-52
 	MOVQ         w_base+0(FP), DI
 	MOVQ         w_len+8(FP), LEFT
 	MOVQ         g_base+24(FP), SI
@@ -397,10 +396,10 @@ TEXT ·sgdAVX2(SB), NOSPLIT, $0-52
 	VADDPS r, t, t; \
 	ST(t, off(DI)(IDX*1))
 
-// func sgdMomentumAVX2(w, v, g []float32, lr, mu float32)
+// func avx2SGDMomentum(w, v, g []float32, lr, mu float32)
 //
 // t = lr·g; v = mu·v − t (one fused multiply-subtract); w += v.
-TEXT ·sgdMomentumAVX2(SB), NOSPLIT, $0-80
+TEXT ·avx2SGDMomentum(SB), NOSPLIT, $0-80
 	MOVQ         w_base+0(FP), DI
 	MOVQ         w_len+8(FP), LEFT
 	MOVQ         v_base+24(FP), SI
@@ -481,10 +480,10 @@ GLOBL avx2Iota<>(SB), RODATA|NOPTR, $32
 	EXP(r, s, t); \
 	ST(s, off(DI)(IDX*1))
 
-// func expAVX2(dst, src []float32)
+// func avx2Exp(dst, src []float32)
 //
 // dst[i] = e^src[i] with EXP: a test hook for the exp of softmax.
-TEXT ·expAVX2(SB), NOSPLIT, $0-48
+TEXT ·avx2Exp(SB), NOSPLIT, $0-48
 	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), LEFT
 	MOVQ src_base+24(FP), SI
@@ -501,7 +500,7 @@ DATA avx2Log<>+40(SB)/8, $0x3fb745d1745d1746 // 1/11
 DATA avx2Log<>+48(SB)/8, $0x3fe62e42fefa39ef // ln 2
 GLOBL avx2Log<>(SB), RODATA|NOPTR, $56
 
-// Registers of softmaxXentAVX2.
+// Registers of avx2SoftmaxXent.
 #define G_ROW   DI  // grad row
 #define L_ROW   SI  // logits row
 #define LABELS  R8  // current label
@@ -560,7 +559,7 @@ GLOBL avx2Log<>(SB), RODATA|NOPTR, $56
 	VPERMILPS    $0xb1, x0, x1; \
 	OP           x1, x0, x0
 
-// func softmaxXentAVX2(grad, logits []float32, labels []int32, m, n int, scale float32) (loss float32, correct int)
+// func avx2SoftmaxXent(grad, logits []float32, labels []int32, m, n int, scale float32) (loss float32, correct int)
 //
 // Per row, all in registers but for the row itself (n ≥ 1, m ≥ 1):
 // pass 1 reads the logits 8 at a time (a masked tail filled with -Inf)
@@ -569,7 +568,7 @@ GLOBL avx2Log<>(SB), RODATA|NOPTR, $56
 // log(s) − (l[t] − max) with a float64 log, and pass 3 rewrites grad as
 // (e·(1/s) − onehot)·scale. l[t] is read before grad (which may alias
 // logits) is written.
-TEXT ·softmaxXentAVX2(SB), NOSPLIT, $0-112
+TEXT ·avx2SoftmaxXent(SB), NOSPLIT, $0-112
 	MOVQ   grad_base+0(FP), G_ROW
 	MOVQ   logits_base+24(FP), L_ROW
 	MOVQ   labels_base+48(FP), LABELS
@@ -722,155 +721,3 @@ nextrow:
 	MOVQ   CORRECT, correct+104(FP)
 	VZEROUPPER
 	RET
-
-// QUOT8: y = b (8 exact floats) becomes b/d by a multiply and one Newton
-// correction: q0 = b·r, e = b − q0·d (exact, fused), q = q0 + e·r
-// (fused). d in Y15, r = 1/d in Y14; t is scratch, q ends in y. The
-// scalar tail does the same with the X forms of the registers.
-#define QUOT8(y, t) \
-	VMULPS Y14, y, t; VFNMADD231PS Y15, t, y; VFMADD213PS t, Y14, y
-
-// func dequantizeRowsAVX2(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
-//
-// Row i of dst = row rows[i] of src (k bytes a row): zero-extend 8 bytes
-// to 8 int32 (exact), convert to float32 (exact, < 2^24) and divide by
-// div through QUOT8: three pipelined operations instead of a long
-// division. QUOT8 is not a correctly rounded division for every divisor;
-// the caller uses this routine only for a divisor it has checked on all
-// 256 bytes. 32 bytes a round, then 8, then one at a time for the last
-// 0–7 of a row: byte loads cannot be masked, and a wider load would read
-// past the row. Before row i it prefetches every cache line of row
-// rows[i+DEQ_AHEAD] (inside src; PREFETCHT0 never faults).
-TEXT ·dequantizeRowsAVX2(SB), NOSPLIT, $0-88
-	MOVQ         dst_base+0(FP), DI
-	MOVQ         src_base+24(FP), R8
-	MOVQ         rows_base+48(FP), BX
-	MOVQ         rows_len+56(FP), R9
-	MOVQ         k+72(FP), R10
-	VBROADCASTSS div+80(FP), Y15
-	VBROADCASTSS recip+84(FP), Y14
-	TESTQ        R10, R10
-	JEQ          deqdone
-	TESTQ        R9, R9
-	JEQ          deqdone
-
-deqrow:
-	DEQ_ROW(deqpf, deqnow)
-	MOVQ    R10, LEFT
-
-deq32:
-	CMPQ      LEFT, $32
-	JLT       deq8
-	VPMOVZXBD (SI), Y0
-	VPMOVZXBD 8(SI), Y1
-	VPMOVZXBD 16(SI), Y2
-	VPMOVZXBD 24(SI), Y3
-	VCVTDQ2PS Y0, Y0
-	VCVTDQ2PS Y1, Y1
-	VCVTDQ2PS Y2, Y2
-	VCVTDQ2PS Y3, Y3
-	QUOT8(Y0, Y4)
-	QUOT8(Y1, Y5)
-	QUOT8(Y2, Y6)
-	QUOT8(Y3, Y7)
-	VMOVUPS   Y0, (DI)
-	VMOVUPS   Y1, 32(DI)
-	VMOVUPS   Y2, 64(DI)
-	VMOVUPS   Y3, 96(DI)
-	ADDQ      $32, SI
-	ADDQ      $128, DI
-	SUBQ      $32, LEFT
-	JMP       deq32
-
-deq8:
-	CMPQ      LEFT, $8
-	JLT       deq1
-	VPMOVZXBD (SI), Y0
-	VCVTDQ2PS Y0, Y0
-	QUOT8(Y0, Y4)
-	VMOVUPS   Y0, (DI)
-	ADDQ      $8, SI
-	ADDQ      $32, DI
-	SUBQ      $8, LEFT
-	JMP       deq8
-
-deq1:
-	TESTQ        LEFT, LEFT
-	JEQ          deqnext
-	MOVBLZX      (SI), AX
-	VCVTSI2SSL   AX, X0, X0
-	VMULSS       X14, X0, X4
-	VFNMADD231SS X15, X4, X0
-	VFMADD213SS  X4, X14, X0
-	VMOVSS       X0, (DI)
-	INCQ         SI
-	ADDQ         $4, DI
-	DECQ         LEFT
-	JMP          deq1
-
-deqnext:
-	ADDQ $4, BX
-	DECQ R9
-	JG   deqrow
-
-deqdone:
-	VZEROUPPER
-	RET
-
-// avx2ByteOfDword: VPSHUFB control taking byte 0 of each dword of a
-// 128-bit lane into the lane's low 4 bytes (the rest zero).
-DATA avx2ByteOfDword<>+0(SB)/8, $0x808080800c080400
-DATA avx2ByteOfDword<>+8(SB)/8, $0x8080808080808080
-DATA avx2ByteOfDword<>+16(SB)/8, $0x808080800c080400
-DATA avx2ByteOfDword<>+24(SB)/8, $0x8080808080808080
-GLOBL avx2ByteOfDword<>(SB), RODATA|NOPTR, $32
-
-// func quantizeAVX2(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
-//
-// Quantize on n values, n a multiple of 8 (Go does the last 0–7), for a
-// divisor whose QUOT8 quotients are exact, 8 a step: the guess g =
-// round(x·div) (VCVTPS2DQ: to nearest; NaN and overflow give 0x80000000),
-// bad where g has a bit above the low 8 (so also where it is negative) or
-// where QUOT8 of g is not x bit for bit (VPCMPEQD); byte 0 of each dword
-// gathered by VPSHUFB and VPUNPCKLDQ into 8 bytes. A step with a bad value
-// ends the kernel with false (dst meaningless then).
-TEXT ·quantizeAVX2(SB), NOSPLIT, $0-33
-	MOVQ         dst+0(FP), DI
-	MOVQ         src+8(FP), SI
-	MOVQ         n+16(FP), CX
-	VBROADCASTSS div+24(FP), Y15
-	VBROADCASTSS recip+28(FP), Y14
-	MOVL         $0xffffff00, AX
-	MOVQ         AX, X13
-	VPBROADCASTD X13, Y13
-	VMOVDQU      avx2ByteOfDword<>(SB), Y12
-	VPCMPEQD     Y11, Y11, Y11 // all ones
-
-q8:
-	TESTQ        CX, CX
-	JEQ          qok
-	VMOVUPS      (SI), Y0
-	VMULPS       Y15, Y0, Y1
-	VCVTPS2DQ    Y1, Y1
-	VPAND        Y13, Y1, Y2
-	VCVTDQ2PS    Y1, Y3
-	QUOT8(Y3, Y4)
-	VPCMPEQD     Y0, Y3, Y3
-	VPXOR        Y11, Y3, Y3
-	VPOR         Y3, Y2, Y2
-	VPTEST       Y2, Y2
-	JNE          qbad
-	VPSHUFB      Y12, Y1, Y1
-	VEXTRACTI128 $1, Y1, X2
-	VPUNPCKLDQ   X2, X1, X1
-	MOVQ         X1, (DI)
-	ADDQ         $32, SI
-	ADDQ         $8, DI
-	SUBQ         $8, CX
-	JMP          q8
-
-qok:
-	RET_BOOL($1, ok+32(FP))
-
-qbad:
-	RET_BOOL($0, ok+32(FP))

@@ -4,80 +4,73 @@ package simdnn
 
 import (
 	"math"
-	"sync/atomic"
 
-	"golang.org/x/sys/cpu"
+	"github.com/simdnn/simdnn/internal/impl"
 )
 
-// archImpls lists the arm64 assembly implementations, best first. NEON
-// (Advanced SIMD) is part of every arm64 CPU; the feature bit is read all
-// the same so that a kernel never runs where it cannot.
-func archImpls() []implementation {
-	return []implementation{{set: &neonSet, supported: func() bool { return cpu.ARM64.HasASIMD }}}
+// archSets: the NEON implementation (kernels_arm64.s). internal/impl
+// reads the CPU's feature bit.
+func archSets(s *[impl.Count]*kernelSet) {
+	s[impl.NEON] = &neonSet
 }
 
 // neonSet is the NEON implementation (kernels_arm64.s).
 var neonSet = kernelSet{
-	name:             "neon",
-	denseForward:     neonDenseForward,
-	denseBackward:    neonDenseBackward,
-	relu:             reluNEON,
-	reluBackward:     reluBackwardNEON,
-	softmaxXent:      neonSoftmaxCrossEntropy,
-	sgd:              sgdNEON,
-	sgdMomentum:      sgdMomentumNEON,
-	dequantizeRows:   dequantizeRowsNEONGo,
-	quantize:         quantizeNEONGo,
-	dequantizePacked: dequantizePackedTable,
-	nonZeroRows:      nonZeroRowsGeneric,
-	packRows:         packRowsGeneric,
+	denseForward:        denseForwardNEON,
+	denseBackward:       denseBackwardNEON,
+	relu:                neonReLU,
+	reluBackward:        neonReLUBackward,
+	softmaxCrossEntropy: softmaxCrossEntropyNEON,
+	sgd:                 neonSGD,
+	sgdMomentum:         neonSGDMomentum,
+	exp:                 expNEON,
 }
 
-// neonDenseForward runs the assembly on every shape with at least one
+// denseForwardNEON runs the assembly on every shape with at least one
 // whole vector of columns; rows narrower than four floats (n < 4) take
 // the reference loop.
-func neonDenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
+func denseForwardNEON(y, x, w, b []float32, m, k, n int, relu bool) {
 	switch {
 	case m == 0:
 	case n < 4:
 		denseForwardGeneric(y, x, w, b, m, k, n, relu)
 	default:
-		denseForwardNEON(y, x, w, b, m, k, n, relu)
+		neonDenseForward(y, x, w, b, m, k, n, relu)
 	}
 }
 
-// neonDenseBackward: dw and db in assembly when the block of 4 inputs × 4
+// denseBackwardNEON: dw and db in assembly when the block of 4 inputs × 4
 // columns fits (k ≥ 4, n ≥ 4), dx in assembly for every shape.
-func neonDenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
+func denseBackwardNEON(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	if k < 4 || n < 4 {
 		denseBackwardGeneric(dw, db, nil, x, w, dy, m, k, n)
 	} else {
-		denseBackwardDwNEON(dw, x, dy, m, k, n)
-		columnSumsNEON(db, dy, m, n)
+		neonDenseBackwardDw(dw, x, dy, m, k, n)
+		neonColumnSums(db, dy, m, n)
 	}
 	if dx != nil && m > 0 && k > 0 {
-		denseBackwardDxNEON(dx, w, dy, m, k, n)
+		neonDenseBackwardDx(dx, w, dy, m, k, n)
 	}
 }
 
 //go:noescape
-func denseBackwardDwNEON(dw, x, dy []float32, m, k, n int)
+func neonDenseBackwardDw(dw, x, dy []float32, m, k, n int)
 
 //go:noescape
-func columnSumsNEON(db, dy []float32, m, n int)
+func neonColumnSums(db, dy []float32, m, n int)
 
 //go:noescape
-func denseBackwardDxNEON(dx, w, dy []float32, m, k, n int)
+func neonDenseBackwardDx(dx, w, dy []float32, m, k, n int)
 
-// softmaxChunk is how many rows one softmaxRowsNEON call takes: their
+// softmaxChunk is how many rows one neonSoftmaxRows call takes: their
 // sums and offsets come back in arrays on the wrapper's stack.
 const softmaxChunk = 64
 
-// neonSoftmaxCrossEntropy: the assembly does the max, the first-arg-max
+// softmaxCrossEntropyNEON: the assembly does the max, the first-arg-max
 // check, the exps, the sums and the gradient of every row; the per-row
 // loss log(s) − (l[t] − max) takes one float64 log here, m of them
 // against m·n exps, as in the reference.
-func neonSoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (float32, int) {
+func softmaxCrossEntropyNEON(grad, logits []float32, labels []int32, m, n int) (float32, int) {
 	if m == 0 {
 		return 0, 0
 	}
@@ -88,7 +81,7 @@ func neonSoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (
 	for i := 0; i < m; i += softmaxChunk {
 		r := min(softmaxChunk, m-i)
 		rows := grad[i*n : (i+r)*n]
-		correct += softmaxRowsNEON(rows, logits[i*n:(i+r)*n], labels[i:i+r], sums[:r], offs[:r], n, scale)
+		correct += neonSoftmaxRows(rows, logits[i*n:(i+r)*n], labels[i:i+r], sums[:r], offs[:r], n, scale)
 		for j := range r {
 			total += float32(math.Log(float64(sums[j]))) - offs[j]
 		}
@@ -97,54 +90,41 @@ func neonSoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (
 }
 
 //go:noescape
-func softmaxRowsNEON(grad, logits []float32, labels []int32, sums, offs []float32, n int, scale float32) int
+func neonSoftmaxRows(grad, logits []float32, labels []int32, sums, offs []float32, n int, scale float32) int
 
-//go:noescape
-func expNEON(x []float32)
-
-//go:noescape
-func denseForwardNEON(y, x, w, b []float32, m, k, n int, relu bool)
-
-//go:noescape
-func reluNEON(x []float32)
-
-//go:noescape
-func reluBackwardNEON(dy, y []float32)
-
-//go:noescape
-func sgdNEON(w, g []float32, lr float32)
-
-//go:noescape
-func sgdMomentumNEON(w, v, g []float32, lr, mu float32)
-
-//go:noescape
-func dequantizeRowsNEON(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
-
-// quotientsNEON runs dequantizeRowsNEON on every byte value.
-func quotientsNEON(div float32) (q [256]float32) {
-	row := int32(0)
-	dequantizeRowsNEON(&q[0], &allBytes[0], &row, 1, len(allBytes), div, 1/div)
-	return q
-}
-
-// neonQuotients caches exactQuotients for dequantizeRowsNEON.
-var neonQuotients atomic.Uint64
-
-// quantizeNEONGo runs quantizeNEON 16 values at a time (quantizeWith).
-func quantizeNEONGo(dst []uint8, src []float32, div float32) bool {
-	return quantizeWith(dst, src, div, 16, exactQuotients(&neonQuotients, div, quotientsNEON), quantizeNEON)
-}
-
-//go:noescape
-func quantizeNEON(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
-
-func dequantizeRowsNEONGo(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	if len(dst) == 0 {
-		return
+// expNEON runs neonExp, which works in place on whole vectors of four,
+// on a copy of src in dst; the last len(src) % 4 values go through it in
+// a vector on the stack, zero-padded, so that nothing past either slice
+// is read or written.
+func expNEON(dst, src []float32) {
+	copy(dst, src)
+	whole := len(dst) &^ 3
+	neonExp(dst[:whole])
+	if tail := dst[whole:]; len(tail) > 0 {
+		var v [4]float32
+		copy(v[:], tail)
+		neonExp(v[:])
+		copy(tail, v[:])
 	}
-	if !exactQuotients(&neonQuotients, div, quotientsNEON) {
-		dequantizeRowsTable(dst, src, rows, k, div)
-		return
-	}
-	dequantizeRowsNEON(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
 }
+
+// neonExp sets x = e^x in place with the exp of neonSoftmaxRows (EXP);
+// len(x) must be a multiple of 4.
+//
+//go:noescape
+func neonExp(x []float32)
+
+//go:noescape
+func neonDenseForward(y, x, w, b []float32, m, k, n int, relu bool)
+
+//go:noescape
+func neonReLU(x []float32)
+
+//go:noescape
+func neonReLUBackward(dy, y []float32)
+
+//go:noescape
+func neonSGD(w, g []float32, lr float32)
+
+//go:noescape
+func neonSGDMomentum(w, v, g []float32, lr, mu float32)

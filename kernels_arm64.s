@@ -17,8 +17,8 @@
 // and -0, so they pass through.
 #define RELU(v, t) FCMLT4SZ(v, t); BIC16B(t, v, v)
 
-// func reluNEON(x []float32)
-TEXT ·reluNEON(SB), NOSPLIT, $0-24
+// func neonReLU(x []float32)
+TEXT ·neonReLU(SB), NOSPLIT, $0-24
 	MOVD x_base+0(FP), R0
 	MOVD x_len+8(FP), R1
 
@@ -57,8 +57,8 @@ reludone:
 // RELUBACK(g, y, t): g = 0 where y ≤ 0 (FCMLE #0 is false for NaN).
 #define RELUBACK(g, y, t) FCMLE4SZ(y, t); BIC16B(t, g, g)
 
-// func reluBackwardNEON(dy, y []float32)
-TEXT ·reluBackwardNEON(SB), NOSPLIT, $0-48
+// func neonReLUBackward(dy, y []float32)
+TEXT ·neonReLUBackward(SB), NOSPLIT, $0-48
 	MOVD dy_base+0(FP), R0
 	MOVD dy_len+8(FP), R1
 	MOVD y_base+24(FP), R2
@@ -98,9 +98,9 @@ rb1:
 rbdone:
 	RET
 
-// func sgdNEON(w, g []float32, lr float32)
+// func neonSGD(w, g []float32, lr float32)
 // w -= lr·g with a fused multiply-subtract; V30 holds lr in every lane.
-TEXT ·sgdNEON(SB), NOSPLIT, $0-52
+TEXT ·neonSGD(SB), NOSPLIT, $0-52
 	MOVD  w_base+0(FP), R0
 	MOVD  w_len+8(FP), R1
 	MOVD  g_base+24(FP), R2
@@ -146,8 +146,8 @@ sgddone:
 // fused multiply-subtract); w += v. V29 holds mu, V30 lr.
 #define MOMENTUM(w, v, g, W, V, G) FMUL4S(29, v, v); VFMLS V30.S4, G.S4, V.S4; FADD4S(v, w, w)
 
-// func sgdMomentumNEON(w, v, g []float32, lr, mu float32)
-TEXT ·sgdMomentumNEON(SB), NOSPLIT, $0-80
+// func neonSGDMomentum(w, v, g []float32, lr, mu float32)
+TEXT ·neonSGDMomentum(SB), NOSPLIT, $0-80
 	MOVD  w_base+0(FP), R0
 	MOVD  w_len+8(FP), R1
 	MOVD  v_base+24(FP), R2
@@ -253,14 +253,14 @@ momdone:
 #define PLEFT R25
 #define T R26
 
-// func denseForwardNEON(y, x, w, b []float32, m, k, n int, relu bool)
+// func neonDenseForward(y, x, w, b []float32, m, k, n int, relu bool)
 // y = x·w + b, then ReLU, for m ≥ 1 and n ≥ 4. Per block of 4 rows × 16
 // columns: the accumulators start as b; the p loop takes 4 inputs a turn,
 // one x vector per row (V0–V3), and for each of its lanes loads a row of
 // w (V4–V7) and does 16 FMLA by element, so each w load serves 4 rows and
 // each x load 16 columns. k mod 4 inputs are then taken one at a time
 // (FMOVS into lane 0).
-TEXT ·denseForwardNEON(SB), NOSPLIT, $0-121
+TEXT ·neonDenseForward(SB), NOSPLIT, $0-121
 	MOVD  y_base+0(FP), R0
 	MOVD  x_base+24(FP), R1
 	MOVD  w_base+48(FP), R2
@@ -406,12 +406,12 @@ fwdstore:
 #define DP3 R20
 #define ROW R23
 
-// func denseBackwardDwNEON(dw, x, dy []float32, m, k, n int)
+// func neonDenseBackwardDw(dw, x, dy []float32, m, k, n int)
 // dw = xᵀ·dy for k ≥ 4 and n ≥ 4. Blocks of 4 inputs p × 16 columns; a
 // block past k−4 starts at k−4 (clamped like the columns). Per row i of
 // the batch: one x vector (the block's 4 inputs, V0), four dy vectors
 // (V4–V7) and 16 FMLA by element into V16–V31, which start at zero.
-TEXT ·denseBackwardDwNEON(SB), NOSPLIT, $0-96
+TEXT ·neonDenseBackwardDw(SB), NOSPLIT, $0-96
 	MOVD dw_base+0(FP), R0
 	MOVD x_base+24(FP), R1
 	MOVD dy_base+48(FP), R2
@@ -470,10 +470,10 @@ dwstore:
 	BLT  dwps
 	RET
 
-// func columnSumsNEON(db, dy []float32, m, n int)
+// func neonColumnSums(db, dy []float32, m, n int)
 // db = the column sums of dy (m×n, n ≥ 4), 16 columns a block (clamped
 // like the dense blocks), rows added in order.
-TEXT ·columnSumsNEON(SB), NOSPLIT, $0-64
+TEXT ·neonColumnSums(SB), NOSPLIT, $0-64
 	MOVD db_base+0(FP), R0
 	MOVD dy_base+24(FP), R2
 	MOVD m+48(FP), M
@@ -581,7 +581,7 @@ sumstore:
 	VST1 V0.S[l], (DY0); VST1 V1.S[l], (DY1); VST1 V2.S[l], (DY2); VST1 V3.S[l], (DY3); \
 	ADD $4, DY0; ADD $4, DY1; ADD $4, DY2; ADD $4, DY3
 
-// func denseBackwardDxNEON(dx, w, dy []float32, m, k, n int)
+// func neonDenseBackwardDx(dx, w, dy []float32, m, k, n int)
 // dx = dy·wᵀ for m ≥ 1, k ≥ 1, any n. Blocks of 4 rows × 4 inputs, both
 // clamped (rows to m−1, inputs to k−1), with one accumulator per (row,
 // input) pair: V16+4r+q sums dy[r][j]·w[q][j] over the lanes of j. The j
@@ -589,7 +589,7 @@ sumstore:
 // with FMOVD/FMOVS loads that zero the unused lanes. Three FADDP per row
 // turn its 4 accumulators into the vector dx[r][q], stored whole, or lane
 // by lane for the last k mod 4 inputs.
-TEXT ·denseBackwardDxNEON(SB), NOSPLIT, $0-96
+TEXT ·neonDenseBackwardDx(SB), NOSPLIT, $0-96
 	MOVD dx_base+0(FP), R0
 	MOVD w_base+24(FP), R1
 	MOVD dy_base+48(FP), R2
@@ -734,9 +734,9 @@ dxnext:
 	CONST(0x3d2aaaab, V26); CONST(0x3e2aaaab, V27); CONST(0x3f000000, V28); \
 	CONST(0x3f800000, V29); CONST(0x0000007f, V30)
 
-// func expNEON(x []float32)
+// func neonExp(x []float32)
 // x = exp(x) in place with EXP, len(x) a multiple of 4 (a test hook).
-TEXT ·expNEON(SB), NOSPLIT, $0-24
+TEXT ·neonExp(SB), NOSPLIT, $0-24
 	MOVD x_base+0(FP), R0
 	MOVD x_len+8(FP), R1
 	EXPCONSTS
@@ -766,7 +766,7 @@ expdone:
 #define OUT R12
 #define LEFT R13
 
-// func softmaxRowsNEON(grad, logits []float32, labels []int32, sums, offs []float32, n int, scale float32) int
+// func neonSoftmaxRows(grad, logits []float32, labels []int32, sums, offs []float32, n int, scale float32) int
 // Per row of n ≥ 1 logits with label t (grad may alias logits):
 // M = max (FMAX, so any NaN makes M NaN); the row is correct when
 // l[t] == M (false for NaN) and no earlier logit equals M, which is the
@@ -775,7 +775,7 @@ expdone:
 // e·(1/s)·scale, and grad[t] = (e[t]·(1/s) − 1)·scale. Returns the number
 // of correct rows. Registers: V1 M, V2 vector sum, F3 tail sum, V4 1/s,
 // V5 scale, V0 the data; EXP's constants and scratch as above.
-TEXT ·softmaxRowsNEON(SB), NOSPLIT, $0-144
+TEXT ·neonSoftmaxRows(SB), NOSPLIT, $0-144
 	MOVD  grad_base+0(FP), GRAD
 	MOVD  logits_base+24(FP), LOGITS
 	MOVD  labels_base+48(FP), LABELS
@@ -912,152 +912,4 @@ smlabel:
 
 smdone:
 	MOVD CORRECT, ret+136(FP)
-	RET
-
-// QUOT4(b, q, vb, vq): q.4S = b.4S / d by a multiply and one Newton
-// correction: q0 = b·r, e = b − q0·d (fused: b becomes e), q = q0 + e·r
-// (fused). b and q are register numbers, vb and vq the same registers
-// named for the Go assembler. d in V28, r = 1/d in V29.
-#define QUOT4(b, q, vb, vq) \
-	FMUL4S(29, b, q); \
-	VFMLS  V28.S4, vq.S4, vb.S4; \
-	VFMLA  V29.S4, vb.S4, vq.S4
-
-// UQUOT16 divides 16 unsigned int32, in the vectors numbered s0…s3, by d:
-// UCVTF into t0…t3 (exact below 2²⁴), then QUOT4 into q0…q3 (t0…t3 are
-// clobbered); vt and vq name the t and q registers for the Go assembler.
-#define UQUOT16(s0, s1, s2, s3, t0, t1, t2, t3, q0, q1, q2, q3, vt0, vt1, vt2, vt3, vq0, vq1, vq2, vq3) \
-	UCVTF4S(s0, t0); \
-	UCVTF4S(s1, t1); \
-	UCVTF4S(s2, t2); \
-	UCVTF4S(s3, t3); \
-	QUOT4(t0, q0, vt0, vq0); \
-	QUOT4(t1, q1, vt1, vq1); \
-	QUOT4(t2, q2, vt2, vq2); \
-	QUOT4(t3, q3, vt3, vq3)
-
-// QUOT4_CONSTS loads QUOT4's d and r from the arguments div and recip into
-// all lanes of V28 and V29.
-#define QUOT4_CONSTS(div, recip) \
-	FMOVS div, F28; \
-	FMOVS recip, F29; \
-	VDUP  V28.S[0], V28.S4; \
-	VDUP  V29.S[0], V29.S4
-
-// func dequantizeRowsNEON(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
-//
-// Row i of dst = row rows[i] of src (k bytes a row). 16 bytes a round:
-// UXTL twice to 32-bit lanes (exact), UCVTF (exact) and QUOT4, which is
-// not a correctly rounded division for every divisor: the caller uses
-// this routine only for a divisor it has checked on all 256 bytes. The
-// last 0–15 bytes of a row go one at a time through FDIVS, Go's own
-// division, so that no load reads past the row. m, k ≥ 1.
-TEXT ·dequantizeRowsNEON(SB), NOSPLIT, $0-48
-	MOVD  dst+0(FP), R0
-	MOVD  src+8(FP), R1
-	MOVD  rows+16(FP), R2
-	MOVD  m+24(FP), R3
-	MOVD  k+32(FP), R6
-	QUOT4_CONSTS(div+40(FP), recip+44(FP))
-
-deqrow:
-	MOVW (R2), R7 // sign-extending
-	MUL  R6, R7, R7
-	ADD  R1, R7, R4
-	MOVD R6, R5
-
-deq16:
-	CMP    $16, R5
-	BLT    deq1
-	VLD1.P 16(R4), [V0.B16]
-	VUXTL  V0.B8, V1.H8
-	VUXTL2 V0.B16, V2.H8
-	VUXTL  V1.H4, V3.S4
-	VUXTL2 V1.H8, V4.S4
-	VUXTL  V2.H4, V5.S4
-	VUXTL2 V2.H8, V6.S4
-	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
-	VST1.P [V7.S4, V8.S4, V9.S4, V10.S4], 64(R0)
-	SUB    $16, R5, R5
-	B      deq16
-
-deq1:
-	CBZ     R5, deqnext
-	MOVBU.P 1(R4), R7
-	UCVTFWS R7, F0
-	FDIVS   F28, F0, F0
-	FMOVS.P F0, 4(R0)
-	SUB     $1, R5, R5
-	B       deq1
-
-deqnext:
-	ADD  $4, R2, R2
-	SUBS $1, R3, R3
-	BGT  deqrow
-	RET
-
-// func quantizeNEON(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
-//
-// Quantize on n values, n a multiple of 16 (Go does the rest), for a
-// divisor whose QUOT4 quotients are exact, 16 a round: the guess g =
-// FCVTNS(x·div) (to nearest; NaN gives 0, out of range saturates), bad
-// where g >> 8 is not 0 (so also where g is negative) or where QUOT4 of
-// UCVTF(g) is not x bit for bit (CMEQ on the bits); the low byte of each
-// lane gathered by UZP1 twice. A round with a bad value ends the kernel
-// with false (dst meaningless then).
-TEXT ·quantizeNEON(SB), NOSPLIT, $0-33
-	MOVD  dst+0(FP), R0
-	MOVD  src+8(FP), R1
-	MOVD  n+16(FP), R2
-	QUOT4_CONSTS(div+24(FP), recip+28(FP))
-
-q16:
-	CBZ    R2, qok
-	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
-	FMUL4S(28, 0, 4)
-	FMUL4S(28, 1, 5)
-	FMUL4S(28, 2, 6)
-	FMUL4S(28, 3, 7)
-	FCVTNS4S(4, 4)
-	FCVTNS4S(5, 5)
-	FCVTNS4S(6, 6)
-	FCVTNS4S(7, 7)
-	VUSHR  $8, V4.S4, V8.S4
-	VUSHR  $8, V5.S4, V9.S4
-	VUSHR  $8, V6.S4, V10.S4
-	VUSHR  $8, V7.S4, V11.S4
-	VORR   V9.B16, V8.B16, V8.B16
-	VORR   V11.B16, V10.B16, V10.B16
-	VORR   V10.B16, V8.B16, V8.B16
-	UQUOT16(4, 5, 6, 7, 12, 13, 14, 15, 16, 17, 18, 19, V12, V13, V14, V15, V16, V17, V18, V19)
-	VCMEQ  V0.S4, V16.S4, V16.S4
-	VCMEQ  V1.S4, V17.S4, V17.S4
-	VCMEQ  V2.S4, V18.S4, V18.S4
-	VCMEQ  V3.S4, V19.S4, V19.S4
-	VAND   V17.B16, V16.B16, V16.B16
-	VAND   V19.B16, V18.B16, V18.B16
-	VAND   V18.B16, V16.B16, V16.B16
-	VMOV   V8.D[0], R3
-	VMOV   V8.D[1], R4
-	ORR    R4, R3, R3
-	CBNZ   R3, qbad
-	VMOV   V16.D[0], R3
-	VMOV   V16.D[1], R4
-	AND    R4, R3, R3
-	CMN    $1, R3
-	BNE    qbad
-	VUZP1  V5.H8, V4.H8, V20.H8
-	VUZP1  V7.H8, V6.H8, V21.H8
-	VUZP1  V21.B16, V20.B16, V22.B16
-	VST1.P [V22.B16], 16(R0)
-	SUB    $16, R2, R2
-	B      q16
-
-qok:
-	MOVD $1, R3
-	MOVB R3, ok+32(FP)
-	RET
-
-qbad:
-	MOVB ZR, ok+32(FP)
 	RET

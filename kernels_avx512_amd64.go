@@ -2,38 +2,19 @@
 
 package simdnn
 
-import (
-	"sync/atomic"
-	"unsafe"
-
-	"github.com/klauspost/cpuid/v2"
-)
+import "unsafe"
 
 // avx512Set runs the kernels in kernels_avx512_amd64.s: ZMM registers,
 // opmask registers for every tail.
 var avx512Set = kernelSet{
-	name:             "avx512",
-	denseForward:     denseForwardAVX512,
-	denseBackward:    denseBackwardAVX512,
-	relu:             reluAVX512,
-	reluBackward:     reluBackwardAVX512,
-	softmaxXent:      softmaxCrossEntropyAVX512,
-	sgd:              sgdAVX512,
-	sgdMomentum:      sgdMomentumAVX512,
-	dequantizeRows:   dequantizeRowsAVX512,
-	quantize:         quantizeAVX512,
-	dequantizePacked: dequantizePackedAVX512,
-	packedNative:     true,
-	nonZeroRows:      nonZeroRowsAVX512,
-	packRows:         packRowsAVX512,
-}
-
-// avx512Supported: the assembly uses AVX512F (ZMM, opmasks, VSCALEFPS,
-// VGETEXP/VGETMANT), FMA3, BMI2 (BZHI) and POPCNT (the packed gather);
-// cpuid also checks that the OS saves the ZMM and opmask state. The
-// packed rows' 64-byte paths need more (avx512Wide).
-func avx512Supported() bool {
-	return cpuid.CPU.Supports(cpuid.AVX512F, cpuid.FMA3, cpuid.BMI2, cpuid.POPCNT)
+	denseForward:        denseForwardAVX512,
+	denseBackward:       denseBackwardAVX512,
+	relu:                reluAVX512,
+	reluBackward:        reluBackwardAVX512,
+	softmaxCrossEntropy: softmaxCrossEntropyAVX512,
+	sgd:                 sgdAVX512,
+	sgdMomentum:         sgdMomentumAVX512,
+	exp:                 expAVX512,
 }
 
 // Tile flags, as in the assembly.
@@ -53,9 +34,9 @@ const (
 	tileV4R1
 )
 
-// avx512RunTile calls the tile of the given kind; direct calls, so that
+// runTileAVX512 calls the tile of the given kind; direct calls, so that
 // the //go:noescape of each stays visible and no argument escapes.
-func avx512RunTile(kind int, c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int) {
+func runTileAVX512(kind int, c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, masks uint64, flags, tiles int) {
 	switch kind {
 	case tileV1R16:
 		avx512TileV1R16(c, a, b, bias, steps, aStep, aRow, ldb, ldc, masks, flags, tiles)
@@ -84,9 +65,6 @@ func avx512TileV4R1(c, a, b, bias *float32, steps, aStep, aRow, ldb, ldc int, ma
 func avx512ReLU(x *float32, n int)
 
 //go:noescape
-func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
-
-//go:noescape
 func avx512ReLUBackward(dy, y *float32, n int)
 
 //go:noescape
@@ -113,7 +91,7 @@ func at(s []float32, i int) *float32 {
 	return unsafe.SliceData(s)
 }
 
-// avx512Gemm computes, for r < rows and q < cols,
+// gemmAVX512 computes, for r < rows and q < cols,
 //
 //	c[r*ldc+q] = bias[q] + Σ_{s<steps} a[r*aRow+s*aStep]·b[s*ldb+q]
 //
@@ -125,7 +103,7 @@ func at(s []float32, i int) *float32 {
 // full tile cannot cover are redone by one tile ending at the last row
 // (recomputing rows already written gives the same values), or row by row
 // where that is impossible (too few rows, or tileAcc).
-func avx512Gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, ldb int, bias []float32, rows, cols, steps, flags int) {
+func gemmAVX512(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, ldb int, bias []float32, rows, cols, steps, flags int) {
 	var zeros [64]float32
 	for q0 := 0; q0 < cols; q0 += 64 {
 		width := min(64, cols-q0)
@@ -141,7 +119,7 @@ func avx512Gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32,
 		bq := at(b, q0)
 		// call runs tiles tiles of the given kind from row r down.
 		call := func(kind, r, split, tiles int) {
-			avx512RunTile(kind, &c[r*ldc+q0], at(a, r*aRow), bq, biasq, steps, aStep*4, aRow*4, ldb*4, ldc*4, masks, flags|split<<8, tiles)
+			runTileAVX512(kind, &c[r*ldc+q0], at(a, r*aRow), bq, biasq, steps, aStep*4, aRow*4, ldb*4, ldc*4, masks, flags|split<<8, tiles)
 		}
 		full := rows / height
 		if full > 0 {
@@ -164,7 +142,7 @@ func denseForwardAVX512(y, x, w, b []float32, m, k, n int, relu bool) {
 	if relu {
 		flags = tileReLU
 	}
-	avx512Gemm(y, n, x, k, 1, w, n, b, m, n, k, flags)
+	gemmAVX512(y, n, x, k, 1, w, n, b, m, n, k, flags)
 }
 
 // align64 returns s from its first element on a 64-byte boundary; s has
@@ -180,10 +158,10 @@ const dxChunk = 128
 
 func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	// dw[p][j] = Σ_i x[i][p]·dy[i][j]: A(p, i) = x[i*k+p].
-	avx512Gemm(dw, n, x, 1, k, dy, n, nil, k, n, m, 0)
+	gemmAVX512(dw, n, x, 1, k, dy, n, nil, k, n, m, 0)
 	// db[j] = Σ_i 1·dy[i][j]: A is a single 1 with both strides 0.
 	one := [1]float32{1}
-	avx512Gemm(db, 0, one[:], 0, 0, dy, n, nil, 1, n, m, 0)
+	gemmAVX512(db, 0, one[:], 0, 0, dy, n, nil, 1, n, m, 0)
 	if dx == nil || m == 0 || k == 0 {
 		return
 	}
@@ -221,7 +199,7 @@ func dxAVX512(dx, w, dy []float32, m, k, n int, panel []float32) {
 			if j0 > 0 {
 				flags = tileAcc
 			}
-			avx512Gemm(dx[p0:], k, dy[j0:], n, 1, panel, 64, nil, m, width, steps, flags)
+			gemmAVX512(dx[p0:], k, dy[j0:], n, 1, panel, 64, nil, m, width, steps, flags)
 		}
 	}
 }
@@ -244,81 +222,15 @@ func sgdAVX512(w, g []float32, lr float32) {
 	}
 }
 
-// quotientsAVX512 runs avx512DequantizeRows on every byte value.
-func quotientsAVX512(div float32) (q [256]float32) {
-	row := int32(0)
-	avx512DequantizeRows(&q[0], &allBytes[0], &row, 1, len(allBytes), div, 1/div)
-	return q
-}
-
-// avx512Quotients caches exactQuotients for avx512DequantizeRows.
-var avx512Quotients atomic.Uint64
-
-func dequantizeRowsAVX512(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	if len(dst) == 0 {
-		return
-	}
-	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
-		dequantizeRowsTable(dst, src, rows, k, div)
-		return
-	}
-	avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
-}
-
-// quantizeAVX512 runs avx512Quantize on every value (its tail is masked).
-func quantizeAVX512(dst []uint8, src []float32, div float32) bool {
-	return quantizeWith(dst, src, div, 1, exactQuotients(&avx512Quotients, div, quotientsAVX512), avx512Quantize)
-}
-
-//go:noescape
-func avx512Quantize(dst *uint8, src *float32, n int, div, recip float32) (ok bool)
-
-func dequantizePackedAVX512(dst []float32, p *PackedRows, rows []int32, div float32) {
-	if len(dst) == 0 {
-		return
-	}
-	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
-		dequantizePackedTable(dst, p, rows, div)
-		return
-	}
-	avx512DequantizePacked(&dst[0], &p.data[0], &p.off[0], &rows[0], len(rows), p.k, div, 1/div, avx512Wide)
-}
-
-func nonZeroRowsAVX512(counts []uint32, src []uint8, k int) {
-	if !avx512Wide {
-		nonZeroRowsGeneric(counts, src, k)
-		return
-	}
-	avx512NonZeroRows(&counts[0], &src[0], len(counts), k)
-}
-
-func packRowsAVX512(data []uint8, off []uint32, src []uint8, k int) {
-	if !avx512Wide {
-		packRowsGeneric(data, off, src, k)
-		return
-	}
-	avx512PackRows(&data[0], &off[0], &src[0], len(off)-1, k)
-}
-
-//go:noescape
-func avx512NonZeroRows(counts *uint32, src *uint8, rows, k int)
-
-//go:noescape
-func avx512PackRows(data *uint8, off *uint32, src *uint8, rows, k int)
-
-// avx512Wide: the CPU has AVX512 VBMI2 (VPEXPANDB, VPCOMPRESSB), VBMI
-// (VPERMB), BW (VMOVDQU8, VPTESTMB, 64-bit masks) and VL (a masked X
-// store), so avx512DequantizePacked expands 64 bytes at a time and the
-// packing runs in assembly. Every CPU with VBMI2 has the others, but a
-// virtual machine may hide any of them.
-var avx512Wide = cpuid.CPU.Supports(cpuid.AVX512VBMI2, cpuid.AVX512VBMI, cpuid.AVX512BW, cpuid.AVX512VL)
-
-//go:noescape
-func avx512DequantizePacked(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, div, recip float32, wide bool)
-
 func sgdMomentumAVX512(w, v, g []float32, lr, mu float32) {
 	if len(w) > 0 {
 		avx512SGDMomentum(&w[0], &v[0], &g[0], len(w), lr, mu)
+	}
+}
+
+func expAVX512(dst, src []float32) {
+	if len(src) > 0 {
+		avx512Exp(&dst[0], &src[0], len(src))
 	}
 }
 

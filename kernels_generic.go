@@ -6,19 +6,14 @@ import "math"
 // are kept simple on purpose; every other implementation is tested against
 // them.
 var genericSet = kernelSet{
-	name:             "generic",
-	denseForward:     denseForwardGeneric,
-	denseBackward:    denseBackwardGeneric,
-	relu:             reluGeneric,
-	reluBackward:     reluBackwardGeneric,
-	softmaxXent:      softmaxCrossEntropyGeneric,
-	sgd:              sgdGeneric,
-	sgdMomentum:      sgdMomentumGeneric,
-	dequantizeRows:   dequantizeRowsGeneric,
-	quantize:         quantizeGeneric,
-	dequantizePacked: dequantizePackedGeneric,
-	nonZeroRows:      nonZeroRowsGeneric,
-	packRows:         packRowsGeneric,
+	denseForward:        denseForwardGeneric,
+	denseBackward:       denseBackwardGeneric,
+	relu:                reluGeneric,
+	reluBackward:        reluBackwardGeneric,
+	softmaxCrossEntropy: softmaxCrossEntropyGeneric,
+	sgd:                 sgdGeneric,
+	sgdMomentum:         sgdMomentumGeneric,
+	exp:                 expGeneric,
 }
 
 // denseForwardGeneric: y[i][j] = b[j] + Σ_p x[i][p]·w[p][j], summed in
@@ -145,6 +140,14 @@ func softmaxCrossEntropyGeneric(grad, logits []float32, labels []int32, m, n int
 	return total * scale, correct
 }
 
+// expGeneric: dst[i] = e^src[i], float64 exp rounded to float32, as
+// softmaxCrossEntropyGeneric computes it.
+func expGeneric(dst, src []float32) {
+	for i, x := range src {
+		dst[i] = float32(math.Exp(float64(x)))
+	}
+}
+
 // sgdGeneric: w[i] -= lr·g[i].
 func sgdGeneric(w, g []float32, lr float32) {
 	for i := range w {
@@ -157,33 +160,5 @@ func sgdMomentumGeneric(w, v, g []float32, lr, mu float32) {
 	for i := range w {
 		v[i] = mu*v[i] - lr*g[i]
 		w[i] += v[i]
-	}
-}
-
-// quantizeGeneric: dst[i] = the byte b with float32(b) / div == src[i]
-// bit for bit, false when some src[i] has none. The only byte that can be
-// is the nearest integer to src[i]·div (in float64: within 2⁻¹⁵ of b for
-// a true quotient, div ≥ 1); it is checked with Go's own division.
-func quantizeGeneric(dst []uint8, src []float32, div float32) bool {
-	for i, x := range src {
-		g := math.Round(float64(x) * float64(div))
-		if !(g >= 0 && g <= 255) {
-			return false
-		}
-		b := uint8(g)
-		if math.Float32bits(float32(b)/div) != math.Float32bits(x) {
-			return false
-		}
-		dst[i] = b
-	}
-	return true
-}
-
-// dequantizeRowsGeneric: dst[i·k+j] = float32(src[rows[i]·k+j]) / div.
-func dequantizeRowsGeneric(dst []float32, src []uint8, rows []int32, k int, div float32) {
-	for i, r := range rows {
-		for j, b := range src[int(r)*k : int(r)*k+k] {
-			dst[i*k+j] = float32(b) / div
-		}
 	}
 }

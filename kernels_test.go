@@ -2,12 +2,14 @@ package simdnn
 
 import (
 	"math"
-	"math/bits"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/simdnn/simdnn/internal/impltest"
+	"github.com/simdnn/simdnn/internal/testmem"
 )
 
 const eps32 = 1.0 / (1 << 23) // float32 machine epsilon
@@ -61,7 +63,7 @@ func sumTol(k int, mag float64) float64 {
 }
 
 func TestDenseForwardHand(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		// x 2×3, w 3×2: y = x·w + b, worked by hand.
 		x := []float32{1, 2, 3, -1, 0, 2}
 		w := []float32{1, -1, 0.5, 2, -2, 1}
@@ -78,7 +80,7 @@ func TestDenseForwardHand(t *testing.T) {
 }
 
 func TestDenseForwardOracle(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(1, 2))
 		for _, c := range [][3]int{{1, 1, 1}, {3, 5, 7}, {16, 784, 15}, {64, 15, 10}, {9, 100, 33}, {5, 0, 4}, {0, 4, 5}} {
 			m, k, n := c[0], c[1], c[2]
@@ -96,7 +98,7 @@ func TestDenseForwardOracle(t *testing.T) {
 }
 
 func TestDenseBackwardOracle(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for _, c := range [][3]int{{1, 1, 1}, {3, 5, 7}, {32, 784, 15}, {64, 15, 10}, {9, 100, 33}, {5, 0, 4}, {0, 4, 5}, {4, 3, 0}} {
 			m, k, n := c[0], c[1], c[2]
@@ -144,7 +146,7 @@ func TestDenseBackwardOracle(t *testing.T) {
 // its arithmetic: for L = Σ c ⊙ (x·w + b) the central differences of L in
 // every w, b and x entry must match dw, db and dx computed with dy = c.
 func TestDenseBackwardFiniteDifference(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(5, 6))
 		m, k, n := 4, 6, 5
 		x, w, b, c := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), randSlice(r, m*n)
@@ -209,7 +211,7 @@ func xent64(logits []float32, labels []int32, m, n int) (float64, []float64) {
 }
 
 func TestSoftmaxCrossEntropyHand(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		// Two equal logits: p = ½ each, loss = log 2; the first arg-max wins ties.
 		logits := []float32{3, 3, 0, 1000, 1000, 1000}
 		grad := make([]float32, 6)
@@ -233,7 +235,7 @@ func TestSoftmaxCrossEntropyHand(t *testing.T) {
 }
 
 func TestSoftmaxCrossEntropyOracle(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(7, 8))
 		for _, c := range [][2]int{{1, 1}, {1, 10}, {7, 3}, {1024, 10}, {33, 17}, {5, 100}} {
 			m, n := c[0], c[1]
@@ -277,7 +279,7 @@ func TestSoftmaxCrossEntropyOracle(t *testing.T) {
 // derivative of the returned mean loss, checked by central differences of
 // the float64 loss in every logit.
 func TestSoftmaxCrossEntropyFiniteDifference(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(9, 10))
 		m, n := 3, 7
 		logits := randSlice(r, m*n)
@@ -301,7 +303,7 @@ func TestSoftmaxCrossEntropyFiniteDifference(t *testing.T) {
 }
 
 func TestElementwiseOracle(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(11, 12))
 		for _, n := range []int{0, 1, 7, 8, 9, 33, 1000} {
 			x := randSlice(r, n)
@@ -342,43 +344,27 @@ func TestElementwiseOracle(t *testing.T) {
 func TestLengthPanics(t *testing.T) {
 	f := make([]float32, 100)
 	l := make([]int32, 10)
-	cases := []struct {
-		name, msg string
-		call      func()
-	}{
-		{"forward y", "simdnn.DenseForward: len(y) = 5, want 6", func() { DenseForward(f[:5], f[:6], f[:9], f[:3], 2, 3, 3, false) }},
-		{"forward x", "simdnn.DenseForward: len(x) = 7, want 6", func() { DenseForward(f[:6], f[:7], f[:9], f[:3], 2, 3, 3, false) }},
-		{"forward w", "simdnn.DenseForward: len(w) = 8, want 9", func() { DenseForward(f[:6], f[:6], f[:8], f[:3], 2, 3, 3, false) }},
-		{"forward b", "simdnn.DenseForward: len(b) = 2, want 3", func() { DenseForward(f[:6], f[:6], f[:9], f[:2], 2, 3, 3, false) }},
-		{"forward m", "simdnn.DenseForward: m = -1, want ≥ 0", func() { DenseForward(nil, nil, nil, nil, -1, 0, 0, false) }},
-		{"backward dw", "simdnn.DenseBackward: len(dw) = 8, want 9", func() { DenseBackward(f[:8], f[:3], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) }},
-		{"backward db", "simdnn.DenseBackward: len(db) = 4, want 3", func() { DenseBackward(f[:9], f[:4], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) }},
-		{"backward dx", "simdnn.DenseBackward: len(dx) = 5, want 6", func() { DenseBackward(f[:9], f[:3], f[:5], f[:6], f[:9], f[:6], 2, 3, 3) }},
-		{"backward x", "simdnn.DenseBackward: len(x) = 5, want 6", func() { DenseBackward(f[:9], f[:3], nil, f[:5], f[:9], f[:6], 2, 3, 3) }},
-		{"backward w", "simdnn.DenseBackward: len(w) = 10, want 9", func() { DenseBackward(f[:9], f[:3], nil, f[:6], f[:10], f[:6], 2, 3, 3) }},
-		{"backward dy", "simdnn.DenseBackward: len(dy) = 7, want 6", func() { DenseBackward(f[:9], f[:3], nil, f[:6], f[:9], f[:7], 2, 3, 3) }},
-		{"relu backward", "simdnn.ReLUBackward: len(y) = 4, want 3", func() { ReLUBackward(f[:3], f[:4]) }},
-		{"xent grad", "simdnn.SoftmaxCrossEntropy: len(grad) = 19, want 20", func() { SoftmaxCrossEntropy(f[:19], f[:20], l[:2], 2, 10) }},
-		{"xent logits", "simdnn.SoftmaxCrossEntropy: len(logits) = 21, want 20", func() { SoftmaxCrossEntropy(f[:20], f[:21], l[:2], 2, 10) }},
-		{"xent labels", "simdnn.SoftmaxCrossEntropy: len(labels) = 3, want 2", func() { SoftmaxCrossEntropy(f[:20], f[:20], l[:3], 2, 10) }},
-		{"xent label range", "simdnn.SoftmaxCrossEntropy: labels[1] = 10, want in [0, 10)", func() {
+	testmem.Panics(t, map[string]func(){
+		"simdnn.DenseForward: len(y) = 5, want 6":               func() { DenseForward(f[:5], f[:6], f[:9], f[:3], 2, 3, 3, false) },
+		"simdnn.DenseForward: len(x) = 7, want 6":               func() { DenseForward(f[:6], f[:7], f[:9], f[:3], 2, 3, 3, false) },
+		"simdnn.DenseForward: len(w) = 8, want 9":               func() { DenseForward(f[:6], f[:6], f[:8], f[:3], 2, 3, 3, false) },
+		"simdnn.DenseForward: len(b) = 2, want 3":               func() { DenseForward(f[:6], f[:6], f[:9], f[:2], 2, 3, 3, false) },
+		"simdnn.DenseForward: m = -1, want ≥ 0":                 func() { DenseForward(nil, nil, nil, nil, -1, 0, 0, false) },
+		"simdnn.DenseBackward: len(dw) = 8, want 9":             func() { DenseBackward(f[:8], f[:3], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) },
+		"simdnn.DenseBackward: len(db) = 4, want 3":             func() { DenseBackward(f[:9], f[:4], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) },
+		"simdnn.DenseBackward: len(dx) = 5, want 6":             func() { DenseBackward(f[:9], f[:3], f[:5], f[:6], f[:9], f[:6], 2, 3, 3) },
+		"simdnn.DenseBackward: len(x) = 5, want 6":              func() { DenseBackward(f[:9], f[:3], nil, f[:5], f[:9], f[:6], 2, 3, 3) },
+		"simdnn.DenseBackward: len(w) = 10, want 9":             func() { DenseBackward(f[:9], f[:3], nil, f[:6], f[:10], f[:6], 2, 3, 3) },
+		"simdnn.DenseBackward: len(dy) = 7, want 6":             func() { DenseBackward(f[:9], f[:3], nil, f[:6], f[:9], f[:7], 2, 3, 3) },
+		"simdnn.ReLUBackward: len(y) = 4, want 3":               func() { ReLUBackward(f[:3], f[:4]) },
+		"simdnn.SoftmaxCrossEntropy: len(grad) = 19, want 20":   func() { SoftmaxCrossEntropy(f[:19], f[:20], l[:2], 2, 10) },
+		"simdnn.SoftmaxCrossEntropy: len(logits) = 21, want 20": func() { SoftmaxCrossEntropy(f[:20], f[:21], l[:2], 2, 10) },
+		"simdnn.SoftmaxCrossEntropy: len(labels) = 3, want 2":   func() { SoftmaxCrossEntropy(f[:20], f[:20], l[:3], 2, 10) },
+		"simdnn.SoftmaxCrossEntropy: labels[1] = 10, want in [0, 10)": func() {
 			SoftmaxCrossEntropy(f[:20], f[:20], []int32{0, 10}, 2, 10)
-		}},
-		{"sgd", "simdnn.SGD: len(g) = 4, want 5", func() { SGD(f[:5], f[:4], 1) }},
-		{"momentum v", "simdnn.SGDMomentum: len(v) = 4, want 5", func() { SGDMomentum(f[:5], f[:4], f[:5], 1, 0.9) }},
-		{"momentum g", "simdnn.SGDMomentum: len(g) = 6, want 5", func() { SGDMomentum(f[:5], f[:5], f[:6], 1, 0.9) }},
-		{"dequantize dst", "simdnn.DequantizeRows: len(dst) = 5, want 6", func() { DequantizeRows(f[:5], make([]uint8, 9), l[:2], 3, 255) }},
-		{"dequantize row", "simdnn.DequantizeRows: rows[1] = 3, want in [0, 3)", func() { DequantizeRows(f[:6], make([]uint8, 9), []int32{2, 3}, 3, 255) }},
-		{"dequantize negative row", "simdnn.DequantizeRows: rows[0] = -1, want in [0, 3)", func() { DequantizeRows(f[:3], make([]uint8, 10), []int32{-1}, 3, 255) }},
-		{"prefetch row", "simdnn.PrefetchRows: rows[0] = 3, want in [0, 3)", func() { PrefetchRows(make([]uint8, 9), []int32{3}, 3) }},
-		{"prefetch huge k", "simdnn.PrefetchRows: rows[0] = 3, want in [0, 0)", func() { PrefetchRows(make([]uint8, 9), []int32{3}, 1<<(bits.UintSize-2)) }},
-		{"dequantize huge k", "simdnn.DequantizeRows: rows[0] = 0, want in [0, 0)", func() { DequantizeRows(nil, make([]uint8, 9), []int32{0, 0, 0, 0}, 1<<(bits.UintSize-2), 255) }},
-		{"prefetch k", "simdnn.PrefetchRows: k = -2, want ≥ 0", func() { PrefetchRows(nil, nil, -2) }},
-		{"dequantize k", "simdnn.DequantizeRows: k = -1, want ≥ 0", func() { DequantizeRows(nil, nil, nil, -1, 255) }},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			assert.PanicsWithValue(t, c.msg, c.call)
-		})
-	}
+		},
+		"simdnn.SGD: len(g) = 4, want 5":         func() { SGD(f[:5], f[:4], 1) },
+		"simdnn.SGDMomentum: len(v) = 4, want 5": func() { SGDMomentum(f[:5], f[:4], f[:5], 1, 0.9) },
+		"simdnn.SGDMomentum: len(g) = 6, want 5": func() { SGDMomentum(f[:5], f[:5], f[:6], 1, 0.9) },
+	})
 }

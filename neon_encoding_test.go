@@ -1,13 +1,15 @@
 package simdnn
 
 // TestNEONEncodings checks every WORD-encoded instruction of the arm64
-// assembly against LLVM's assembler. Each macro in neon_arm64.h is
-// assembled by the Go assembler itself (a throw-away arm64 program that
-// includes the header) over operand sets that set every bit of every
-// register field and every immediate value, and each resulting word must
-// equal the encoding llvm-mc gives for the macro's "llvm:" mnemonic with
-// the same operands. The test also makes sure kernels_arm64.s writes no
-// WORD of its own and uses no macro that is not checked here.
+// assembly of every package (this one and internal/byterows, each with
+// its own neon_arm64.h) against LLVM's assembler. Each macro of a
+// package's header is assembled by the Go assembler itself (a throw-away
+// arm64 program that includes the header) over operand sets that set
+// every bit of every register field and every immediate value, and each
+// resulting word must equal the encoding llvm-mc gives for the macro's
+// "llvm:" mnemonic with the same operands. The test also makes sure that
+// no arm64 .s file writes a WORD of its own or uses a macro that is
+// neither its own nor checked here.
 
 import (
 	"bytes"
@@ -19,6 +21,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,7 +30,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// wordMacro is one #define of neon_arm64.h.
+// wordMacro is one #define of a neon_arm64.h.
 type wordMacro struct {
 	name     string
 	params   []string
@@ -42,8 +45,8 @@ var (
 	macroUses = regexp.MustCompile(`\b([A-Z][A-Z0-9]*)\(`)
 )
 
-func parseWordMacros(t *testing.T) []wordMacro {
-	src, err := os.ReadFile("neon_arm64.h")
+func parseWordMacros(t *testing.T, header string) []wordMacro {
+	src, err := os.ReadFile(header)
 	require.NoError(t, err)
 	var macros []wordMacro
 	template := ""
@@ -54,8 +57,8 @@ func parseWordMacros(t *testing.T) []wordMacro {
 		}
 		if strings.HasPrefix(line, "#define") {
 			m := defineRe.FindStringSubmatch(line)
-			require.NotNil(t, m, "neon_arm64.h: %q is not a WORD macro", line)
-			require.NotEmpty(t, template, "neon_arm64.h: %s has no llvm: line", m[1])
+			require.NotNil(t, m, "%s: %q is not a WORD macro", header, line)
+			require.NotEmpty(t, template, "%s: %s has no llvm: line", header, m[1])
 			var params []string
 			for _, p := range strings.Split(m[2], ",") {
 				params = append(params, strings.TrimSpace(p))
@@ -122,12 +125,35 @@ func TestNEONEncodings(t *testing.T) {
 		}
 		t.Skip("llvm-mc not installed (Debian package llvm); CI runs this test")
 	}
-	macros := parseWordMacros(t)
+	var checked []string
+	for _, p := range assemblyPackages(t, "arm64") {
+		t.Run(strings.TrimPrefix(p.path, "github.com/simdnn/"), func(t *testing.T) {
+			var macros []wordMacro
+			if slices.Contains(p.hFiles, "neon_arm64.h") {
+				macros = parseWordMacros(t, filepath.Join(p.dir, "neon_arm64.h"))
+				checked = append(checked, p.path)
+			}
+			for _, f := range p.sFiles {
+				if strings.HasSuffix(f, "_arm64.s") {
+					checkMacroUse(t, filepath.Join(p.dir, f), macros)
+				}
+			}
+			if macros != nil {
+				checkEncodings(t, llvm, filepath.Join(p.dir, "neon_arm64.h"), macros)
+			}
+		})
+	}
+	assert.Subset(t, checked, []string{"github.com/simdnn/simdnn", "github.com/simdnn/simdnn/internal/byterows"}, "packages with a neon_arm64.h")
+}
 
-	// kernels_arm64.s emits words only through these macros.
-	asm, err := os.ReadFile("kernels_arm64.s")
+// checkMacroUse fails t unless the assembly file emits words only through
+// macros (no WORD of its own) and calls no macro but its own and those
+// of its header, and uses at least one of those when there are any.
+func checkMacroUse(t *testing.T, file string, macros []wordMacro) {
+	asm, err := os.ReadFile(file)
 	require.NoError(t, err)
-	assert.NotContains(t, string(asm), "WORD", "kernels_arm64.s must emit WORD only through neon_arm64.h")
+	name := filepath.Base(file)
+	assert.NotContains(t, string(asm), "WORD", "%s must emit WORD only through neon_arm64.h", name)
 	known := map[string]bool{}
 	for _, m := range macros {
 		known[m.name] = true
@@ -142,13 +168,19 @@ func TestNEONEncodings(t *testing.T) {
 		if known[m[1]] {
 			used++
 		} else {
-			assert.True(t, defined[m[1]], "kernels_arm64.s calls %s(…), which is neither its own macro nor checked here", m[1])
+			assert.True(t, defined[m[1]], "%s calls %s(…), which is neither its own macro nor checked here", name, m[1])
 		}
 	}
-	assert.Positive(t, used)
+	if len(macros) > 0 {
+		assert.Positive(t, used, "%s uses none of its header's macros", name)
+	}
+}
 
-	// One line per instruction: the macro call for the Go assembler and the
-	// mnemonic for llvm-mc.
+// checkEncodings assembles every macro of header over its operand sets
+// with the Go assembler and with llvm-mc, one line per instruction: the
+// macro call for the one, the mnemonic for the other, and fails t where
+// the words differ.
+func checkEncodings(t *testing.T, llvm, header string, macros []wordMacro) {
 	var calls, mnemonics []string
 	for _, mac := range macros {
 		for _, ops := range operandSets(t, mac) {
@@ -167,7 +199,7 @@ func TestNEONEncodings(t *testing.T) {
 	}
 
 	want := llvmEncode(t, llvm, mnemonics)
-	got := goAssemble(t, calls)
+	got := goAssemble(t, header, calls)
 	require.Len(t, want, len(calls), "llvm-mc encoded a different number of instructions")
 	require.GreaterOrEqual(t, len(got), len(calls))
 	for i := range calls {
@@ -175,7 +207,7 @@ func TestNEONEncodings(t *testing.T) {
 			t.Errorf("%s = %#08x, llvm-mc: %s = %#08x (bits %#08x differ)", strings.TrimSpace(calls[i]), got[i], mnemonics[i], want[i], got[i]^want[i])
 		}
 	}
-	t.Logf("%d macros, %d encodings checked against llvm-mc", len(macros), len(calls))
+	t.Logf("%s: %d macros, %d encodings checked against llvm-mc", header, len(macros), len(calls))
 }
 
 // llvmEncode returns the little-endian words llvm-mc assembles lines to.
@@ -200,10 +232,11 @@ func llvmEncode(t *testing.T, llvm string, lines []string) []uint32 {
 }
 
 // goAssemble builds a linux/arm64 program whose function words holds the
-// given macro calls and returns that function's instruction words.
-func goAssemble(t *testing.T, calls []string) []uint32 {
+// given calls of the header's macros and returns that function's
+// instruction words.
+func goAssemble(t *testing.T, headerFile string, calls []string) []uint32 {
 	dir := t.TempDir()
-	header, err := os.ReadFile("neon_arm64.h")
+	header, err := os.ReadFile(headerFile)
 	require.NoError(t, err)
 	files := map[string]string{
 		"go.mod":       "module wordcheck\n\ngo 1.26\n",

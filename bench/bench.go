@@ -7,24 +7,23 @@ package bench
 import "math/rand/v2"
 
 // MNISTShaped returns a synthetic stand-in for the MNIST training set:
-// rows rows of 784 pixels, four in five of them 0 and the rest a random
-// byte p stored as float32(p)/255 like MNIST's pixels (MNIST is mostly
-// black), with labels uniform in 0..9, all drawn from seed. The trainer
-// reads such data as bytes, as it reads MNIST, and on avx512 packs them
-// without their zeros: 254 bytes a row against MNIST's 248 (80.1 % and
-// 80.9 % zeros). Beyond the share of zeros an epoch's cost does not
+// rows rows of 784 pixel bytes, four in five of them 0 and the rest
+// random (MNIST is mostly black), to be read with divisor 255 as MNIST's
+// are (net.ByteRows(pixels, 255, labels)), with labels uniform in 0..9,
+// all drawn from seed. On avx512 the trainer packs them without their
+// zeros: 254 bytes a row against MNIST's 248 (80.1 % and 80.9 % zeros). Beyond the share of zeros an epoch's cost does not
 // depend on the values, so speed can be measured without the real files.
 // What is learnt from it is noise.
-func MNISTShaped(rows int, seed uint64) (x []float32, labels []int32) {
+func MNISTShaped(rows int, seed uint64) (pixels []uint8, labels []int32) {
 	r := rand.New(rand.NewPCG(seed, 0x6d6e697374)) // "mnist"
-	x = make([]float32, rows*784)
-	for i := 0; i < len(x); i += 4 {
+	pixels = make([]uint8, rows*784)
+	for i := 0; i < len(pixels); i += 4 {
 		bits := r.Uint64()
-		for j := i; j < min(i+4, len(x)); j++ {
+		for j := i; j < min(i+4, len(pixels)); j++ {
 			v := bits & 0xffff
 			bits >>= 16
 			if v%5 == 0 {
-				x[j] = float32(v>>8) / 255
+				pixels[j] = uint8(v >> 8)
 			}
 		}
 	}
@@ -32,7 +31,7 @@ func MNISTShaped(rows int, seed uint64) (x []float32, labels []int32) {
 	for i := range labels {
 		labels[i] = int32(r.IntN(10))
 	}
-	return x, labels
+	return pixels, labels
 }
 
 // EpochFLOP is the floating-point work of one training epoch over rows

@@ -9,6 +9,7 @@ import (
 
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/bench/peak"
+	"github.com/simdnn/simdnn/internal/byterows"
 	"github.com/simdnn/simdnn/net"
 )
 
@@ -221,12 +222,13 @@ func BenchmarkPeak(b *testing.B) {
 
 // BenchmarkGather gathers one block (net.BlockRows rows) of the synthetic
 // MNIST-shaped set into float32 as the trainer does: from the plain bytes
-// (DequantizeRows) and from the packed ones (PackedRows.Dequantize), rows
-// taken from a shuffled order that walks the whole set (shuffled: from
-// DRAM, as in training, without the trainer's prefetch of the next block)
-// or the same rows every call (cached). MB/s counts the floats written.
+// (byterows.Dequantize) and from the packed ones (byterows.Packed's
+// Dequantize), rows taken from a shuffled order that walks the whole set
+// (shuffled: from DRAM, as in training, without the trainer's prefetch of
+// the next block) or the same rows every call (cached). MB/s counts the
+// floats written.
 func BenchmarkGather(b *testing.B) {
-	src := mnistShapedBytes()
+	src, _ := mnistShaped()
 	const k = 784
 	rows := len(src) / k
 	order := rand.New(rand.NewPCG(1, 2)).Perm(rows)
@@ -239,10 +241,10 @@ func BenchmarkGather(b *testing.B) {
 		for _, shuffled := range []bool{false, true} {
 			name := map[bool]string{false: "bytes", true: "packed"}[packed] + "/" + map[bool]string{false: "cached", true: "shuffled"}[shuffled]
 			forEach(b, name, func(b *testing.B) {
-				var p *simdnn.PackedRows
+				var p *byterows.Packed
 				if packed {
 					var err error
-					if p, err = simdnn.PackRows(src, k); err != nil {
+					if p, err = byterows.Pack(src, k); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -253,7 +255,7 @@ func BenchmarkGather(b *testing.B) {
 					if packed {
 						p.Dequantize(dst, idx, 255)
 					} else {
-						simdnn.DequantizeRows(dst, src, idx, k, 255)
+						byterows.Dequantize(dst, src, idx, k, 255)
 					}
 					if shuffled {
 						lo = (lo + net.BlockRows) % (rows - net.BlockRows)
@@ -264,46 +266,17 @@ func BenchmarkGather(b *testing.B) {
 	}
 }
 
-// mnistShapedBytes is mnistShaped's pixels as the bytes they are over 255.
-func mnistShapedBytes() []uint8 {
-	x, _ := mnistShaped()
-	src := make([]uint8, len(x))
-	for i, v := range x {
-		src[i] = uint8(v*255 + 0.5)
-	}
-	return src
-}
-
-// BenchmarkQuantize turns float pixels back into their bytes
-// (simdnn.Quantize by 255, the trainer's check of its data): 65536 values
-// (from L2 after the first call) and the synthetic MNIST-shaped set's
-// 47 million (from DRAM). MB/s counts the floats read.
-func BenchmarkQuantize(b *testing.B) {
-	x, _ := mnistShaped()
-	dst := make([]uint8, len(x))
-	for _, n := range []int{1 << 16, len(x)} {
-		forEach(b, fmt.Sprint(n), func(b *testing.B) {
-			b.SetBytes(int64(4 * n))
-			for b.Loop() {
-				if !simdnn.Quantize(dst[:n], x[:n], 255) {
-					b.Fatal("MNIST-shaped values are not bytes over 255")
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkPackRows packs the synthetic MNIST-shaped set's 60000 rows of
-// bytes (simdnn.PackRows, memory from make) and reports the packed bytes
-// a row.
+// bytes (byterows.Pack, memory from make) and reports the packed bytes a
+// row.
 func BenchmarkPackRows(b *testing.B) {
-	src := mnistShapedBytes()
+	src, _ := mnistShaped()
 	forEach(b, "60000x784", func(b *testing.B) {
 		b.SetBytes(int64(len(src)))
-		var p *simdnn.PackedRows
+		var p *byterows.Packed
 		for b.Loop() {
 			var err error
-			if p, err = simdnn.PackRows(src, 784); err != nil {
+			if p, err = byterows.Pack(src, 784); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -75,23 +75,18 @@ func eofToUnexpected(err error) error {
 const preallocLimit = 64 << 20
 
 // readBody reads exactly count items of size bytes each, the rest of the
-// stream, into room from alloc (nil: the Go heap). The buffer grows with
+// stream. The buffer grows with
 // the data actually read, so a header that lies about the count costs no
 // more memory than the stream holds.
-func readBody(r io.Reader, count, size int, noun string, alloc func(n int) []byte) ([]byte, error) {
+func readBody(r io.Reader, count, size int, noun string) ([]byte, error) {
 	want := count * size
 	// Room for the whole claim, up to a limit that a lying header cannot
 	// exceed (MNIST's 47 MB fits, so it is read without regrowing); beyond
 	// it the buffer grows only as data arrives. MinRead spare bytes let the
 	// one-byte over-read that detects trailing data land without a regrow.
 	room := min(want, preallocLimit) + bytes.MinRead
-	var buf *bytes.Buffer
-	if alloc != nil {
-		buf = bytes.NewBuffer(alloc(room)[:0])
-	} else {
-		buf = new(bytes.Buffer)
-		buf.Grow(room)
-	}
+	buf := new(bytes.Buffer)
+	buf.Grow(room)
 	n, err := io.Copy(buf, io.LimitReader(r, int64(want)+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", noun, err)
@@ -108,12 +103,6 @@ func readBody(r io.Reader, count, size int, noun string, alloc func(n int) []byt
 // ReadImages reads an idx3 unsigned-byte image file (gzipped or raw): count
 // images of rows×cols pixels, row-major, one byte a pixel.
 func ReadImages(r io.Reader) (pixels []byte, count, rows, cols int, err error) {
-	return readImages(r, nil)
-}
-
-// readImages is ReadImages with the pixels in memory from alloc (nil: the
-// Go heap).
-func readImages(r io.Reader, alloc func(n int) []byte) (pixels []byte, count, rows, cols int, err error) {
 	r, err = maybeGunzip(r)
 	if err != nil {
 		return nil, 0, 0, 0, err
@@ -123,7 +112,7 @@ func readImages(r io.Reader, alloc func(n int) []byte) (pixels []byte, count, ro
 		return nil, 0, 0, 0, err
 	}
 	count, rows, cols = dims[0], dims[1], dims[2]
-	pixels, err = readBody(r, count, rows*cols, "images", alloc)
+	pixels, err = readBody(r, count, rows*cols, "images")
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
@@ -140,7 +129,7 @@ func ReadLabels(r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readBody(r, dims[0], 1, "labels", nil)
+	return readBody(r, dims[0], 1, "labels")
 }
 
 // maybeGunzip returns a reader of the decompressed stream when r starts

@@ -14,17 +14,33 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
-
-	"github.com/simdnn/simdnn/internal/hugepage"
 )
 
-// Set is one MNIST split: Len() images of Rows×Cols pixels scaled to
-// [0, 1], flattened row-major one image after another, and their labels.
+// Set is one MNIST split: Len() images of Rows×Cols pixels, flattened
+// row-major one image after another, as the bytes the files hold (0 is
+// background, 255 full ink), and their labels. A pixel's value is its
+// byte over PixelDiv, in [0, 1]; a trainer gathers the bytes as they are
+// (net.ByteRows(s.Pixels, mnist.PixelDiv, s.Labels)), and Floats makes
+// the float32 values for a caller that wants them.
 type Set struct {
-	Images     []float32
+	Pixels     []uint8
 	Labels     []int32
 	Rows, Cols int
+}
+
+// PixelDiv is the divisor of MNIST's pixels: byte b stands for the value
+// float32(b) / PixelDiv.
+const PixelDiv = 255
+
+// Floats returns the pixels' values, float32(b) / PixelDiv for each byte
+// b, in a new slice of Len()×Width() float32 (four times the bytes).
+func (s *Set) Floats() []float32 {
+	table := pixelValues()
+	out := make([]float32, len(s.Pixels))
+	for i, p := range s.Pixels {
+		out[i] = table[p]
+	}
+	return out
 }
 
 // Len is the number of images.
@@ -84,23 +100,10 @@ func Load(dir string) (train, test *Set, err error) {
 }
 
 // LoadSet reads one split from dir: an image file and a label file that
-// must agree on the count, with every label below Classes.
-//
-// The pixels are read into memory of their own, marked for huge pages and
-// released once converted, and the conversion runs on every core: fresh
-// memory costs a page fault per 4 KiB page touched, which on some virtual
-// machines is a large share of the load (see the README).
+// must agree on the count, with every label below Classes. The pixels
+// stay the bytes read.
 func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
-	free := func() {}
-	defer func() { free() }()
-	alloc := func(n int) []byte {
-		b, f := hugepage.Bytes(n)
-		free = f
-		return b
-	}
-	pixels, count, rows, cols, err := readFile(dir, imagesName, func(r io.Reader) (p []byte, c, rr, cc int, err error) {
-		return readImages(r, alloc)
-	})
+	pixels, count, rows, cols, err := readFile(dir, imagesName, ReadImages)
 	if err != nil {
 		return nil, err
 	}
@@ -114,44 +117,22 @@ func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 	if len(labels) != count {
 		return nil, fmt.Errorf("mnist: %s holds %d images but %s holds %d labels", imagesName, count, labelsName, len(labels))
 	}
-	s := &Set{Images: make([]float32, len(pixels)), Labels: make([]int32, count), Rows: rows, Cols: cols}
-	hugepage.Advise(s.Images)
+	s := &Set{Pixels: pixels, Labels: make([]int32, count), Rows: rows, Cols: cols}
 	for i, l := range labels {
 		if l >= Classes {
 			return nil, fmt.Errorf("mnist: %s: label %d at index %d is outside 0..%d", labelsName, l, i, Classes-1)
 		}
 		s.Labels[i] = int32(l)
 	}
-	scale(s.Images, pixels)
 	return s, nil
 }
 
-// scale sets images[i] to pixel i's value, on up to GOMAXPROCS goroutines
-// (in chunks of a whole number of 4 KiB pages of images).
-func scale(images []float32, pixels []byte) {
-	table := pixelValues()
-	const page = 1024 // floats
-	workers := runtime.GOMAXPROCS(0)
-	chunk := (len(pixels)/workers + page) / page * page
-	var wg sync.WaitGroup
-	for lo := 0; lo < len(pixels); lo += chunk {
-		hi := min(lo+chunk, len(pixels))
-		wg.Go(func() {
-			out := images[lo:hi]
-			for i, p := range pixels[lo:hi] {
-				out[i] = table[p]
-			}
-		})
-	}
-	wg.Wait()
-}
-
-// pixelValues maps each byte p to float32(p) / 255, the pixel's value: a
-// table read is several times faster than a division per pixel.
+// pixelValues maps each byte p to float32(p) / PixelDiv, the pixel's
+// value.
 func pixelValues() *[256]float32 {
 	var t [256]float32
 	for p := range t {
-		t[p] = float32(p) / 255
+		t[p] = float32(p) / PixelDiv
 	}
 	return &t
 }

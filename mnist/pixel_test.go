@@ -15,22 +15,20 @@ func TestPixelValues(t *testing.T) {
 	}
 }
 
-// TestScale: every pixel of every length, around the workers' page-sized
-// chunks, gets its value, and nothing past the end is written.
-func TestScale(t *testing.T) {
-	for _, n := range []int{0, 1, 1023, 1024, 1025, 2047, 2048, 2049, 5000, 1 << 16} {
-		pixels := make([]byte, n)
-		for i := range pixels {
-			pixels[i] = byte(i * 7)
+// TestFloats: every pixel gets its value, float32(b) / 255, in a slice of
+// its own.
+func TestFloats(t *testing.T) {
+	for _, n := range []int{0, 1, 255, 256, 5000} {
+		s := &Set{Pixels: make([]byte, n)}
+		for i := range s.Pixels {
+			s.Pixels[i] = byte(i * 7)
 		}
-		images := make([]float32, n+1)
-		images[n] = -1
-		scale(images[:n], pixels)
-		for i, p := range pixels {
-			if images[i] != float32(p)/255 {
-				t.Fatalf("n=%d: images[%d] = %g, want %d/255", n, i, images[i], p)
+		f := s.Floats()
+		assert.Len(t, f, n)
+		for i, p := range s.Pixels {
+			if f[i] != float32(p)/255 {
+				t.Fatalf("n=%d: Floats()[%d] = %g, want %d/255", n, i, f[i], p)
 			}
 		}
-		assert.Equal(t, float32(-1), images[n], "n=%d: written past the end", n)
 	}
 }

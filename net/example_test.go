@@ -37,19 +37,19 @@ func Example() {
 	}
 	cfg := net.DefaultConfig()
 	cfg.Epochs, cfg.BatchSize, cfg.LR = 30, 32, 0.1
-	cfg.ValX, cfg.ValLabels, cfg.Patience = valX, valY, 3
+	cfg.Val, cfg.Patience = net.FloatRows(valX, valY), 3
 	bestVal := 0.0
 	cfg.OnEpoch = func(s net.EpochStats) error {
 		bestVal = max(bestVal, s.ValAccuracy)
 		return nil // an error here would stop training
 	}
 	// Cancelling ctx (say, on Ctrl-C) stops training after the batch in flight.
-	if _, err := net.Train(context.Background(), model, x, y, cfg); err != nil {
+	if _, err := net.Train(context.Background(), model, net.FloatRows(x, y), cfg); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("best validation accuracy: %.2f\n", bestVal)
 	testX, testY := points(3, 300)
-	_, acc, err := model.Evaluate(testX, testY)
+	_, acc, err := model.Evaluate(net.FloatRows(testX, testY))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func ExampleLoad() {
 	model, _ := net.New([]int{2, 8, 3}, 1)
 	cfg := net.DefaultConfig()
 	cfg.Epochs, cfg.BatchSize, cfg.LR = 20, 32, 0.1
-	if _, err := net.Train(context.Background(), model, x, y, cfg); err != nil {
+	if _, err := net.Train(context.Background(), model, net.FloatRows(x, y), cfg); err != nil {
 		log.Fatal(err)
 	}
 	dir, _ := os.MkdirTemp("", "example")
@@ -79,7 +79,7 @@ func ExampleLoad() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	classes, err := loaded.Predict([]float32{-1, -1, 1, 1, 1, -1})
+	classes, err := loaded.Predict(net.FloatRows([]float32{-1, -1, 1, 1, 1, -1}, nil))
 	if err != nil {
 		log.Fatal(err)
 	}

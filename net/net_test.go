@@ -79,25 +79,25 @@ func TestTrainLearns(t *testing.T) {
 	x, y := blobs(1, 2000, 20, 4, 0.5)
 	m, err := New([]int{20, 16, 8, 4}, 3)
 	require.NoError(t, err)
-	loss0, acc0, err := m.Evaluate(x, y)
+	loss0, acc0, err := m.Evaluate(FloatRows(x, y))
 	require.NoError(t, err)
 	var seen []EpochStats
 	cfg := Config{Epochs: 10, BatchSize: 100, LR: 0.2, Seed: 1, OnEpoch: func(s EpochStats) error {
 		seen = append(seen, s)
 		return nil
 	}}
-	hist, err := Train(context.Background(), m, x, y, cfg)
+	hist, err := Train(context.Background(), m, FloatRows(x, y), cfg)
 	require.NoError(t, err)
 	require.Len(t, hist, 10)
 	assert.Equal(t, comparable(hist), comparable(seen))
-	loss, acc, err := m.Evaluate(x, y)
+	loss, acc, err := m.Evaluate(FloatRows(x, y))
 	require.NoError(t, err)
 	assert.Less(t, loss, loss0/4)
 	assert.Greater(t, acc, 0.95)
 	assert.Less(t, acc0, 0.6)
 	assert.Less(t, hist[9].Loss, hist[0].Loss)
 	assert.True(t, math.IsNaN(hist[0].ValLoss), "no validation data")
-	pred, err := m.Predict(x)
+	pred, err := m.Predict(FloatRows(x, nil))
 	require.NoError(t, err)
 	right := 0
 	for i := range pred {
@@ -106,7 +106,7 @@ func TestTrainLearns(t *testing.T) {
 		}
 	}
 	assert.InDelta(t, acc, float64(right)/float64(len(y)), 1e-12, "Predict agrees with Evaluate")
-	p, err := m.Probabilities(x[:20*3])
+	p, err := m.Probabilities(FloatRows(x[:20*3], nil))
 	require.NoError(t, err)
 	for i := range 3 {
 		var s float64
@@ -120,9 +120,9 @@ func TestTrainLearns(t *testing.T) {
 func TestMomentumTrains(t *testing.T) {
 	x, y := blobs(2, 1000, 10, 3, 0.5)
 	m, _ := New([]int{10, 8, 3}, 1)
-	_, err := Train(context.Background(), m, x, y, Config{Epochs: 5, BatchSize: 50, LR: 0.05, Momentum: 0.9, Seed: 1})
+	_, err := Train(context.Background(), m, FloatRows(x, y), Config{Epochs: 5, BatchSize: 50, LR: 0.05, Momentum: 0.9, Seed: 1})
 	require.NoError(t, err)
-	_, acc, err := m.Evaluate(x, y)
+	_, acc, err := m.Evaluate(FloatRows(x, y))
 	require.NoError(t, err)
 	assert.Greater(t, acc, 0.95)
 }
@@ -135,15 +135,15 @@ func TestDeterministicAcrossThreads(t *testing.T) {
 	fx, fy := blobs(3, 3000, 30, 10, 1)
 	px, py := pixels(3, 3000, 30, 10)
 	for _, mu := range []float32{0, 0.5} {
-		x, y := fx, fy
+		data := FloatRows(fx, fy)
 		if mu != 0 {
-			x, y = px, py // the byte path
+			data = ByteRows(px, 255, py) // the byte path
 		}
 		var ref *Model
 		var refHist History
 		for _, threads := range []int{1, 2, 3, 7} {
 			m, _ := New([]int{30, 17, 9, 10}, 5)
-			hist, err := Train(context.Background(), m, x, y, Config{Epochs: 3, BatchSize: 700, LR: 0.1, Momentum: mu, Seed: 9, Threads: threads})
+			hist, err := Train(context.Background(), m, data, Config{Epochs: 3, BatchSize: 700, LR: 0.1, Momentum: mu, Seed: 9, Threads: threads})
 			require.NoError(t, err)
 			hist = comparable(hist)
 			for i := range hist {
@@ -179,12 +179,12 @@ func TestPaddingIsExact(t *testing.T) {
 	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
 	for _, impl := range simdnn.Impls() {
 		require.NoError(t, simdnn.SetImpl(impl))
-		cfg := Config{Epochs: 3, BatchSize: 300, LR: 0.1, Momentum: 0.3, Seed: 4, Threads: 2, ValX: vx, ValLabels: vy}
+		cfg := Config{Epochs: 3, BatchSize: 300, LR: 0.1, Momentum: 0.3, Seed: 4, Threads: 2, Val: FloatRows(vx, vy)}
 		runs := map[int]*Model{}
 		hists := map[int]History{}
 		for _, pad := range []int{1, 8} {
 			m, _ := New([]int{30, 13, 7, 10}, 2)
-			hist, err := train(context.Background(), m, x, y, cfg, pad)
+			hist, err := train(context.Background(), m, FloatRows(x, y), cfg, pad)
 			require.NoError(t, err)
 			require.NoError(t, m.Validate(), "shapes unchanged")
 			assert.Equal(t, []int{30, 13, 7, 10}, m.Sizes)
@@ -211,7 +211,7 @@ func TestPaddingIsExact(t *testing.T) {
 
 	// Inside the trainer: the padded units stay zero.
 	m, _ := New([]int{30, 13, 7, 10}, 2)
-	tr := newTrainer(m, Config{Epochs: 1, BatchSize: 300, LR: 0.1, Seed: 4, Threads: 2}, x, y, 8)
+	tr := newTrainer(m, Config{Epochs: 1, BatchSize: 300, LR: 0.1, Seed: 4, Threads: 2}, FloatRows(x, y), 8)
 	defer tr.close()
 	require.Equal(t, []int{30, 16, 8, 10}, tr.p.Sizes)
 	for epoch := 1; epoch <= 2; epoch++ {
@@ -241,7 +241,7 @@ func TestPaddingIsExact(t *testing.T) {
 	assert.Equal(t, []int{3, 5}, TrainSizes([]int{3, 5}), "inputs and classes are never padded")
 	// No padding needed: the trainer trains the caller's model itself.
 	m8, _ := New([]int{30, 16, 10}, 2)
-	tr8 := newTrainer(m8, Config{Epochs: 1, BatchSize: 300, LR: 0.1, Seed: 4}, x, y, 8)
+	tr8 := newTrainer(m8, Config{Epochs: 1, BatchSize: 300, LR: 0.1, Seed: 4}, FloatRows(x, y), 8)
 	tr8.close()
 	assert.Same(t, m8, tr8.p)
 }
@@ -262,7 +262,7 @@ func TestBatchGradient(t *testing.T) {
 	const lr = 1.0 / 1024
 	for _, pad := range []int{1, 8} {
 		m := before.Clone()
-		tr := newTrainer(m, Config{Epochs: 1, BatchSize: 300, LR: lr, Seed: 1, Threads: 2}, x, y, pad)
+		tr := newTrainer(m, Config{Epochs: 1, BatchSize: 300, LR: lr, Seed: 1, Threads: 2}, FloatRows(x, y), pad)
 		tr.step(0, 300) // perm is still the identity: the batch is every row
 		tr.sync()
 		tr.close()
@@ -336,13 +336,13 @@ func TestStepAllocatesNothing(t *testing.T) {
 	px, py := pixels(5, 2048, 50, 10)
 	for _, threads := range []int{1, 2, 3} {
 		for _, mu := range []float32{0, 0.9} {
-			x, y := fx, fy
+			data := FloatRows(fx, fy)
 			if threads != 2 {
-				x, y = px, py // the byte path
+				data = ByteRows(px, 255, py) // the byte path
 			}
 			for _, hidden := range []int{15, 16} {
 				m, _ := New([]int{50, hidden, 10}, 1)
-				tr := newTrainer(m, Config{Epochs: 1, BatchSize: 1024, LR: 0.1, Momentum: mu, Seed: 1, Threads: threads}, x, y, PadMultiple)
+				tr := newTrainer(m, Config{Epochs: 1, BatchSize: 1024, LR: 0.1, Momentum: mu, Seed: 1, Threads: threads}, data, PadMultiple)
 				allocs := testing.AllocsPerRun(20, func() { tr.step(0, 1024); tr.step(1024, 1000) })
 				assert.Zero(t, allocs, "step: threads %d momentum %g hidden %d", threads, mu, hidden)
 				epoch := 0
@@ -365,7 +365,7 @@ func TestDivergence(t *testing.T) {
 	}
 	for _, hidden := range []int{8, 7} { // 7 trains padded to 8
 		m, _ := New([]int{10, hidden, 3}, 1)
-		_, err := Train(context.Background(), m, x, y, Config{Epochs: 50, BatchSize: 100, LR: 1e6, Seed: 1})
+		_, err := Train(context.Background(), m, FloatRows(x, y), Config{Epochs: 50, BatchSize: 100, LR: 1e6, Seed: 1})
 		require.ErrorIs(t, err, ErrDiverged)
 		assert.Regexp(t, `^net: training diverged at epoch \d+, batch \d+ of 10: loss is `, err.Error())
 		require.NoError(t, m.Validate())
@@ -382,7 +382,7 @@ func TestCancel(t *testing.T) {
 	m, _ := New([]int{10, 8, 3}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	batches := 0
-	hist, err := Train(ctx, m, x, y, Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, OnBatch: func(epoch, done, total int) {
+	hist, err := Train(ctx, m, FloatRows(x, y), Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, OnBatch: func(epoch, done, total int) {
 		batches++
 		if epoch == 2 && done == 3 {
 			cancel()
@@ -397,7 +397,7 @@ func TestCancel(t *testing.T) {
 	m7, _ := New([]int{10, 7, 3}, 1)
 	ctx, cancel = context.WithCancel(context.Background())
 	var afterEpoch1 *Model
-	_, err = Train(ctx, m7, x, y, Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, OnBatch: func(epoch, done, total int) {
+	_, err = Train(ctx, m7, FloatRows(x, y), Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, OnBatch: func(epoch, done, total int) {
 		if epoch == 2 && done == 3 {
 			cancel()
 		}
@@ -405,7 +405,7 @@ func TestCancel(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.NotEqual(t, afterEpoch1.W, m7.W, "the batches of the cancelled epoch reached the model")
 	ref, _ := New([]int{10, 7, 3}, 1)
-	tr := newTrainer(ref, Config{Epochs: 2, BatchSize: 100, LR: 0.1, Seed: 1}, x, y, PadMultiple)
+	tr := newTrainer(ref, Config{Epochs: 2, BatchSize: 100, LR: 0.1, Seed: 1}, FloatRows(x, y), PadMultiple)
 	_, _, err = tr.epoch(context.Background(), 1)
 	require.NoError(t, err)
 	stop, stopCancel := context.WithCancel(context.Background())
@@ -426,7 +426,7 @@ func TestPatienceRestoresBest(t *testing.T) {
 	vx, vy := blobs(8, 200, 10, 3, 2.5) // same centres, other noise: a noisy validation set
 	m, _ := New([]int{10, 32, 3}, 1)
 	bestLoss := math.Inf(1)
-	hist, err := Train(context.Background(), m, x, y, Config{Epochs: 200, BatchSize: 20, LR: 0.5, Seed: 1, ValX: vx, ValLabels: vy, Patience: 3,
+	hist, err := Train(context.Background(), m, FloatRows(x, y), Config{Epochs: 200, BatchSize: 20, LR: 0.5, Seed: 1, Val: FloatRows(vx, vy), Patience: 3,
 		OnEpoch: func(s EpochStats) error {
 			require.False(t, math.IsNaN(s.ValLoss))
 			return nil
@@ -436,7 +436,7 @@ func TestPatienceRestoresBest(t *testing.T) {
 	for _, h := range hist {
 		bestLoss = math.Min(bestLoss, h.ValLoss)
 	}
-	loss, _, err := m.Evaluate(vx, vy)
+	loss, _, err := m.Evaluate(FloatRows(vx, vy))
 	require.NoError(t, err)
 	assert.InDelta(t, bestLoss, loss, 1e-6, "the best epoch's weights are restored")
 	assert.Less(t, bestLoss, hist[len(hist)-1].ValLoss)
@@ -451,40 +451,46 @@ func TestConfigErrors(t *testing.T) {
 		edit func(*Config)
 		msg  string
 	}{
-		{"epochs", func(c *Config) { c.Epochs = 0 }, "net: epochs = 0, want > 0"},
-		{"batch", func(c *Config) { c.BatchSize = -1 }, "net: batch size = -1, want > 0"},
+		{"epochs", func(c *Config) { c.Epochs = 0 }, "net: Config.Epochs = 0, want > 0"},
+		{"batch", func(c *Config) { c.BatchSize = -1 }, "net: Config.BatchSize = -1, want > 0"},
 		{"batch too big", func(c *Config) { c.BatchSize = 101 }, "net: batch size 101 is larger than the 100 training rows"},
-		{"lr zero", func(c *Config) { c.LR = 0 }, "net: learning rate = 0, want a finite number > 0"},
-		{"lr NaN", func(c *Config) { c.LR = float32(math.NaN()) }, "net: learning rate = NaN, want a finite number > 0"},
-		{"lr Inf", func(c *Config) { c.LR = float32(math.Inf(1)) }, "net: learning rate = +Inf, want a finite number > 0"},
-		{"momentum", func(c *Config) { c.Momentum = 1 }, "net: momentum = 1, want in [0, 1)"},
-		{"threads", func(c *Config) { c.Threads = 10000 }, "net: threads = 10000, want 0 (all cores) to 1024"},
-		{"patience", func(c *Config) { c.Patience = 2 }, "net: patience needs validation data"},
+		{"lr zero", func(c *Config) { c.LR = 0 }, "net: Config.LR = 0, want a finite number > 0"},
+		{"lr NaN", func(c *Config) { c.LR = float32(math.NaN()) }, "net: Config.LR = NaN, want a finite number > 0"},
+		{"lr Inf", func(c *Config) { c.LR = float32(math.Inf(1)) }, "net: Config.LR = +Inf, want a finite number > 0"},
+		{"momentum", func(c *Config) { c.Momentum = 1 }, "net: Config.Momentum = 1, want in [0, 1)"},
+		{"threads", func(c *Config) { c.Threads = 10000 }, "net: Config.Threads = 10000, want 0 (all cores) to 1024"},
+		{"patience", func(c *Config) { c.Patience = 2 }, "net: Config.Patience = 2, want 0 without validation rows (Config.Val)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := good
 			c.edit(&cfg)
-			_, err := Train(context.Background(), m, x, y, cfg)
+			_, err := Train(context.Background(), m, FloatRows(x, y), cfg)
 			assert.EqualError(t, err, c.msg)
+			if c.name != "batch too big" {
+				assert.EqualError(t, cfg.Validate(), c.msg, "Validate and Train agree")
+				var ce *ConfigError
+				assert.ErrorAs(t, cfg.Validate(), &ce)
+			}
 		})
 	}
-	_, err := Train(context.Background(), m, x[:7], y, good)
+	assert.NoError(t, good.Validate())
+	_, err := Train(context.Background(), m, FloatRows(x[:7], y), good)
 	assert.EqualError(t, err, "net: 7 input values are not a whole number of rows of 4")
-	_, err = Train(context.Background(), m, x, y[:99], good)
+	_, err = Train(context.Background(), m, FloatRows(x, y[:99]), good)
 	assert.EqualError(t, err, "net: 100 rows of inputs but 99 labels")
 	bad := append([]int32(nil), y...)
 	bad[5] = 2
-	_, err = Train(context.Background(), m, x, bad, good)
+	_, err = Train(context.Background(), m, FloatRows(x, bad), good)
 	assert.EqualError(t, err, "net: label 2 at row 5 is outside 0..1")
 	broken := m.Clone()
 	broken.W[1] = broken.W[1][:5]
-	_, _, err = broken.Evaluate(x, y)
+	_, _, err = broken.Evaluate(FloatRows(x, y))
 	assert.EqualError(t, err, "net: layer 1 weights hold 5 values, want 3×2")
 	stop := errors.New("stop")
 	cfg := good
 	cfg.OnEpoch = func(EpochStats) error { return stop }
-	_, err = Train(context.Background(), m, x, y, cfg)
+	_, err = Train(context.Background(), m, FloatRows(x, y), cfg)
 	assert.ErrorIs(t, err, stop)
 }
 
@@ -496,7 +502,7 @@ func TestPatienceRestoresBestOnCancel(t *testing.T) {
 	m, _ := New([]int{10, 32, 3}, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	hist, err := Train(ctx, m, x, y, Config{Epochs: 200, BatchSize: 20, LR: 0.5, Seed: 1, ValX: vx, ValLabels: vy, Patience: 100,
+	hist, err := Train(ctx, m, FloatRows(x, y), Config{Epochs: 200, BatchSize: 20, LR: 0.5, Seed: 1, Val: FloatRows(vx, vy), Patience: 100,
 		OnBatch: func(epoch, done, total int) {
 			if epoch == 6 && done == 5 {
 				cancel()
@@ -508,7 +514,7 @@ func TestPatienceRestoresBestOnCancel(t *testing.T) {
 	for _, h := range hist {
 		bestLoss = math.Min(bestLoss, h.ValLoss)
 	}
-	loss, _, err := m.Evaluate(vx, vy)
+	loss, _, err := m.Evaluate(FloatRows(vx, vy))
 	require.NoError(t, err)
 	assert.InDelta(t, bestLoss, loss, 1e-6, "the best epoch's weights, not those of the batch in flight")
 }

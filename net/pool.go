@@ -149,3 +149,50 @@ func spin(ready func() bool, block func()) {
 	}
 	block()
 }
+
+// The schedule of a step's phases over the pool.
+
+// parallel runs the items of a phase on the calling goroutine and the
+// helpers, each taking the next item until none are left.
+func (t *trainer) parallel(phase, items int) {
+	t.phase, t.items = phase, items
+	t.next.Store(0)
+	t.pool.run()
+}
+
+// work takes items of the current phase until none are left. In the
+// blocks phase, on byte data, it claims its next block before running the
+// current one and prefetches that block's rows, which then arrive from
+// DRAM while this block computes; it claims ahead only while it holds
+// fewer than its share of the phase's blocks, so that with as many
+// threads as blocks each still gets one.
+func (t *trainer) work(ws *workspace) {
+	share := (t.items + t.threads - 1) / t.threads
+	mine := 1
+	i := int(t.next.Add(1)) - 1
+	for i < t.items {
+		if t.phase != phaseBlocks {
+			t.update(t.updates[i])
+			i = int(t.next.Add(1)) - 1
+			continue
+		}
+		j := -1 // not claimed yet
+		if t.in.fromDRAM() && mine < share {
+			mine++
+			if j = int(t.next.Add(1)) - 1; j < t.items {
+				t.in.prefetch(t.blockIdx(j))
+			}
+		}
+		t.block(ws, t.grads[i], t.blockIdx(i))
+		if i = j; i < 0 {
+			mine++
+			i = int(t.next.Add(1)) - 1
+		}
+	}
+}
+
+// blockIdx is the rows of block i of the current batch.
+func (t *trainer) blockIdx(i int) []int32 {
+	lo := t.batchStart + i*BlockRows
+	return t.perm[lo : lo+min(BlockRows, t.batchRows-i*BlockRows)]
+}

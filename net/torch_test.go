@@ -43,7 +43,7 @@ func checkAgainstTorch(t *testing.T, model, expect string) {
 	assert.Equal(t, []int{8, 16, 12, 3}, m.Sizes)
 	want := readTorchOutputs(t, expect)
 	require.Len(t, want.Input, want.Rows*m.Inputs())
-	got, err := m.Probabilities(want.Input)
+	got, err := m.Probabilities(FloatRows(want.Input, nil))
 	require.NoError(t, err)
 	require.Len(t, got, len(want.Probabilities))
 	for i := range got {
@@ -97,7 +97,7 @@ func TestTorchRoundTrip(t *testing.T) {
 	require.NoError(t, err, "%s", out)
 	var fromTorch torchOutputs
 	require.NoError(t, json.Unmarshal(out, &fromTorch))
-	want, err := m.Probabilities(x)
+	want, err := m.Probabilities(FloatRows(x, nil))
 	require.NoError(t, err)
 	require.Len(t, fromTorch.Probabilities, len(want))
 	for i := range want {

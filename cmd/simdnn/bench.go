@@ -21,6 +21,7 @@ import (
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/bench"
 	"github.com/simdnn/simdnn/bench/peak"
+	"github.com/simdnn/simdnn/mnist"
 	"github.com/simdnn/simdnn/net"
 )
 
@@ -235,7 +236,8 @@ func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io
 	if err := out.header(o); err != nil {
 		return err
 	}
-	x, labels := bench.MNISTShaped(o.rows, 1)
+	pixels, labels := bench.MNISTShaped(o.rows, 1)
+	rows := net.ByteRows(pixels, mnist.PixelDiv, labels)
 	// The FMA peak of each implementation's vector instructions, measured
 	// now. The reference, generic, has no vector instructions of its own
 	// and is held against the best peak of this core; an assembly
@@ -287,7 +289,7 @@ func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io
 			name := fmt.Sprintf("784-%d-10", h)
 			for _, th := range o.threads {
 				fmt.Fprintf(progress, "training %s on %s, %d thread(s)\n", name, impl, th)
-				r, err := timeEpochs(ctx, o, sizes, th, x, labels)
+				r, err := timeEpochs(ctx, o, sizes, th, rows)
 				if err != nil {
 					return fmt.Errorf("%s on %s, %d threads: %w", name, impl, th, err)
 				}
@@ -316,7 +318,7 @@ func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io
 // timeEpochs trains a fresh model of the given sizes on x, epoch after
 // epoch, until o.epochTime has passed (at least 2 epochs unless
 // o.maxEpochs is 1, at most o.maxEpochs) and reports the median epoch.
-func timeEpochs(ctx context.Context, o benchOptions, sizes []int, threads int, x []float32, labels []int32) (epochResult, error) {
+func timeEpochs(ctx context.Context, o benchOptions, sizes []int, threads int, data net.Rows) (epochResult, error) {
 	m, err := net.New(sizes, 1)
 	if err != nil {
 		return epochResult{}, err
@@ -338,11 +340,11 @@ func timeEpochs(ctx context.Context, o benchOptions, sizes []int, threads int, x
 			}
 			return nil
 		}}
-	if _, err := net.Train(ctx, m, x, labels, cfg); err != nil && !errors.Is(err, errEnough) {
+	if _, err := net.Train(ctx, m, data, cfg); err != nil && !errors.Is(err, errEnough) {
 		return epochResult{}, err
 	}
 	med := median(secs)
-	rows := len(labels)
+	rows := len(data.Labels())
 	r := epochResult{Kind: "epoch", Threads: threads, Rows: rows, Epochs: len(secs), SecondsPerEpoch: med,
 		EpochsPerSecond: 1 / med, GFLOPS: bench.EpochFLOP(rows, sizes...) / med / 1e9}
 	if len(cpus) > 0 {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/simdnn/simdnn/mnist"
+	"github.com/simdnn/simdnn/net"
 )
 
 // evalJSON is `eval -json`'s output.
@@ -60,11 +61,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	loss, acc, err := model.Evaluate(test.Images, test.Labels)
+	rows := net.ByteRows(test.Pixels, mnist.PixelDiv, test.Labels)
+	loss, acc, err := model.Evaluate(rows)
 	if err != nil {
 		return err
 	}
-	pred, err := model.Predict(test.Images)
+	pred, err := model.Predict(rows)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/simdnn/simdnn/internal/atomicfile"
+	"github.com/simdnn/simdnn/mnist"
 	"github.com/simdnn/simdnn/net"
 )
 
@@ -153,4 +154,14 @@ func (t tile) image() image.Image {
 		}
 	}
 	return img
+}
+
+// pixelValues is one image's MNIST bytes as the values a model sees,
+// float32(b) / mnist.PixelDiv.
+func pixelValues(b []uint8) []float32 {
+	out := make([]float32, len(b))
+	for i, p := range b {
+		out[i] = float32(p) / mnist.PixelDiv
+	}
+	return out
 }

@@ -17,6 +17,7 @@ import (
 	xdraw "golang.org/x/image/draw"
 
 	"github.com/simdnn/simdnn/mnist"
+	"github.com/simdnn/simdnn/net"
 )
 
 // maxImagePixels bounds the images predict decodes.
@@ -114,7 +115,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				return usagef("test index %d: outside 0..%d", i, test.Len()-1)
 			}
 			w := test.Width()
-			inputs = append(inputs, input{fmt.Sprintf("test[%d]", i), test.Images[i*w : (i+1)*w], int(test.Labels[i]), i})
+			inputs = append(inputs, input{fmt.Sprintf("test[%d]", i), pixelValues(test.Pixels[i*w : (i+1)*w]), int(test.Labels[i]), i})
 			continue
 		}
 		px, err := readDigit(a, rows, cols, *invert)
@@ -127,11 +128,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for _, in := range inputs {
 		x = append(x, in.pixels...)
 	}
-	probs, err := model.Probabilities(x)
+	probs, err := model.Probabilities(net.FloatRows(x, nil))
 	if err != nil {
 		return err
 	}
-	pred, err := model.Predict(x)
+	pred, err := model.Predict(net.FloatRows(x, nil))
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func runSamples(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	tiles := make([]tile, n)
 	for i := range tiles {
 		j := *start + i
-		tiles[i] = tile{s.Images[j*s.Width() : (j+1)*s.Width()], s.Rows, s.Cols, "label " + strconv.Itoa(int(s.Labels[j])), false}
+		tiles[i] = tile{pixelValues(s.Pixels[j*s.Width() : (j+1)*s.Width()]), s.Rows, s.Cols, "label " + strconv.Itoa(int(s.Labels[j])), false}
 	}
 	if err := gridPNG(*out, tiles, 4); err != nil {
 		return fmt.Errorf("-out: %w", err)

@@ -90,29 +90,39 @@ func implFlag(fs *flag.FlagSet, p *string) {
 	describeDefault(fs, "impl", "$SIMDNN_IMPL, else the best this CPU runs")
 }
 
-// config checks the flags and turns them into a net.Config.
-func (f *trainFlags) config() (net.Config, error) {
+// config turns the flags into a net.Config and checks it with
+// net.Config.Validate, naming the flag of a refused setting. The CLI's own
+// rules: -threads counts threads (its default is all cores, so 0 is not
+// taken), and -val-split is a fraction.
+func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 	cfg := net.Config{Epochs: f.epochs, BatchSize: f.batch, LR: float32(f.lr), Momentum: float32(f.momentum),
 		Seed: f.seed, Threads: f.threads, Patience: f.patience}
 	switch {
-	case f.epochs <= 0:
-		return cfg, usagef("-epochs %d: want > 0", f.epochs)
-	case f.batch <= 0:
-		return cfg, usagef("-batch %d: want > 0", f.batch)
-	case !(f.lr > 0) || f.lr > 1e30:
-		return cfg, usagef("-lr %g: want a finite number > 0", f.lr)
-	case !(f.momentum >= 0 && f.momentum < 1):
-		return cfg, usagef("-momentum %g: want in [0, 1)", f.momentum)
 	case f.threads < 1 || f.threads > net.MaxThreads:
 		return cfg, usagef("-threads %d: want 1 to %d", f.threads, net.MaxThreads)
 	case !(f.valSplit >= 0 && f.valSplit < 1):
 		return cfg, usagef("-val-split %g: want a fraction in [0, 1)", f.valSplit)
-	case f.patience < 0:
-		return cfg, usagef("-patience %d: want ≥ 0", f.patience)
-	case f.patience > 0 && f.valSplit == 0:
-		return cfg, usagef("-patience %d: needs -val-split to measure the validation loss", f.patience)
 	}
-	return cfg, nil
+	if f.valSplit > 0 {
+		// Stands for the held-out rows, which are set once MNIST is loaded.
+		cfg.Val = net.ByteRows([]uint8{0}, mnist.PixelDiv, []int32{0})
+	}
+	err := cfg.Validate()
+	var ce *net.ConfigError
+	if !errors.As(err, &ce) {
+		return cfg, err
+	}
+	name := configFlags[ce.Field]
+	value := fs.Lookup(name).Value.String()
+	if ce.Field == "Patience" && f.patience > 0 {
+		return cfg, usagef("-%s %s: needs -val-split to measure the validation loss", name, value)
+	}
+	return cfg, usagef("-%s %s: want %s", name, value, ce.Want)
+}
+
+// configFlags names the flag of each net.Config field the flags set.
+var configFlags = map[string]string{
+	"Epochs": "epochs", "BatchSize": "batch", "LR": "lr", "Momentum": "momentum", "Threads": "threads", "Patience": "patience",
 }
 
 // outputs are the files a training run writes.
@@ -213,7 +223,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return usageError{err}
 	}
-	cfg, err := f.config()
+	cfg, err := f.config(fs)
 	if err != nil {
 		return err
 	}
@@ -227,15 +237,17 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	x, labels := train.Images, train.Labels
+	rows := net.ByteRows(train.Pixels, mnist.PixelDiv, train.Labels)
+	labels := train.Labels
 	if f.valSplit > 0 {
 		nval := int(f.valSplit * float64(train.Len()))
 		if nval == 0 {
 			return usagef("-val-split %g: holds out none of the %d training images", f.valSplit, train.Len())
 		}
-		keep := train.Len() - nval
-		x, labels = train.Images[:keep*train.Width()], train.Labels[:keep]
-		cfg.ValX, cfg.ValLabels = train.Images[keep*train.Width():], train.Labels[keep:]
+		keep, w := train.Len()-nval, train.Width()
+		labels = train.Labels[:keep]
+		rows = net.ByteRows(train.Pixels[:keep*w], mnist.PixelDiv, labels)
+		cfg.Val = net.ByteRows(train.Pixels[keep*w:], mnist.PixelDiv, train.Labels[keep:])
 	}
 	if cfg.BatchSize > len(labels) {
 		return usagef("-batch %d: larger than the %d training images", cfg.BatchSize, len(labels))
@@ -246,9 +258,6 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	threads := cfg.Threads
-	if threads == 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
 	enc := json.NewEncoder(stdout)
 	bar := newProgress(stderr, !*jsonOut && isTerminal(stderr), cfg.Epochs)
 	if bar.enabled {
@@ -260,7 +269,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		bar.clear()
 		line := fmt.Sprintf("Epoch %d/%d - %.2fs - loss: %.4f - accuracy: %.4f", s.Epoch, cfg.Epochs, s.Seconds, s.Loss, s.Accuracy)
-		if cfg.ValX != nil {
+		if f.valSplit > 0 {
 			line += fmt.Sprintf(" - val_loss: %.4f - val_accuracy: %.4f", s.ValLoss, s.ValAccuracy)
 		}
 		_, err := fmt.Fprintln(stderr, line)
@@ -268,7 +277,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	start := time.Now()
-	hist, err := net.Train(ctx, model, x, labels, cfg)
+	hist, err := net.Train(ctx, model, rows, cfg)
 	elapsed := time.Since(start).Seconds()
 	bar.clear()
 	if errors.Is(err, context.Canceled) {
@@ -291,7 +300,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, h := range hist {
 		trainSeconds += h.Seconds
 	}
-	loss, acc, err := model.Evaluate(test.Images, test.Labels)
+	loss, acc, err := model.Evaluate(net.ByteRows(test.Pixels, mnist.PixelDiv, test.Labels))
 	if err != nil {
 		return err
 	}

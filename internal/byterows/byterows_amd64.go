@@ -1,0 +1,123 @@
+//go:build !purego
+
+package byterows
+
+import (
+	"sync/atomic"
+
+	"github.com/klauspost/cpuid/v2"
+
+	"github.com/simdnn/simdnn/internal/impl"
+)
+
+// archSets: the AVX2 and AVX-512 gathers (byterows_amd64.s).
+func archSets(s *[impl.Count]*set) {
+	s[impl.AVX2] = &avx2Set
+	s[impl.AVX512] = &avx512Set
+}
+
+// avx2Set gathers plain rows in assembly; packed rows take the Go table
+// loop and are packed in Go.
+var avx2Set = set{
+	dequantize:       dequantizeAVX2,
+	dequantizePacked: dequantizePackedTable,
+	nonZeroRows:      nonZeroRowsGeneric,
+	packRows:         packRowsGeneric,
+}
+
+// avx512Set gathers plain and packed rows in assembly, and packs in
+// assembly where the CPU has the byte instructions (avx512Wide).
+var avx512Set = set{
+	dequantize:       dequantizeAVX512,
+	dequantizePacked: dequantizePackedAVX512,
+	packedNative:     true,
+	nonZeroRows:      nonZeroRowsAVX512,
+	packRows:         packRowsAVX512,
+}
+
+// avx2Quotients and avx512Quotients cache exactQuotients for the two
+// assembly gathers.
+var avx2Quotients, avx512Quotients atomic.Uint64
+
+// quotientsAVX2 runs avx2DequantizeRows on every byte value.
+func quotientsAVX2(div float32) (q [256]float32) {
+	row := [1]int32{}
+	avx2DequantizeRows(q[:], allBytes[:], row[:], len(allBytes), div, 1/div)
+	return q
+}
+
+func dequantizeAVX2(dst []float32, src []uint8, rows []int32, k int, div float32) {
+	if !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
+		dequantizeRowsTable(dst, src, rows, k, div)
+		return
+	}
+	avx2DequantizeRows(dst, src, rows, k, div, 1/div)
+}
+
+//go:noescape
+func avx2DequantizeRows(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
+
+// quotientsAVX512 runs avx512DequantizeRows on every byte value.
+func quotientsAVX512(div float32) (q [256]float32) {
+	row := int32(0)
+	avx512DequantizeRows(&q[0], &allBytes[0], &row, 1, len(allBytes), div, 1/div)
+	return q
+}
+
+func dequantizeAVX512(dst []float32, src []uint8, rows []int32, k int, div float32) {
+	if len(dst) == 0 {
+		return
+	}
+	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+		dequantizeRowsTable(dst, src, rows, k, div)
+		return
+	}
+	avx512DequantizeRows(&dst[0], &src[0], &rows[0], len(rows), k, div, 1/div)
+}
+
+//go:noescape
+func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
+
+func dequantizePackedAVX512(dst []float32, p *Packed, rows []int32, div float32) {
+	if len(dst) == 0 {
+		return
+	}
+	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+		dequantizePackedTable(dst, p, rows, div)
+		return
+	}
+	avx512DequantizePacked(&dst[0], &p.data[0], &p.off[0], &rows[0], len(rows), p.k, div, 1/div, avx512Wide)
+}
+
+//go:noescape
+func avx512DequantizePacked(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, div, recip float32, wide bool)
+
+func nonZeroRowsAVX512(counts []uint32, src []uint8, k int) {
+	if !avx512Wide {
+		nonZeroRowsGeneric(counts, src, k)
+		return
+	}
+	avx512NonZeroRows(&counts[0], &src[0], len(counts), k)
+}
+
+//go:noescape
+func avx512NonZeroRows(counts *uint32, src *uint8, rows, k int)
+
+func packRowsAVX512(data []uint8, off []uint32, src []uint8, k int) {
+	if !avx512Wide {
+		packRowsGeneric(data, off, src, k)
+		return
+	}
+	avx512PackRows(&data[0], &off[0], &src[0], len(off)-1, k)
+}
+
+//go:noescape
+func avx512PackRows(data *uint8, off *uint32, src *uint8, rows, k int)
+
+// avx512Wide: the CPU has AVX512 VBMI2 (VPEXPANDB, VPCOMPRESSB), VBMI
+// (VPERMB), BW (VMOVDQU8, VPTESTMB, 64-bit masks) and VL (a masked X
+// store), so avx512DequantizePacked expands 64 bytes at a time and the
+// packing runs in assembly. Every CPU with VBMI2 has the others, but a
+// virtual machine may hide any of them. A variable, so that a test can
+// run the narrow paths.
+var avx512Wide = cpuid.CPU.Supports(cpuid.AVX512VBMI2, cpuid.AVX512VBMI, cpuid.AVX512BW, cpuid.AVX512VL)

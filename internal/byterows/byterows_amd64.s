@@ -1,0 +1,523 @@
+//go:build !purego
+
+// The byte-row gather on amd64: bytes to float32 rows (AVX2 and
+// AVX-512), packed rows (AVX-512) and the prefetch of rows. Go's operand
+// order is reversed from Intel's throughout. Routines are named after
+// their instruction set (avx2…, avx512…); the prefetches use no vector
+// registers and serve every implementation (amd64…).
+
+#include "textflag.h"
+
+// LEFT counts the bytes or floats left in a row.
+#define LEFT CX
+
+// DEQ_AHEAD is how many rows ahead the gather prefetches: a row converts
+// in some 40 ns from cache and takes several times that from DRAM; 3 to 6
+// measure the same on the Zen-5 test machine, 12 and up slower.
+#define DEQ_AHEAD 4
+
+// PK_AHEAD is how many packed rows ahead avx512DequantizePacked prefetches:
+// a packed MNIST row spans 4–5 lines against 13 of a plain one.
+#define PK_AHEAD 8
+
+// PREFETCH_LINES issues op (a PREFETCH instruction) on every 64-byte
+// line from p up to last, the address of a row's last byte, which it
+// prefetches too (the row need not start on a line). p is advanced;
+// loop names the macro's label.
+#define PREFETCH_LINES(op, p, last, loop) \
+loop: \
+	op   (p); \
+	ADDQ $64, p; \
+	CMPQ p, last; \
+	JLT  loop; \
+	op   (last)
+
+// DEQ_ROW starts a row: it prefetches every cache line of row
+// rows[DEQ_AHEAD] (the last byte included; these lines lie inside src, and
+// PREFETCHT0 never faults) when that many rows remain, then points SI at
+// row rows[0]. BX walks rows, R8 is src, R9 the rows left, R10 k ≥ 1; AX,
+// R11 and R12 are clobbered. pf and now name the macro's labels.
+#define DEQ_ROW(pf, now) \
+	CMPQ       R9, $DEQ_AHEAD; \
+	JLE        now; \
+	MOVLQSX    (DEQ_AHEAD*4)(BX), AX; \
+	IMULQ      R10, AX; \
+	LEAQ       (R8)(AX*1), R11; \
+	LEAQ       -1(R11)(R10*1), R12; \
+	PREFETCH_LINES(PREFETCHT0, R11, R12, pf); \
+now: \
+	MOVLQSX    (BX), AX; \
+	IMULQ      R10, AX; \
+	LEAQ       (R8)(AX*1), SI
+
+// MASK16 sets k to the low min(LEFT, 16) bits; t1, t2 are scratch.
+#define MASK16(t1, t2, k) \
+	MOVL $16, t1; CMPQ LEFT, t1; CMOVQLT LEFT, t1; \
+	MOVL $0xffff, t2; BZHIL t1, t2, t2; KMOVW t2, k
+
+// QUOT8: y = b (8 exact floats) becomes b/d by a multiply and one Newton
+// correction: q0 = b·r, e = b − q0·d (exact, fused), q = q0 + e·r
+// (fused). d in Y15, r = 1/d in Y14; t is scratch, q ends in y. The
+// scalar tail does the same with the X forms of the registers.
+#define QUOT8(y, t) \
+	VMULPS Y14, y, t; VFNMADD231PS Y15, t, y; VFMADD213PS t, Y14, y
+
+// func avx2DequantizeRows(dst []float32, src []uint8, rows []int32, k int, div, recip float32)
+//
+// Row i of dst = row rows[i] of src (k bytes a row): zero-extend 8 bytes
+// to 8 int32 (exact), convert to float32 (exact, < 2^24) and divide by
+// div through QUOT8: three pipelined operations instead of a long
+// division. QUOT8 is not a correctly rounded division for every divisor;
+// the caller uses this routine only for a divisor it has checked on all
+// 256 bytes. 32 bytes a round, then 8, then one at a time for the last
+// 0–7 of a row: byte loads cannot be masked, and a wider load would read
+// past the row. Before row i it prefetches every cache line of row
+// rows[i+DEQ_AHEAD] (inside src; PREFETCHT0 never faults).
+TEXT ·avx2DequantizeRows(SB), NOSPLIT, $0-88
+	MOVQ         dst_base+0(FP), DI
+	MOVQ         src_base+24(FP), R8
+	MOVQ         rows_base+48(FP), BX
+	MOVQ         rows_len+56(FP), R9
+	MOVQ         k+72(FP), R10
+	VBROADCASTSS div+80(FP), Y15
+	VBROADCASTSS recip+84(FP), Y14
+	TESTQ        R10, R10
+	JEQ          deqdone
+	TESTQ        R9, R9
+	JEQ          deqdone
+
+deqrow:
+	DEQ_ROW(deqpf, deqnow)
+	MOVQ    R10, LEFT
+
+deq32:
+	CMPQ      LEFT, $32
+	JLT       deq8
+	VPMOVZXBD (SI), Y0
+	VPMOVZXBD 8(SI), Y1
+	VPMOVZXBD 16(SI), Y2
+	VPMOVZXBD 24(SI), Y3
+	VCVTDQ2PS Y0, Y0
+	VCVTDQ2PS Y1, Y1
+	VCVTDQ2PS Y2, Y2
+	VCVTDQ2PS Y3, Y3
+	QUOT8(Y0, Y4)
+	QUOT8(Y1, Y5)
+	QUOT8(Y2, Y6)
+	QUOT8(Y3, Y7)
+	VMOVUPS   Y0, (DI)
+	VMOVUPS   Y1, 32(DI)
+	VMOVUPS   Y2, 64(DI)
+	VMOVUPS   Y3, 96(DI)
+	ADDQ      $32, SI
+	ADDQ      $128, DI
+	SUBQ      $32, LEFT
+	JMP       deq32
+
+deq8:
+	CMPQ      LEFT, $8
+	JLT       deq1
+	VPMOVZXBD (SI), Y0
+	VCVTDQ2PS Y0, Y0
+	QUOT8(Y0, Y4)
+	VMOVUPS   Y0, (DI)
+	ADDQ      $8, SI
+	ADDQ      $32, DI
+	SUBQ      $8, LEFT
+	JMP       deq8
+
+deq1:
+	TESTQ        LEFT, LEFT
+	JEQ          deqnext
+	MOVBLZX      (SI), AX
+	VCVTSI2SSL   AX, X0, X0
+	VMULSS       X14, X0, X4
+	VFNMADD231SS X15, X4, X0
+	VFMADD213SS  X4, X14, X0
+	VMOVSS       X0, (DI)
+	INCQ         SI
+	ADDQ         $4, DI
+	DECQ         LEFT
+	JMP          deq1
+
+deqnext:
+	ADDQ $4, BX
+	DECQ R9
+	JG   deqrow
+
+deqdone:
+	VZEROUPPER
+	RET
+
+// QUOT: z = b (16 exact floats) becomes q, b/d by a multiply and one
+// Newton correction: q0 = b·r, e = b − q0·d (exact, fused), q = q0 + e·r
+// (fused). d in Z30, r = 1/d in Z29; t is scratch, q ends in z.
+#define QUOT(z, t) \
+	VMULPS Z29, z, t; VFNMADD231PS Z30, t, z; VFMADD213PS t, Z29, z
+
+// DEQ_AT: 16 bytes at boff(SI) to 16 floats at foff(DI), divided.
+#define DEQ_AT(boff, foff, z, t) \
+	VPMOVZXBD boff(SI), z; VCVTDQ2PS z, z; QUOT(z, t); VMOVUPS z, foff(DI)
+
+// func avx512DequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
+// Row i of dst = row rows[i] of src (k bytes a row), each byte
+// zero-extended to int32 (exact), converted (exact) and divided by div
+// through QUOT: three pipelined operations instead of a long division.
+// QUOT is not a correctly rounded division for every divisor; the caller
+// uses this routine only for a divisor it has checked on all 256 bytes.
+// Before row i it prefetches every cache line of row rows[i+DEQ_AHEAD]
+// (PREFETCHT0 never faults, and these lines lie inside src anyway). The
+// last 0–15 bytes of a row go through K1: the masked VPMOVZXBD reads no
+// byte past the row.
+TEXT ·avx512DequantizeRows(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), R8
+	MOVQ rows+16(FP), BX
+	MOVQ m+24(FP), R9
+	MOVQ k+32(FP), R10
+	VBROADCASTSS div+40(FP), Z30
+	VBROADCASTSS recip+44(FP), Z29
+
+deqrow:
+	DEQ_ROW(deqpf, deqnow)
+	MOVQ R10, LEFT
+
+deq64:
+	CMPQ LEFT, $64
+	JLT deq16
+	DEQ_AT(0, 0, Z1, Z5)
+	DEQ_AT(16, 64, Z2, Z6)
+	DEQ_AT(32, 128, Z3, Z7)
+	DEQ_AT(48, 192, Z4, Z8)
+	ADDQ $64, SI
+	ADDQ $256, DI
+	SUBQ $64, LEFT
+	JMP deq64
+
+deq16:
+	TESTQ LEFT, LEFT
+	JLE deqnext
+	MASK16(AX, DX, K1)
+	VPMOVZXBD.Z (SI), K1, Z1
+	VCVTDQ2PS Z1, Z1
+	QUOT(Z1, Z5)
+	VMOVUPS Z1, K1, (DI)
+	MOVQ LEFT, AX
+	MOVL $16, DX
+	CMPQ AX, DX
+	CMOVQGT DX, AX // the floats just written
+	ADDQ AX, SI
+	LEAQ (DI)(AX*4), DI
+	SUBQ AX, LEFT
+	JMP deq16
+
+deqnext:
+	ADDQ $4, BX
+	DECQ R9
+	JG deqrow
+	VZEROUPPER
+	RET
+
+// pkIota: the dwords 0, 1, …, 15, eight bytes a line.
+DATA pkIota<>+0(SB)/8, $0x0000000100000000
+DATA pkIota<>+8(SB)/8, $0x0000000300000002
+DATA pkIota<>+16(SB)/8, $0x0000000500000004
+DATA pkIota<>+24(SB)/8, $0x0000000700000006
+DATA pkIota<>+32(SB)/8, $0x0000000900000008
+DATA pkIota<>+40(SB)/8, $0x0000000b0000000a
+DATA pkIota<>+48(SB)/8, $0x0000000d0000000c
+DATA pkIota<>+56(SB)/8, $0x0000000f0000000e
+GLOBL pkIota<>(SB), RODATA|NOPTR, $64
+
+// PK_MASKS: n = the bytes of masks of k bytes of a packed row, 2·⌈k/16⌉.
+#define PK_MASKS(k, n) LEAQ 15(k), n; SHRQ $4, n; SHLQ $1, n
+
+// PK_CLAMP: p = min(p, end), unsigned. A packed row's masks and offsets
+// agree by construction, so this never changes p; it keeps every packed
+// load and store within the row's end (plus the padding) even when the
+// bytes PackRowsWith's caller owns, or a source changed while it was
+// packed, make them disagree.
+#define PK_CLAMP(p, end) CMPQ p, end; CMOVQHI end, p
+
+// PK_GROUP: 16 bytes of a packed row to 16 floats at off(DI): the
+// group's mask from AX to K2, the next 16 packed bytes widened to dwords
+// (VPMOVZXBD), VPEXPANDD moving the first popcount(mask) of them to the
+// lanes whose bit is set and zeroing the rest, then the conversion and
+// QUOT of DEQ_AT. SI does not move; z, t are scratch.
+#define PK_GROUP(z, t) \
+	KMOVW AX, K2; VPMOVZXBD (SI), z; VPEXPANDD.Z z, K2, z; \
+	VCVTDQ2PS z, z; QUOT(z, t)
+
+// PK_WIDE_AT: the 16 bytes in lane i of Z0 (already expanded) to 16
+// floats at off(DI).
+#define PK_WIDE_AT(idx, off, z, t) \
+	VPERMB.Z Z0, idx, K4, z; VCVTDQ2PS z, z; QUOT(z, t); VMOVUPS z, off(DI)
+
+// func avx512DequantizePacked(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, div, recip float32, wide bool)
+// DequantizeRows from PackedRows (packed.go): row r of the packed data
+// starts at data+off[r] with ⌈k/16⌉ uint16 masks, then the non-zero
+// bytes; the packed data ends in packedPad (64) bytes of padding, so that
+// a 64-byte load at any packed byte up to a row's end stays inside it.
+// With wide (AVX512 VBMI2, VBMI, BW), 64 bytes of the row at a time: the
+// next 64 packed bytes, one VPEXPANDB under the four masks read as one
+// uint64, and each 16-byte lane widened by VPERMB, converted and divided as
+// in avx512DequantizeRows (QUOT). Then, and without wide for the whole row
+// (AVX512F only), 16 at a time (PK_GROUP, VPEXPANDD), K1 storing the last
+// 1–15 floats. The packed pointer moves on by the mask's popcount, never
+// past the row's end (PK_CLAMP). Before row i it prefetches the lines of
+// row rows[i+PK_AHEAD], off[r] to off[r+1]. POPCNT throughout.
+TEXT ·avx512DequantizePacked(SB), NOSPLIT, $0-57
+	MOVQ dst+0(FP), DI
+	MOVQ data+8(FP), R8
+	MOVQ off+16(FP), R13
+	MOVQ rows+24(FP), BX
+	MOVQ m+32(FP), R9
+	MOVQ k+40(FP), R10
+	VBROADCASTSS div+48(FP), Z30
+	VBROADCASTSS recip+52(FP), Z29
+	MOVBQZX wide+56(FP), R14
+	TESTQ R14, R14
+	JZ    pkrow
+	// VPERMB indices: byte 0 of dword j of Z10+i takes byte 16i+j of Z0.
+	VMOVDQU32 pkIota<>(SB), Z10
+	MOVL $16, AX
+	VPBROADCASTD AX, Z14
+	VPADDD Z14, Z10, Z11
+	VPADDD Z14, Z11, Z12
+	VPADDD Z14, Z12, Z13
+	MOVQ $0x1111111111111111, AX
+	KMOVQ AX, K4 // byte 0 of every dword
+
+pkrow:
+	CMPQ R9, $PK_AHEAD
+	JLE  pknow
+	MOVLQSX (PK_AHEAD*4)(BX), AX
+	MOVL    (R13)(AX*4), R11
+	MOVL    4(R13)(AX*4), DX
+	ADDQ    R8, R11
+	LEAQ    -1(R8)(DX*1), DX
+	PREFETCH_LINES(PREFETCHT0, R11, DX, pkpf)
+
+pknow:
+	MOVLQSX (BX), AX
+	MOVL    (R13)(AX*4), R11
+	MOVL    4(R13)(AX*4), R12
+	ADDQ    R8, R11           // the row's masks
+	ADDQ    R8, R12           // its end
+	PK_MASKS(R10, SI)
+	ADDQ    R11, SI           // its non-zero bytes
+	MOVQ    R10, LEFT
+	TESTQ   R14, R14
+	JZ      pk16
+
+pk64:
+	CMPQ LEFT, $64
+	JLT  pk16
+	MOVQ (R11), AX
+	KMOVQ AX, K3
+	VMOVDQU8 (SI), Z0
+	VPEXPANDB.Z Z0, K3, Z0
+	POPCNTQ AX, AX
+	ADDQ    AX, SI
+	PK_CLAMP(SI, R12)
+	ADDQ    $8, R11
+	PK_WIDE_AT(Z10, 0, Z1, Z5)
+	PK_WIDE_AT(Z11, 64, Z2, Z6)
+	PK_WIDE_AT(Z12, 128, Z3, Z7)
+	PK_WIDE_AT(Z13, 192, Z4, Z8)
+	ADDQ $256, DI
+	SUBQ $64, LEFT
+	JMP  pk64
+
+pk16:
+	CMPQ LEFT, $16
+	JLT  pktail
+	MOVWLZX (R11), AX
+	PK_GROUP(Z1, Z5)
+	VMOVUPS Z1, (DI)
+	POPCNTL AX, AX
+	ADDQ    AX, SI
+	PK_CLAMP(SI, R12)
+	ADDQ    $2, R11
+	ADDQ    $64, DI
+	SUBQ    $16, LEFT
+	JMP     pk16
+
+pktail:
+	TESTQ LEFT, LEFT
+	JLE   pknext
+	MOVWLZX (R11), AX
+	PK_GROUP(Z1, Z5)
+	MASK16(AX, DX, K1)
+	VMOVUPS Z1, K1, (DI)
+	LEAQ    (DI)(LEFT*4), DI
+
+pknext:
+	ADDQ $4, BX
+	DECQ R9
+	JG   pkrow
+	VZEROUPPER
+	RET
+
+// func avx512NonZeroRows(counts *uint32, src *uint8, rows, k int)
+// counts[r] = the bytes of row r of src (k ≥ 1 bytes a row, rows ≥ 1) that
+// are not zero: VPTESTMB sets a mask bit per non-zero byte, POPCNTQ counts
+// them, 64 bytes at a time; K2 loads the last 1–63 bytes without reading
+// past the row. AVX512BW.
+TEXT ·avx512NonZeroRows(SB), NOSPLIT, $0-32
+	MOVQ counts+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R9
+	MOVQ k+24(FP), R10
+
+nzrow:
+	XORQ DX, DX
+	MOVQ R10, LEFT
+
+nz64:
+	CMPQ LEFT, $64
+	JLT  nztail
+	VMOVDQU8 (SI), Z0
+	VPTESTMB Z0, Z0, K1
+	KMOVQ    K1, AX
+	POPCNTQ  AX, AX
+	ADDQ     AX, DX
+	ADDQ     $64, SI
+	SUBQ     $64, LEFT
+	JMP      nz64
+
+nztail:
+	TESTQ LEFT, LEFT
+	JLE   nznext
+	MOVQ  $-1, AX
+	BZHIQ LEFT, AX, AX
+	KMOVQ AX, K2
+	VMOVDQU8.Z (SI), K2, Z0
+	VPTESTMB Z0, Z0, K1
+	KMOVQ    K1, AX
+	POPCNTQ  AX, AX
+	ADDQ     AX, DX
+	ADDQ     LEFT, SI
+
+nznext:
+	MOVL DX, (DI)
+	ADDQ $4, DI
+	DECQ R9
+	JG   nzrow
+	VZEROUPPER
+	RET
+
+// func avx512PackRows(data *uint8, off *uint32, src *uint8, rows, k int)
+// Packs rows ≥ 1 rows of k ≥ 1 bytes into data at the offsets off[r]
+// (packed.go's layout), in row order: per 64 bytes, VPTESTMB's mask is
+// stored as the row's next 8 mask bytes and VPCOMPRESSB packs the non-zero
+// bytes to the front of a register, stored whole at the packed pointer,
+// which then moves on by their count, never past the row's end (PK_CLAMP:
+// off comes from this source's counts, but the source may have changed
+// since). A store's bytes past that count lie in this row's later bytes,
+// the rows after it (packed later) or the packedPad bytes at the end, and
+// are overwritten or stay padding. The last 1–63 bytes load under K2 and
+// their 2–8 mask bytes store under K3 (an X register: AVX512VL). AVX512BW,
+// VBMI2, VL.
+TEXT ·avx512PackRows(SB), NOSPLIT, $0-40
+	MOVQ data+0(FP), R8
+	MOVQ off+8(FP), R13
+	MOVQ src+16(FP), SI
+	MOVQ rows+24(FP), R9
+	MOVQ k+32(FP), R10
+	PK_MASKS(R10, R12) // bytes of masks a row
+
+pkrowp:
+	MOVL (R13), R11
+	MOVL 4(R13), R14
+	ADDQ R8, R11            // the row's masks
+	ADDQ R8, R14            // its end
+	LEAQ (R11)(R12*1), DI   // its non-zero bytes
+	MOVQ R10, LEFT
+
+pk64p:
+	CMPQ LEFT, $64
+	JLT  pktailp
+	VMOVDQU8 (SI), Z0
+	VPTESTMB Z0, Z0, K1
+	KMOVQ    K1, AX
+	MOVQ     AX, (R11)
+	VPCOMPRESSB Z0, K1, Z1
+	VMOVDQU8 Z1, (DI)
+	POPCNTQ  AX, AX
+	ADDQ     AX, DI
+	PK_CLAMP(DI, R14)
+	ADDQ     $8, R11
+	ADDQ     $64, SI
+	SUBQ     $64, LEFT
+	JMP      pk64p
+
+pktailp:
+	TESTQ LEFT, LEFT
+	JLE   pknextp
+	MOVQ  $-1, AX
+	BZHIQ LEFT, AX, AX
+	KMOVQ AX, K2
+	VMOVDQU8.Z (SI), K2, Z0
+	VPTESTMB Z0, Z0, K1
+	PK_MASKS(LEFT, DX) // mask bytes left
+	MOVQ  $-1, BX
+	BZHIQ DX, BX, BX
+	KMOVQ BX, K3
+	KMOVQ K1, AX
+	MOVQ  AX, X2
+	VMOVDQU8 X2, K3, (R11)
+	VPCOMPRESSB Z0, K1, Z1
+	VMOVDQU8 Z1, (DI)
+	ADDQ  LEFT, SI
+
+pknextp:
+	ADDQ $4, R13
+	DECQ R9
+	JG   pkrowp
+	VZEROUPPER
+	RET
+
+// func asmPrefetchRows(src *uint8, rows *int32, m, k int)
+//
+// PREFETCHT1 (into L2) every cache line of rows rows[0..m−1] of src, k ≥ 1
+// bytes a row, its last byte included. Prefetches never fault and retire
+// at once; the lines arrive while the caller computes.
+TEXT ·asmPrefetchRows(SB), NOSPLIT, $0-32
+	MOVQ src+0(FP), R8
+	MOVQ rows+8(FP), BX
+	MOVQ m+16(FP), CX
+	MOVQ k+24(FP), R10
+
+pfrow:
+	MOVLQSX (BX), AX
+	IMULQ   R10, AX
+	LEAQ    (R8)(AX*1), SI
+	LEAQ    -1(SI)(R10*1), DI
+	PREFETCH_LINES(PREFETCHT1, SI, DI, pfline)
+	ADDQ    $4, BX
+	DECQ       CX
+	JG         pfrow
+	RET
+
+// func asmPrefetchPacked(data *uint8, off *uint32, rows *int32, m int)
+//
+// PREFETCHT1 every cache line of packed rows rows[0..m−1]: row r is
+// data[off[r]:off[r+1]], at least 2 bytes (packed.go).
+TEXT ·asmPrefetchPacked(SB), NOSPLIT, $0-32
+	MOVQ data+0(FP), R8
+	MOVQ off+8(FP), R9
+	MOVQ rows+16(FP), BX
+	MOVQ m+24(FP), CX
+
+pprow:
+	MOVLQSX (BX), AX
+	MOVL    (R9)(AX*4), SI
+	MOVL    4(R9)(AX*4), DI
+	ADDQ    R8, SI
+	LEAQ    -1(R8)(DI*1), DI
+	PREFETCH_LINES(PREFETCHT1, SI, DI, ppline)
+	ADDQ    $4, BX
+	DECQ       CX
+	JG         pprow
+	RET

@@ -1,0 +1,97 @@
+package net
+
+import (
+	"fmt"
+	"math"
+)
+
+// MaxThreads bounds Config.Threads.
+const MaxThreads = 1024
+
+// Config is a training job. The zero value is not usable; DefaultConfig
+// gives the Keras MNIST tutorial's settings.
+type Config struct {
+	Epochs    int     // passes over the training set, > 0
+	BatchSize int     // rows per SGD step, > 0 and ≤ the training rows
+	LR        float32 // learning rate, finite and > 0
+	Momentum  float32 // 0 for plain SGD, else in (0, 1): SGDMomentum
+	Seed      uint64  // seeds the shuffle of every epoch
+	Threads   int     // worker goroutines; 0 means runtime.GOMAXPROCS(0)
+
+	// Val, when it holds rows (with labels), is evaluated after every
+	// epoch.
+	Val Rows
+	// Patience > 0 stops training when the validation loss has not improved
+	// for that many epochs; the model then holds the weights of the epoch
+	// with the best validation loss, also when ctx cancels training.
+	Patience int
+
+	// OnEpoch, when set, is called after every epoch; an error it returns
+	// stops training and is returned.
+	OnEpoch func(EpochStats) error
+	// OnBatch, when set, is called after every batch with the epoch
+	// (1-based) and the batches done and total in it. The model passed to
+	// Train receives the trained weights at the end of every epoch (before
+	// OnEpoch), not after every batch.
+	OnBatch func(epoch, done, total int)
+}
+
+// DefaultConfig is the Keras MNIST tutorial: 50 epochs of batches of 1024,
+// plain SGD with learning rate 0.2, seed 1, all cores.
+func DefaultConfig() Config {
+	return Config{Epochs: 50, BatchSize: 1024, LR: 0.2, Seed: 1}
+}
+
+// Validate reports the first setting of c that Train would refuse, as a
+// *ConfigError; the checks that need the data (batch size against the
+// rows, the validation rows against the model) are Train's.
+func (c *Config) Validate() error {
+	bad := func(field string, value any, want string) error {
+		return &ConfigError{Field: field, Value: value, Want: want}
+	}
+	switch {
+	case c.Epochs <= 0:
+		return bad("Epochs", c.Epochs, "> 0")
+	case c.BatchSize <= 0:
+		return bad("BatchSize", c.BatchSize, "> 0")
+	case !(c.LR > 0) || math.IsInf(float64(c.LR), 0):
+		return bad("LR", c.LR, "a finite number > 0")
+	case !(c.Momentum >= 0 && c.Momentum < 1):
+		return bad("Momentum", c.Momentum, "in [0, 1)")
+	case c.Threads < 0 || c.Threads > MaxThreads:
+		return bad("Threads", c.Threads, fmt.Sprintf("0 (all cores) to %d", MaxThreads))
+	case c.Patience < 0:
+		return bad("Patience", c.Patience, "≥ 0")
+	case c.Patience > 0 && c.Val.empty():
+		return bad("Patience", c.Patience, "0 without validation rows (Config.Val)")
+	case !c.Val.empty() && c.Val.labels == nil:
+		return bad("Val", "rows without labels", "labelled rows")
+	}
+	return nil
+}
+
+// ConfigError is a setting of a Config that Validate refuses.
+type ConfigError struct {
+	Field string // the Config field: "Epochs", "BatchSize", "LR", …
+	Value any    // its value
+	Want  string // what would be accepted
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("net: Config.%s = %v, want %s", e.Field, e.Value, e.Want)
+}
+
+// EpochStats is what one epoch measured. Loss and Accuracy are the means
+// over the epoch's batches, weighted by rows, each taken before that
+// batch's update (as Keras reports them).
+type EpochStats struct {
+	Epoch       int // 1-based
+	Loss        float64
+	Accuracy    float64
+	ValLoss     float64 // NaN without validation data
+	ValAccuracy float64 // NaN without validation data
+	Seconds     float64 // training time of the epoch, evaluation excluded
+}
+
+// History is the per-epoch record of a training run.
+type History []EpochStats

@@ -1,0 +1,93 @@
+package net
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/simdnn/simdnn/internal/impl"
+	"github.com/simdnn/simdnn/internal/impltest"
+)
+
+// hashPixels is rows of k MNIST-like bytes (four in five zero, a class's
+// columns more often set) with labels in 0..9.
+func hashPixels(rows, k int) ([]uint8, []int32) {
+	r := rand.New(rand.NewPCG(7, 11))
+	x := make([]uint8, rows*k)
+	y := make([]int32, rows)
+	for i := range rows {
+		c := r.IntN(10)
+		y[i] = int32(c)
+		for j := range k {
+			if r.IntN(5) == 0 || (j%10 == c && r.IntN(2) == 0) {
+				x[i*k+j] = uint8(1 + r.IntN(255))
+			}
+		}
+	}
+	return x, y
+}
+
+// weightHash is the first 8 bytes of the SHA-256 of m's weights and
+// biases, layer by layer, as little-endian float32 bits.
+func weightHash(m *Model) string {
+	h := sha256.New()
+	var buf [4]byte
+	for l := range m.W {
+		for _, s := range [][]float32{m.W[l], m.B[l]} {
+			for _, v := range s {
+				binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
+				h.Write(buf[:])
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// pinnedHashes are the weights after TestWeightHashes' run, per
+// implementation (generic per GOARCH: Go fuses x·y + z into one rounding
+// on arm64, not on amd64) and momentum. A change to any of them changes
+// what the trainer computes: make it a decision, and pin the new value.
+var pinnedHashes = map[string][2]string{
+	"avx512":        {"fbf1db2c75e89dc5", "95c8cce8d9771885"},
+	"avx2":          {"e5b0c46fba4b9364", "10dc78903532ff9b"},
+	"neon":          {"8838493e2814d383", "6abc6e55e209a399"},
+	"generic/amd64": {"1a003e4e02b697ba", "f7f9233d603eba75"},
+	"generic/arm64": {"dca8da8efc81ad49", "3a19669b81278742"},
+}
+
+// TestWeightHashes trains 100-13-10 (padded to 16) for three epochs on
+// 1500 MNIST-like byte rows, batches of 600 (a partial block, a short last
+// batch), with plain SGD and with momentum 0.9, on 1, 2 and 3 threads,
+// from byte rows and from the float rows they stand for, and holds the
+// weights to the pinned hashes of each implementation.
+func TestWeightHashes(t *testing.T) {
+	b, y := hashPixels(1500, 100)
+	sources := map[string]Rows{"bytes": ByteRows(b, 255, y), "floats": FloatRows(floatsOf(b, 255), y)}
+	impltest.Run(t, func(t *testing.T) {
+		name := impl.Name(impl.Active())
+		if name == "generic" {
+			name += "/" + runtime.GOARCH
+		}
+		want, ok := pinnedHashes[name]
+		require.True(t, ok, "no pinned hashes for %s", name)
+		for i, mom := range []float32{0, 0.9} {
+			for _, threads := range []int{1, 2, 3} {
+				for src, data := range sources {
+					m, err := New([]int{100, 13, 10}, 1)
+					require.NoError(t, err)
+					_, err = Train(context.Background(), m, data, Config{Epochs: 3, BatchSize: 600, LR: 0.2, Momentum: mom, Seed: 1, Threads: threads})
+					require.NoError(t, err)
+					assert.Equal(t, want[i], weightHash(m), "momentum %g, %d threads, %s", mom, threads, src)
+				}
+			}
+		}
+	})
+}
