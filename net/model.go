@@ -27,7 +27,9 @@ type Model struct {
 
 // New makes a model with the given layer sizes (input width first, class
 // count last), Glorot-uniform weights (Keras' default: uniform in ±√(6 /
-// (fan_in + fan_out))) drawn from seed, and zero biases.
+// (fan_in + fan_out))) drawn from seed, and zero biases. A model that
+// cannot fit in the memory the process can have is refused with a
+// *MemoryError before any weight is allocated.
 func New(sizes []int, seed uint64) (*Model, error) {
 	if len(sizes) < 2 {
 		return nil, fmt.Errorf("net: %d layer sizes, want at least 2 (inputs and classes)", len(sizes))
@@ -36,6 +38,9 @@ func New(sizes []int, seed uint64) (*Model, error) {
 		if s <= 0 {
 			return nil, fmt.Errorf("net: layer size %d is %d, want > 0", i, s)
 		}
+	}
+	if err := fits("a model "+sizeList(sizes), modelNeed(sizes)); err != nil {
+		return nil, err
 	}
 	m := &Model{Sizes: append([]int(nil), sizes...)}
 	r := rand.New(rand.NewPCG(seed, 0x676c6f726f74)) // "glorot"

@@ -14,7 +14,9 @@ import (
 // epochs so far and an error, when ctx is cancelled (after the batch in
 // flight), when OnEpoch fails, or when the loss turns NaN or infinite
 // (the error wraps ErrDiverged and names the epoch and batch; model then
-// holds the weights from before the update that diverged).
+// holds the weights from before the update that diverged). A job that
+// cannot fit in the memory the process can have (CheckMemory) is refused
+// with a *MemoryError before Train allocates.
 //
 // A run is bitwise the same for the same model, data, seed and
 // implementation whatever cfg.Threads is, and the same whether data holds
@@ -48,6 +50,9 @@ func train(ctx context.Context, model *Model, data Rows, cfg Config, pad int) (H
 		if valRows, err = cfg.Val.check(model, true); err != nil {
 			return nil, fmt.Errorf("validation data: %w", err)
 		}
+	}
+	if err := fits("training", trainNeed(model.Sizes, data, cfg)); err != nil {
+		return nil, err
 	}
 	t := newTrainer(model, cfg, data, pad)
 	defer t.close()

@@ -253,6 +253,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("-batch %d: larger than the %d training images", cfg.BatchSize, len(labels))
 	}
 	sizes := append(append([]int{train.Width()}, hidden...), mnist.Classes)
+	if err := net.CheckMemory(sizes, rows, cfg); err != nil {
+		return err
+	}
 	model, err := net.New(sizes, f.seed)
 	if err != nil {
 		return err
