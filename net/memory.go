@@ -83,9 +83,9 @@ func trainNeed(sizes []int, data Rows, cfg Config) need {
 	var n need
 	p := padSizes(sizes, PadMultiple)
 	pp := params(p)
-	if pp != params(sizes) {
-		n.add("padded weights", pp, 4)
-	}
+	// A padded copy of the weights, or without padding the weights as the
+	// epoch began (put back when it is cancelled).
+	n.add("a copy of the weights", pp, 4)
 	in := uint64(p[0])
 	rows := uint64(data.values()) / max(in, 1)
 	n.add("shuffle", rows, 4)

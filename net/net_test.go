@@ -377,48 +377,41 @@ func TestDivergence(t *testing.T) {
 	}
 }
 
+// TestCancel: a run cancelled in its second epoch stops after the batch in
+// flight, and leaves the model with the weights of the end of the first
+// epoch, the last one its history lists, bit for bit as a run of one epoch
+// leaves them; padded (7 → 8) or not (8), on 1 and 2 threads.
 func TestCancel(t *testing.T) {
 	x, y := blobs(7, 1000, 10, 3, 1)
-	m, _ := New([]int{10, 8, 3}, 1)
-	ctx, cancel := context.WithCancel(context.Background())
-	batches := 0
-	hist, err := Train(ctx, m, FloatRows(x, y), Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, OnBatch: func(epoch, done, total int) {
-		batches++
-		if epoch == 2 && done == 3 {
-			cancel()
-		}
-	}})
-	require.ErrorIs(t, err, context.Canceled)
-	assert.Len(t, hist, 1)
-	assert.Equal(t, 13, batches, "stops after the batch in flight")
+	for _, hidden := range []int{8, 7} {
+		for _, threads := range []int{1, 2} {
+			cfg := Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, Threads: threads}
+			m, _ := New([]int{10, hidden, 3}, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			batches := 0
+			var afterEpoch1 *Model
+			c := cfg
+			c.OnBatch = func(epoch, done, total int) {
+				batches++
+				if epoch == 2 && done == 3 {
+					cancel()
+				}
+			}
+			c.OnEpoch = func(EpochStats) error { afterEpoch1 = m.Clone(); return nil }
+			hist, err := Train(ctx, m, FloatRows(x, y), c)
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Len(t, hist, 1)
+			assert.Equal(t, 13, batches, "stops after the batch in flight")
+			assert.Equal(t, afterEpoch1, m, "hidden %d, %d threads: the cancelled epoch's batches reached the model", hidden, threads)
 
-	// Padded (7 → 8): the caller's model holds the weights of the 13
-	// batches trained, as an uninterrupted run of 13 batches leaves them.
-	m7, _ := New([]int{10, 7, 3}, 1)
-	ctx, cancel = context.WithCancel(context.Background())
-	var afterEpoch1 *Model
-	_, err = Train(ctx, m7, FloatRows(x, y), Config{Epochs: 5, BatchSize: 100, LR: 0.1, Seed: 1, OnBatch: func(epoch, done, total int) {
-		if epoch == 2 && done == 3 {
-			cancel()
-		}
-	}, OnEpoch: func(EpochStats) error { afterEpoch1 = m7.Clone(); return nil }})
-	require.ErrorIs(t, err, context.Canceled)
-	assert.NotEqual(t, afterEpoch1.W, m7.W, "the batches of the cancelled epoch reached the model")
-	ref, _ := New([]int{10, 7, 3}, 1)
-	tr := newTrainer(ref, Config{Epochs: 2, BatchSize: 100, LR: 0.1, Seed: 1}, FloatRows(x, y), PadMultiple)
-	_, _, err = tr.epoch(context.Background(), 1)
-	require.NoError(t, err)
-	stop, stopCancel := context.WithCancel(context.Background())
-	tr.cfg.OnBatch = func(epoch, done, total int) {
-		if done == 3 {
-			stopCancel()
+			ref, _ := New([]int{10, hidden, 3}, 1)
+			one := cfg
+			one.Epochs = 1
+			_, err = Train(context.Background(), ref, FloatRows(x, y), one)
+			require.NoError(t, err)
+			assert.Equal(t, ref, m, "hidden %d, %d threads", hidden, threads)
 		}
 	}
-	_, _, err = tr.epoch(stop, 2)
-	require.ErrorIs(t, err, context.Canceled)
-	tr.close()
-	assert.Equal(t, ref.W, m7.W)
-	assert.Equal(t, ref.B, m7.B)
 }
 
 func TestPatienceRestoresBest(t *testing.T) {

@@ -53,6 +53,11 @@ type trainer struct {
 	vW, vB  [][]float32   // momentum velocity (nil for plain SGD)
 	updates []updateItem  // the parameter chunks of the update phase
 
+	// epochStart holds the caller's weights as the epoch began, put back
+	// when the epoch is cancelled; nil when p is a padded copy, which
+	// reaches the caller's model only at the end of an epoch.
+	epochStart *Model
+
 	// The batch the workers are on.
 	batchStart, batchRows int
 	blocks                int
@@ -116,6 +121,9 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	}
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
 	t.in = newInput(data, p.Inputs())
+	if p == m {
+		t.epochStart = m.Clone()
+	}
 	if !cfg.Val.empty() {
 		t.infer = newInference(m)
 	}

@@ -12,7 +12,9 @@ import (
 // shuffled anew every epoch from cfg.Seed. Every row of data needs a
 // label. It returns the epochs completed. It stops early, returning the
 // epochs so far and an error, when ctx is cancelled (after the batch in
-// flight), when OnEpoch fails, or when the loss turns NaN or infinite
+// flight; model then holds the weights at the end of the last complete
+// epoch, the ones the history describes, or with Patience the best
+// epoch's), when OnEpoch fails, or when the loss turns NaN or infinite
 // (the error wraps ErrDiverged and names the epoch and batch; model then
 // holds the weights from before the update that diverged). A job that
 // cannot fit in the memory the process can have (CheckMemory) is refused
@@ -100,22 +102,30 @@ func train(ctx context.Context, model *Model, data Rows, cfg Config, pad int) (H
 }
 
 // epoch shuffles the rows and runs every batch; it returns the epoch's
-// row-weighted mean loss and accuracy. The caller's model holds the
-// weights when it returns, whatever the outcome.
+// row-weighted mean loss and accuracy. When it returns, the caller's model
+// holds the weights at the end of the epoch, or, when ctx cancels it, the
+// weights it began with, or, when the loss diverges, the weights before
+// the update that diverged.
 func (t *trainer) epoch(ctx context.Context, epoch int) (float64, float64, error) {
-	defer t.sync()
+	if t.epochStart != nil {
+		t.epochStart.CopyFrom(t.m)
+	}
 	t.shuf.shuffle(t.perm)
 	var lossSum float64
 	correct := 0
 	batches := (t.rows + t.cfg.BatchSize - 1) / t.cfg.BatchSize
 	for b := range batches {
 		if err := ctx.Err(); err != nil {
+			if t.epochStart != nil {
+				t.m.CopyFrom(t.epochStart)
+			}
 			return 0, 0, err
 		}
 		start := b * t.cfg.BatchSize
 		n := min(t.cfg.BatchSize, t.rows-start)
 		loss, c := t.step(start, n)
 		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+			t.sync()
 			return 0, 0, fmt.Errorf("net: %w at epoch %d, batch %d of %d: loss is %g", ErrDiverged, epoch, b+1, batches, loss)
 		}
 		lossSum += float64(loss) * float64(n)
@@ -124,5 +134,6 @@ func (t *trainer) epoch(ctx context.Context, epoch int) (float64, float64, error
 			t.cfg.OnBatch(epoch, b+1, batches)
 		}
 	}
+	t.sync()
 	return lossSum / float64(t.rows), float64(correct) / float64(t.rows), nil
 }

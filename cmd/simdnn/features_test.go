@@ -12,6 +12,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,6 +125,33 @@ func TestPatience(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Regexp(t, `(?m)^early stop: val_loss has not improved for 2 epochs; keeping epoch \d+'s weights \(lowest val_loss\)$`, errOut)
 	assert.NotContains(t, errOut, "Epoch 60/60")
+
+	// -json's last line says the run stopped early and which epoch's
+	// weights it kept: the first with the lowest val_loss.
+	code, out, errOut := runCLI("train", "-data", dir, "-epochs", "60", "-batch", "40", "-lr", "3", "-momentum", "0.9", "-val-split", "0.25", "-patience", "2", "-json")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last struct {
+		Epochs       int  `json:"epochs"`
+		StoppedEarly bool `json:"stopped_early"`
+		KeptEpoch    int  `json:"kept_epoch"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last))
+	assert.True(t, last.StoppedEarly)
+	assert.Equal(t, len(lines)-1, last.Epochs)
+	best, bestLoss := 0, math.Inf(1)
+	for _, l := range lines[:len(lines)-1] {
+		var e struct {
+			Epoch   int     `json:"epoch"`
+			ValLoss float64 `json:"val_loss"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &e))
+		if e.ValLoss < bestLoss {
+			best, bestLoss = e.Epoch, e.ValLoss
+		}
+	}
+	assert.Equal(t, best, last.KeptEpoch)
+	assert.Equal(t, last.Epochs-2, last.KeptEpoch, "patience 2")
 }
 
 // cancelOn is a writer that cancels a context once it sees a string.
@@ -154,7 +182,7 @@ func TestInterruptSavesAndExits130(t *testing.T) {
 	var stdout bytes.Buffer
 	code := run(ctx, []string{"train", "-data", dir, "-epochs", "50", "-batch", "50", "-out", model, "-history", hist}, &stdout, stderr)
 	assert.Equal(t, 130, code, stderr.buf.String())
-	assert.Contains(t, stderr.buf.String(), "interrupted after 2 complete epochs; model saved to "+model)
+	assert.Contains(t, stderr.buf.String(), "interrupted after 2 complete epochs; keeping epoch 2's weights\nmodel saved to "+model+"\nhistory written to "+hist+"\n")
 	assert.Contains(t, stderr.buf.String(), "simdnn train: interrupted")
 	assert.NotContains(t, stderr.buf.String(), "Epoch 3/")
 	m, err := net.Load(model)
@@ -163,6 +191,25 @@ func TestInterruptSavesAndExits130(t *testing.T) {
 	b, err := os.ReadFile(hist)
 	require.NoError(t, err)
 	assert.Len(t, strings.Split(strings.TrimSpace(string(b)), "\n"), 3, "header and the two complete epochs")
+
+	// The saved model is the one the history describes: bit for bit what
+	// an uninterrupted run of two epochs saves.
+	ref := filepath.Join(tmp, "ref.safetensors")
+	code, _, errOut := runCLI("train", "-data", dir, "-epochs", "2", "-batch", "50", "-out", ref)
+	require.Equal(t, 0, code, errOut)
+	want, err := net.Load(ref)
+	require.NoError(t, err)
+	assert.Equal(t, want, m)
+
+	// -json: a last line says so, and which epoch's weights were kept.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	stdoutCancel := &cancelOn{want: `"epoch":1,`, cancel: cancel}
+	var errBuf bytes.Buffer
+	code = run(ctx, []string{"train", "-data", dir, "-epochs", "50", "-batch", "50", "-json", "-out", model}, stdoutCancel, &errBuf)
+	assert.Equal(t, 130, code, errBuf.String())
+	lines := strings.Split(strings.TrimSpace(stdoutCancel.buf.String()), "\n")
+	assert.JSONEq(t, `{"interrupted":true,"epochs":1,"kept_epoch":1,"model":"`+model+`"}`, lines[len(lines)-1])
 }
 
 func TestDivergenceLeavesOldModel(t *testing.T) {
@@ -407,7 +454,7 @@ func TestFeatureUsageErrors(t *testing.T) {
 		{[]string{"eval"}, 2, "-model: required"},
 		{[]string{"eval", "-data", dir, "-model", filepath.Join(tmp, "missing")}, 1, "no such file or directory"},
 		{[]string{"eval", "-data", dir, "-model", corrupt}, 1, "the file is corrupt"},
-		{[]string{"eval", "-data", dir, "-model", narrowPath}, 1, "takes 10 inputs, the images have 784 pixels"},
+		{[]string{"eval", "-data", dir, "-model", narrowPath}, 1, "takes 10 inputs, but the images (from -data or the default MNIST) have 784 pixels"},
 		{[]string{"eval", "-model", path, "extra"}, 2, "unexpected arguments: extra"},
 		{[]string{"predict"}, 2, "-model: required"},
 		{[]string{"predict", "-data", dir, "-model", path, "20"}, 2, "test index 20: outside 0..19"},
@@ -445,7 +492,7 @@ func TestHelpDocumentsEverything(t *testing.T) {
 		assert.Regexp(t, `(?m)^  `+name+` +\S`, out, "summary of %s", name)
 	}
 	for name, c := range commands {
-		assert.Contains(t, out, "\nsimdnn "+name+" ", "synopsis of %s", name)
+		assert.Regexp(t, `\nsimdnn `+name+`[ \n]`, out, "synopsis of %s", name)
 		assert.Contains(t, out, indent(c.doc, "  "), "details of %s", name)
 	}
 	assert.Contains(t, out, "Exit codes: 0 success, 1 failure, 2 usage error, 130 interrupted.")

@@ -44,7 +44,7 @@ func loadModel(path string, width int) (*net.Model, error) {
 		return nil, fmt.Errorf("-model: %w", err)
 	}
 	if m.Inputs() != width {
-		return nil, fmt.Errorf("-model %s: takes %d inputs, the images have %d pixels", path, m.Inputs(), width)
+		return nil, fmt.Errorf("-model %s: takes %d inputs, but the images (from -data or the default MNIST) have %d pixels", path, m.Inputs(), width)
 	}
 	if m.Classes() != mnist.Classes {
 		return nil, fmt.Errorf("-model %s: has %d classes, MNIST has %d", path, m.Classes(), mnist.Classes)

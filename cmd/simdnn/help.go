@@ -62,7 +62,11 @@ func synopsis(name, prefix string) string {
 	if c.args != "" {
 		words = append(words, c.args)
 	}
-	head := prefix + "simdnn " + name + " "
+	head := prefix + "simdnn " + name
+	if len(words) == 0 {
+		return head
+	}
+	head += " "
 	return head + wrap(words, len([]rune(head)), 80)
 }
 
@@ -70,8 +74,13 @@ func synopsis(name, prefix string) string {
 // synopsis, what the command does, and each flag with its meaning and
 // default.
 func commandHelp(w io.Writer, name string) {
-	fmt.Fprintf(w, "%s\n\n%s\n\nFlags:\n", synopsis(name, "Usage: "), indent(commands[name].doc, "  "))
-	commands[name].flags().VisitAll(func(f *flag.Flag) {
+	fmt.Fprintf(w, "%s\n\n%s\n", synopsis(name, "Usage: "), indent(commands[name].doc, "  "))
+	fs := commands[name].flags()
+	if !hasFlags(fs) {
+		return
+	}
+	fmt.Fprint(w, "\nFlags:\n")
+	fs.VisitAll(func(f *flag.Flag) {
 		typ, usage := flag.UnquoteUsage(f)
 		line := "  -" + f.Name
 		if typ != "" {
@@ -98,4 +107,11 @@ func unknownCommand(w io.Writer, name string) {
 // indent puts prefix before each line of s.
 func indent(s, prefix string) string {
 	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// hasFlags reports whether fs defines any flag.
+func hasFlags(fs *flag.FlagSet) bool {
+	any := false
+	fs.VisitAll(func(*flag.Flag) { any = true })
+	return any
 }

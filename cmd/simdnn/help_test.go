@@ -2,7 +2,9 @@ package main
 
 import (
 	"flag"
+	"regexp"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -15,7 +17,11 @@ import (
 // entries by name, each entry the flag's lines joined.
 func helpFlags(t *testing.T, help string) (synopsis string, entries map[string]string) {
 	head, list, ok := strings.Cut(help, "\nFlags:\n")
-	require.True(t, ok, "no flag list in %q", help)
+	if !ok {
+		// A command without flags has no list.
+		synopsis, _, _ = strings.Cut(help, "\n\n")
+		return synopsis, map[string]string{}
+	}
 	synopsis, _, _ = strings.Cut(head, "\n\n")
 	synopsis = strings.Join(strings.Fields(synopsis), " ")
 	entries = map[string]string{}
@@ -145,4 +151,20 @@ func TestBenchShortSettings(t *testing.T) {
 	for _, s := range benchShort() {
 		assert.NoError(t, fs.Set(s.flag, s.value), "-%s %s", s.flag, s.value)
 	}
+}
+
+// TestVersion: one line naming the module's version, the Go release and
+// the target, exit 0; a stray argument is a usage error.
+func TestVersion(t *testing.T) {
+	code, out, errOut := runCLI("version")
+	require.Equal(t, 0, code, errOut)
+	assert.Regexp(t, `^simdnn \S+( [0-9a-f]{1,12}(\+modified)?)? `+regexp.QuoteMeta(runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)+"\n$", out)
+	code, _, errOut = runCLI("version", "extra")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "unexpected arguments: extra")
+
+	info := &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}}
+	assert.Equal(t, "simdnn v1.2.3 0123456789ab+modified "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH, versionLine(info, true))
+	assert.Equal(t, "simdnn (unknown) "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH, versionLine(nil, false))
 }

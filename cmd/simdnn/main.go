@@ -88,6 +88,13 @@ format for benchstat.`,
 runs, and the one chosen (SIMDNN_IMPL overrides the choice).`,
 		flags: flagsOf(infoFlagSet), run: runInfo,
 	},
+	"version": {
+		summary: "the simdnn version, its source revision and the Go release it was built with",
+		doc: `Prints the module version ("(devel)" when built from a checkout), the
+source revision when the build recorded one, the Go release and the
+target.`,
+		flags: flagsOf(versionFlagSet), run: runVersion,
+	},
 }
 
 // flagsOf turns a command's FlagSet builder into command.flags, dropping

@@ -78,6 +78,9 @@ func TestTrainJSON(t *testing.T) {
 	}
 	assert.Equal(t, float64(2), last["threads"])
 	assert.Equal(t, float64(4), last["epochs"])
+	assert.Equal(t, false, last["stopped_early"])
+	assert.Equal(t, float64(4), last["kept_epoch"])
+	assert.NotContains(t, last, "model", "no -out, no file named")
 	assert.Greater(t, last["test_accuracy"], 0.9, "the bars are easy to learn")
 }
 

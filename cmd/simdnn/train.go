@@ -283,14 +283,31 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hist, err := net.Train(ctx, model, rows, cfg)
 	elapsed := time.Since(start).Seconds()
 	bar.clear()
+	kept := keptEpoch(hist, cfg.Patience)
 	if errors.Is(err, context.Canceled) {
-		// Stopped after the batch in flight: keep what was learned.
+		// Stopped after the batch in flight: the model holds the weights
+		// of the last complete epoch (or the best one), which the history
+		// describes.
 		if werr := out.write(model, hist); werr != nil {
 			return werr
 		}
-		if out.model != "" {
-			fmt.Fprintf(stderr, "interrupted after %d complete epochs; model saved to %s\n", len(hist), out.model)
+		if *jsonOut {
+			if jerr := enc.Encode(struct {
+				Interrupted bool `json:"interrupted"`
+				Epochs      int  `json:"epochs"`
+				KeptEpoch   int  `json:"kept_epoch"`
+				outputsJSON
+			}{true, len(hist), kept, out.written(hist)}); jerr != nil {
+				return jerr
+			}
+			return err
 		}
+		fmt.Fprintf(stderr, "interrupted after %s", count(len(hist), "complete epoch"))
+		if kept > 0 {
+			fmt.Fprintf(stderr, "; keeping epoch %d's weights", kept)
+		}
+		fmt.Fprintln(stderr)
+		out.report(stderr, hist)
 		return err
 	}
 	if err != nil {
@@ -307,6 +324,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	stoppedEarly := len(hist) < cfg.Epochs
 	if *jsonOut {
 		return enc.Encode(struct {
 			TestLoss        float64 `json:"test_loss"`
@@ -314,26 +332,76 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			Impl            string  `json:"impl"`
 			Threads         int     `json:"threads"`
 			Epochs          int     `json:"epochs"`
+			StoppedEarly    bool    `json:"stopped_early"`
+			KeptEpoch       int     `json:"kept_epoch"`
 			TrainSeconds    float64 `json:"train_seconds"`
 			EpochsPerSecond float64 `json:"epochs_per_second"`
-		}{loss, acc, simdnn.Impl(), threads, len(hist), trainSeconds, float64(len(hist)) / trainSeconds})
+			outputsJSON
+		}{loss, acc, simdnn.Impl(), threads, len(hist), stoppedEarly, kept, trainSeconds, float64(len(hist)) / trainSeconds, out.written(hist)})
 	}
 	if cfg.Patience > 0 {
-		best := 0
-		for i, h := range hist {
-			if h.ValLoss < hist[best].ValLoss {
-				best = i
-			}
+		if stoppedEarly {
+			fmt.Fprintf(stderr, "early stop: val_loss has not improved for %s; ", count(cfg.Patience, "epoch"))
 		}
-		if len(hist) < cfg.Epochs {
-			fmt.Fprintf(stderr, "early stop: val_loss has not improved for %d epochs; ", cfg.Patience)
-		}
-		fmt.Fprintf(stderr, "keeping epoch %d's weights (lowest val_loss)\n", hist[best].Epoch)
+		fmt.Fprintf(stderr, "keeping epoch %d's weights (lowest val_loss)\n", kept)
 	}
-	if out.model != "" {
-		fmt.Fprintf(stderr, "model saved to %s\n", out.model)
-	}
-	_, err = fmt.Fprintf(stderr, "test loss: %.4f - test accuracy: %.4f\n%d epochs in %.2fs (%.1f epochs/s, %s, %d threads; %.2fs wall)\n",
-		loss, acc, len(hist), trainSeconds, float64(len(hist))/trainSeconds, simdnn.Impl(), threads, elapsed)
+	out.report(stderr, hist)
+	_, err = fmt.Fprintf(stderr, "test loss: %.4f - test accuracy: %.4f\n%s in %.2fs (%.1f epochs/s, %s, %s; %.2fs wall)\n",
+		loss, acc, count(len(hist), "epoch"), trainSeconds, float64(len(hist))/trainSeconds, simdnn.Impl(), count(threads, "thread"), elapsed)
 	return err
+}
+
+// keptEpoch is the epoch whose weights the model holds after Train
+// returned hist: with patience the first with the lowest validation loss,
+// else the last; 0 when none completed.
+func keptEpoch(hist net.History, patience int) int {
+	if len(hist) == 0 {
+		return 0
+	}
+	if patience <= 0 {
+		return hist[len(hist)-1].Epoch
+	}
+	best := 0
+	for i, h := range hist {
+		if h.ValLoss < hist[best].ValLoss {
+			best = i
+		}
+	}
+	return hist[best].Epoch
+}
+
+// count writes n and noun, with an "s" unless n is 1: "1 epoch", "2
+// epochs", "1 complete epoch".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// outputsJSON names the files a run wrote, for -json's last line.
+type outputsJSON struct {
+	Model   string `json:"model,omitempty"`
+	History string `json:"history,omitempty"`
+	Plot    string `json:"plot,omitempty"`
+}
+
+// written lists the files o names that were written for hist (-history
+// and -plot need at least one epoch).
+func (o *outputs) written(hist net.History) outputsJSON {
+	j := outputsJSON{Model: o.model}
+	if len(hist) > 0 {
+		j.History, j.Plot = o.history, o.plot
+	}
+	return j
+}
+
+// report says on w where each file written for hist went, a line each.
+func (o *outputs) report(w io.Writer, hist net.History) {
+	j := o.written(hist)
+	for _, f := range []struct{ what, path string }{{"model saved to", j.Model}, {"history written to", j.History}, {"plot written to", j.Plot}} {
+		if f.path != "" {
+			fmt.Fprintf(w, "%s %s\n", f.what, f.path)
+		}
+	}
 }
