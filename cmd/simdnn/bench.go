@@ -56,7 +56,7 @@ type benchFlags struct {
 
 // benchShort is what -short sets each flag it covers to, unless given.
 func benchShort() []struct{ flag, value string } {
-	return []struct{ flag, value string }{{"rows", "4096"}, {"epoch-time", "0s"}, {"max-epochs", "1"}, {"kernel-time", "5ms"}}
+	return []struct{ flag, value string }{{"rows", "4096"}, {"epoch-time", "0s"}, {"max-epochs", "2"}, {"kernel-time", "5ms"}}
 }
 
 // benchFlagSet is the FlagSet runBench parses and help describes.
@@ -70,7 +70,7 @@ func benchFlagSet() (*flag.FlagSet, *benchFlags) {
 	describeDefault(fs, "threads", "1 and all cores")
 	fs.IntVar(&f.rows, "rows", 60000, "rows of synthetic training data per epoch")
 	fs.DurationVar(&f.epochTime, "epoch-time", 2*time.Second, "least training time behind each epochs/s figure (at least 2 epochs, at most -max-epochs)")
-	fs.IntVar(&f.maxEpochs, "max-epochs", 50, "most epochs behind each epochs/s figure")
+	fs.IntVar(&f.maxEpochs, "max-epochs", 50, "most epochs behind each epochs/s figure, after one untimed warm-up epoch")
 	fs.DurationVar(&f.kernelTime, "kernel-time", 200*time.Millisecond, "least time behind each kernel figure")
 	var quick []string
 	for _, s := range benchShort() {
@@ -190,6 +190,7 @@ type epochResult struct {
 	Network         string  `json:"network"`
 	Threads         int     `json:"threads"`
 	Rows            int     `json:"rows"`
+	WarmupEpochs    int     `json:"warmup_epochs"`     // untimed, before the timed ones
 	Epochs          int     `json:"epochs"`            // epochs timed
 	SecondsPerEpoch float64 `json:"seconds_per_epoch"` // the median
 	EpochsPerSecond float64 `json:"epochs_per_second"`
@@ -246,10 +247,13 @@ func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io
 	best := 0.0
 	if o.peak != nil {
 		for _, impl := range o.impls {
+			if impl == "generic" {
+				continue
+			}
 			fmt.Fprintf(progress, "measuring the FMA peak of %s\n", impl)
 			g, err := o.peak(impl)
 			if err != nil {
-				fmt.Fprintf(progress, "no FMA peak loop for %s: %v\n", impl, err)
+				fmt.Fprintf(progress, "%s has no FMA peak loop here (%v): its figures go without %% of peak\n", impl, err)
 				continue
 			}
 			peaks[impl], best = g, max(best, g)
@@ -288,7 +292,7 @@ func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io
 			sizes := []int{784, h, 10}
 			name := fmt.Sprintf("784-%d-10", h)
 			for _, th := range o.threads {
-				fmt.Fprintf(progress, "training %s on %s, %d thread(s)\n", name, impl, th)
+				fmt.Fprintf(progress, "training %s on %s, %s\n", name, impl, count(th, "thread"))
 				r, err := timeEpochs(ctx, o, sizes, th, rows)
 				if err != nil {
 					return fmt.Errorf("%s on %s, %d threads: %w", name, impl, th, err)
@@ -315,9 +319,11 @@ func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io
 	return out.finish()
 }
 
-// timeEpochs trains a fresh model of the given sizes on x, epoch after
-// epoch, until o.epochTime has passed (at least 2 epochs unless
-// o.maxEpochs is 1, at most o.maxEpochs) and reports the median epoch.
+// timeEpochs trains a fresh model of the given sizes on x: one warm-up
+// epoch, untimed (it pays the one-off costs: the helper threads' start,
+// the first touch of every buffer, cold caches), then epoch after epoch
+// until o.epochTime has passed (at least 2 epochs unless o.maxEpochs is
+// 1, at most o.maxEpochs), and reports the median timed epoch.
 func timeEpochs(ctx context.Context, o benchOptions, sizes []int, threads int, data net.Rows) (epochResult, error) {
 	m, err := net.New(sizes, 1)
 	if err != nil {
@@ -326,8 +332,12 @@ func timeEpochs(ctx context.Context, o benchOptions, sizes []int, threads int, d
 	var secs, cpus []float64
 	var total float64
 	lastCPU, haveCPU := bench.ProcessCPU()
-	cfg := net.Config{Epochs: o.maxEpochs, BatchSize: benchBatch, LR: benchLR, Seed: 1, Threads: threads,
+	cfg := net.Config{Epochs: warmupEpochs + o.maxEpochs, BatchSize: benchBatch, LR: benchLR, Seed: 1, Threads: threads,
 		OnEpoch: func(s net.EpochStats) error {
+			if s.Epoch <= warmupEpochs {
+				lastCPU, haveCPU = bench.ProcessCPU()
+				return nil
+			}
 			secs = append(secs, s.Seconds)
 			total += s.Seconds
 			if haveCPU {
@@ -345,7 +355,7 @@ func timeEpochs(ctx context.Context, o benchOptions, sizes []int, threads int, d
 	}
 	med := median(secs)
 	rows := len(data.Labels())
-	r := epochResult{Kind: "epoch", Threads: threads, Rows: rows, Epochs: len(secs), SecondsPerEpoch: med,
+	r := epochResult{Kind: "epoch", Threads: threads, Rows: rows, WarmupEpochs: warmupEpochs, Epochs: len(secs), SecondsPerEpoch: med,
 		EpochsPerSecond: 1 / med, GFLOPS: bench.EpochFLOP(rows, sizes...) / med / 1e9}
 	if len(cpus) > 0 {
 		c := median(cpus)
@@ -353,6 +363,9 @@ func timeEpochs(ctx context.Context, o benchOptions, sizes []int, threads int, d
 	}
 	return r, nil
 }
+
+// warmupEpochs is the untimed epochs before timeEpochs' timed ones.
+const warmupEpochs = 1
 
 // median returns the median of v, which it sorts; v is not empty.
 func median(v []float64) float64 {
