@@ -328,7 +328,7 @@ func TestPredictFilesAndIndices(t *testing.T) {
 	require.NoError(t, jpeg.Encode(&b, barImage(7, 100, 90), &jpeg.Options{Quality: 90}))
 	require.NoError(t, os.WriteFile(jpgPath, b.Bytes(), 0o644))
 
-	code, out, errOut := runCLI("predict", "-data", dir, "-model", path, "-json", "5", pngPath, jpgPath)
+	code, out, errOut := runCLI("predict", "-data", dir, "-model", path, "-fit", "stretch", "-json", "5", pngPath, jpgPath)
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 3)
@@ -356,13 +356,13 @@ func TestPredictFilesAndIndices(t *testing.T) {
 	assert.Equal(t, 3, rows[1].Predicted, "the PNG bar, inverted and resized, reads as class 3")
 	assert.Equal(t, 7, rows[2].Predicted, "the JPEG bar reads as class 7")
 
-	code, out, errOut = runCLI("predict", "-model", path, pngPath)
+	code, out, errOut = runCLI("predict", "-model", path, "-fit", "stretch", pngPath)
 	require.Equal(t, 0, code, errOut, "files alone need no MNIST")
 	assert.Regexp(t, `(?m)^input +true +pred +p0 +p1 .* p9$`, out)
 	assert.Regexp(t, `(?m)^\S*three\.png +- +3( +\d\.\d{4}){10}$`, out)
 
 	// -invert no keeps the dark-on-light page, which the model does not read as 3.
-	code, out, _ = runCLI("predict", "-model", path, "-invert", "no", "-json", pngPath)
+	code, out, _ = runCLI("predict", "-model", path, "-fit", "stretch", "-invert", "no", "-json", pngPath)
 	require.Equal(t, 0, code)
 	var r predictJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
@@ -463,6 +463,8 @@ func TestFeatureUsageErrors(t *testing.T) {
 		{[]string{"predict", "-model", path, filepath.Join(tmp, "missing.png")}, 1, "no such file or directory"},
 		{[]string{"predict", "-model", path, bomb}, 1, "bomb.png: 100000×100000 pixels: want a non-empty image of at most 67108864 pixels"},
 		{[]string{"predict", "-model", path, "-invert", "maybe"}, 2, `-invert "maybe": want auto, yes or no`},
+		{[]string{"predict", "-model", path, "-fit", "squash"}, 2, `-fit "squash": want mnist or stretch`},
+		{[]string{"predict", "-model", path, "3", "-json"}, 2, "-json after the inputs: flags come first (simdnn predict [flags] [INPUT ...])"},
 		{[]string{"predict", "-model", path, "-grid", "g.gif"}, 2, "-grid g.gif: want a .png file"},
 		{[]string{"samples"}, 2, "-out: required"},
 		{[]string{"samples", "-out", "g.jpg"}, 2, "-out g.jpg: want a .png file"},

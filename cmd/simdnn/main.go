@@ -64,9 +64,10 @@ and recall.`,
 		summary: "classify test-set images or PNG/JPEG files with a saved model",
 		args:    "[INPUT ...]",
 		doc: `Classifies each INPUT — a test-set index, or a PNG/JPEG file (made
-grayscale and resized to 28×28) — and prints the true class (when known),
-the predicted one and the ten probabilities. Without inputs it takes test
-images 0 to 8. Flags come before the inputs.`,
+grayscale and fitted to 28×28 as MNIST's digits were: see -fit) — and
+prints the true class (when known), the predicted one and the ten
+probabilities. Without inputs it takes test images 0 to 8. Flags come
+before the inputs.`,
 		flags: flagsOf(predictFlagSet), run: runPredict,
 	},
 	"samples": {

@@ -10,9 +10,11 @@ import (
 	_ "image/jpeg" // registers JPEG for image.Decode
 	_ "image/png"  // registers PNG for image.Decode
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	xdraw "golang.org/x/image/draw"
 
@@ -42,8 +44,8 @@ type predictJSON struct {
 
 // predictOptions are predict's flags.
 type predictOptions struct {
-	model, grid, invert, data, impl string
-	json                            bool
+	model, grid, invert, fit, data, impl string
+	json                                 bool
 }
 
 // predictFlagSet is the FlagSet runPredict parses and help describes.
@@ -53,6 +55,7 @@ func predictFlagSet() (*flag.FlagSet, *predictOptions) {
 	fs.StringVar(&o.model, "model", "", "the safetensors model `file`"+required)
 	fs.StringVar(&o.grid, "grid", "", "draw the first 9 inputs, titled \"true → predicted\", wrong ones in red, into this PNG `file`")
 	fs.StringVar(&o.invert, "invert", "auto", "invert image files (MNIST digits are light on dark): auto (when the border is light), yes or no")
+	fs.StringVar(&o.fit, "fit", "mnist", "how image files become 28×28: mnist (crop to the digit, fit it in 20×20 keeping its aspect ratio, centre its centre of mass, as MNIST's digits were made) or stretch (scale the whole image)")
 	dataFlag(fs, &o.data)
 	implFlag(fs, &o.impl)
 	fs.BoolVar(&o.json, "json", false, "write JSON lines instead of a table")
@@ -65,11 +68,21 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	modelPath, grid, invert, data, impl, jsonOut := &o.model, &o.grid, &o.invert, o.data, o.impl, &o.json
+	for _, a := range fs.Args() {
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			if _, err := strconv.Atoi(a); err != nil {
+				return usagef("%s after the inputs: flags come first (simdnn predict [flags] [INPUT ...])", a)
+			}
+		}
+	}
 	if err := requireModel(*modelPath); err != nil {
 		return err
 	}
 	if *invert != "auto" && *invert != "yes" && *invert != "no" {
 		return usagef("-invert %q: want auto, yes or no", *invert)
+	}
+	if o.fit != "mnist" && o.fit != "stretch" {
+		return usagef("-fit %q: want mnist or stretch", o.fit)
 	}
 	if *grid != "" {
 		if !hasExt(*grid, ".png") {
@@ -118,7 +131,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			inputs = append(inputs, input{fmt.Sprintf("test[%d]", i), pixelValues(test.Pixels[i*w : (i+1)*w]), int(test.Labels[i]), i})
 			continue
 		}
-		px, err := readDigit(a, rows, cols, *invert)
+		px, err := readDigit(a, rows, cols, *invert, o.fit)
 		if err != nil {
 			return err
 		}
@@ -139,8 +152,12 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	k := model.Classes()
 	enc := json.NewEncoder(stdout)
 	var b strings.Builder
+	nameWidth := len("input")
+	for _, in := range inputs {
+		nameWidth = max(nameWidth, utf8.RuneCountInString(in.name))
+	}
 	if !*jsonOut {
-		fmt.Fprintf(&b, "%-12s %4s %4s ", "input", "true", "pred")
+		fmt.Fprintf(&b, "%-*s %4s %4s ", nameWidth, "input", "true", "pred")
 		for c := range k {
 			fmt.Fprintf(&b, " %6s", "p"+strconv.Itoa(c))
 		}
@@ -163,7 +180,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if in.label >= 0 {
 				truth = strconv.Itoa(in.label)
 			}
-			fmt.Fprintf(&b, "%-12s %4s %4d ", in.name, truth, pred[i])
+			fmt.Fprintf(&b, "%s%s %4s %4d ", in.name, strings.Repeat(" ", nameWidth-utf8.RuneCountInString(in.name)), truth, pred[i])
 			for _, v := range p {
 				fmt.Fprintf(&b, " %6.4f", v)
 			}
@@ -194,10 +211,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// readDigit reads a PNG or JPEG file as an MNIST-like digit: grayscale
-// (transparency over white), resized to rows×cols, values in [0, 1],
-// inverted per mode so the digit is light on dark.
-func readDigit(path string, rows, cols int, mode string) ([]float32, error) {
+// readDigit reads a PNG or JPEG file as an MNIST-like digit, rows×cols
+// values in [0, 1], light on dark: grayscale (transparency over white),
+// inverted per invert, then per fit either cropped and centred as MNIST's
+// digits were made (mnistFit) or scaled whole to rows×cols.
+func readDigit(path string, rows, cols int, invert, fit string) ([]float32, error) {
 	if !hasExt(path, ".png", ".jpg", ".jpeg") {
 		return nil, usagef("%s: not a test-set index or a .png/.jpg/.jpeg file", path)
 	}
@@ -220,34 +238,106 @@ func readDigit(path string, rows, cols int, mode string) ([]float32, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	// Flatten onto white, then scale to the model's input.
+	// Flatten onto white; light on dark (ink bright) as MNIST.
 	b := img.Bounds()
-	flat := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	ink := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	var border, edge float64
 	for y := range b.Dy() {
 		for x := range b.Dx() {
 			r, g, bb, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
 			lum := (19595*r + 38470*g + 7471*bb + 1<<15) >> 16 // premultiplied, 0..0xffff
-			flat.SetGray(x, y, color.Gray{Y: uint8((lum + (0xffff - a)) >> 8)})
-		}
-	}
-	small := image.NewGray(image.Rect(0, 0, cols, rows))
-	xdraw.BiLinear.Scale(small, small.Bounds(), flat, flat.Bounds(), xdraw.Src, nil)
-	px := make([]float32, rows*cols)
-	var border float64
-	for y := range rows {
-		for x := range cols {
-			v := float32(small.GrayAt(x, y).Y) / 255
-			px[y*cols+x] = v
-			if x == 0 || y == 0 || x == cols-1 || y == rows-1 {
+			v := uint8((lum + (0xffff - a)) >> 8)
+			ink.SetGray(x, y, color.Gray{Y: v})
+			if x == 0 || y == 0 || x == b.Dx()-1 || y == b.Dy()-1 {
 				border += float64(v)
+				edge++
 			}
 		}
 	}
-	light := border/float64(2*(rows+cols)-4) > 0.5
-	if mode == "yes" || (mode == "auto" && light) {
-		for i := range px {
-			px[i] = 1 - px[i]
+	if invert == "yes" || (invert == "auto" && border/edge > 127.5) {
+		for i, v := range ink.Pix {
+			ink.Pix[i] = 255 - v
 		}
 	}
+	if fit == "mnist" {
+		px, ok := mnistFit(ink, rows, cols)
+		if !ok {
+			return nil, fmt.Errorf("%s: no digit found: the image is blank after -invert %s", path, invert)
+		}
+		return px, nil
+	}
+	small := image.NewGray(image.Rect(0, 0, cols, rows))
+	xdraw.BiLinear.Scale(small, small.Bounds(), ink, ink.Bounds(), xdraw.Src, nil)
+	px := make([]float32, rows*cols)
+	for i, v := range small.Pix[:rows*cols] {
+		px[i] = float32(v) / 255
+	}
 	return px, nil
+}
+
+// minContrast is the least difference between an image's darkest and
+// brightest pixel (of 255) for it to hold a digit.
+const minContrast = 32
+
+// mnistFit makes a digit (ink bright on dark) rows×cols as MNIST's
+// digits were made: the background brought to 0 and the brightest ink to
+// 1, cropped to the ink (values above a quarter), scaled to fit a box of
+// 20/28 of the frame keeping its aspect ratio, then placed so that its
+// centre of mass falls on the frame's centre (clipped where that pushes
+// ink past an edge). It reports false when the image holds no ink (less
+// contrast than minContrast).
+func mnistFit(ink *image.Gray, rows, cols int) ([]float32, bool) {
+	b := ink.Bounds()
+	lo, hi := uint8(255), uint8(0)
+	for _, v := range ink.Pix {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if int(hi)-int(lo) < minContrast {
+		return nil, false
+	}
+	for i, v := range ink.Pix {
+		ink.Pix[i] = uint8((int(v-lo)*255 + int(hi-lo)/2) / int(hi-lo))
+	}
+	const threshold = 255 / 4
+	box := image.Rectangle{Min: b.Max, Max: b.Min}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if ink.GrayAt(x, y).Y > threshold {
+				box = box.Union(image.Rect(x, y, x+1, y+1))
+			}
+		}
+	}
+	// Fit the box's longer side to 20 of 28 pixels (scaled with the frame).
+	fitH, fitW := (rows*20+14)/28, (cols*20+14)/28
+	scale := min(float64(fitW)/float64(box.Dx()), float64(fitH)/float64(box.Dy()))
+	w := max(1, int(float64(box.Dx())*scale+0.5))
+	h := max(1, int(float64(box.Dy())*scale+0.5))
+	digit := image.NewGray(image.Rect(0, 0, w, h))
+	xdraw.CatmullRom.Scale(digit, digit.Bounds(), ink, box, xdraw.Src, nil)
+	var mass, mx, my float64
+	for y := range h {
+		for x := range w {
+			v := float64(digit.GrayAt(x, y).Y)
+			mass += v
+			mx += v * (float64(x) + 0.5)
+			my += v * (float64(y) + 0.5)
+		}
+	}
+	if mass == 0 {
+		return nil, false
+	}
+	// Place the digit's top-left corner so that its centre of mass is at
+	// the frame's centre, rounded to whole pixels.
+	ox := int(math.Round(float64(cols)/2 - mx/mass))
+	oy := int(math.Round(float64(rows)/2 - my/mass))
+	px := make([]float32, rows*cols)
+	for y := range h {
+		for x := range w {
+			fx, fy := ox+x, oy+y
+			if fx >= 0 && fx < cols && fy >= 0 && fy < rows {
+				px[fy*cols+fx] = float32(digit.GrayAt(x, y).Y) / 255
+			}
+		}
+	}
+	return px, true
 }
