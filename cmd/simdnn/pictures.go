@@ -56,16 +56,31 @@ func savePNG(path string, plots [][]*plot.Plot, w, h vg.Length) error {
 }
 
 // plotCurves draws the Keras tutorial's two charts side by side: loss and
-// accuracy per epoch, training and (when present) validation.
-func plotCurves(path string, hist net.History) error {
-	chart := func(title, ylabel string, train, val func(net.EpochStats) float64) (*plot.Plot, error) {
+// accuracy per epoch, training and (when present) validation, on whole
+// epochs. When kept is an epoch other than the last (the best epoch that
+// -patience keeps), a dashed line marks it.
+func plotCurves(path string, hist net.History, kept int) error {
+	last := 0
+	if len(hist) > 0 {
+		last = hist[len(hist)-1].Epoch
+	}
+	chart := func(title, ylabel string, bounded bool, train, val func(net.EpochStats) float64) (*plot.Plot, error) {
 		p := plot.New()
 		p.Title.Text = title
 		p.X.Label.Text = "epoch"
 		p.Y.Label.Text = ylabel
 		p.Add(plotter.NewGrid())
-		p.Legend.Top = ylabel == "loss" // keep the legend off the curves
+		// Loss falls and accuracy rises: the legend goes to the corner
+		// the curves leave free, inside the axes.
+		p.Legend.Top = ylabel == "loss"
 		p.Legend.Left = false
+		p.Legend.XOffs = -vg.Millimeter * 2
+		if p.Legend.Top {
+			p.Legend.YOffs = -vg.Millimeter * 2
+		} else {
+			p.Legend.YOffs = vg.Millimeter * 2
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, s := range []struct {
 			name  string
 			get   func(net.EpochStats) float64
@@ -75,6 +90,7 @@ func plotCurves(path string, hist net.History) error {
 			for _, h := range hist {
 				if v := s.get(h); !math.IsNaN(v) && !math.IsInf(v, 0) {
 					pts = append(pts, plotter.XY{X: float64(h.Epoch), Y: v})
+					lo, hi = min(lo, v), max(hi, v)
 				}
 			}
 			if len(pts) == 0 {
@@ -90,17 +106,73 @@ func plotCurves(path string, hist net.History) error {
 			p.Add(line, points)
 			p.Legend.Add(s.name, line, points)
 		}
+		if lo <= hi {
+			p.Y.Min, p.Y.Max = valueRange(lo, hi, bounded)
+		}
+		p.X.Min, p.X.Max = 1, float64(max(last, 2))
+		if last <= 1 {
+			p.X.Min, p.X.Max = 0.5, 1.5
+		}
+		p.X.Tick.Marker = epochTicks{}
+		if kept > 0 && kept != last {
+			mark, err := plotter.NewLine(plotter.XYs{{X: float64(kept), Y: p.Y.Min}, {X: float64(kept), Y: p.Y.Max}})
+			if err != nil {
+				return nil, err
+			}
+			mark.Color = color.Gray{Y: 0x60}
+			mark.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			p.Add(mark)
+			p.Legend.Add(fmt.Sprintf("kept: epoch %d", kept), mark)
+		}
 		return p, nil
 	}
-	loss, err := chart("Loss", "loss", func(s net.EpochStats) float64 { return s.Loss }, func(s net.EpochStats) float64 { return s.ValLoss })
+	loss, err := chart("Loss", "loss", false, func(s net.EpochStats) float64 { return s.Loss }, func(s net.EpochStats) float64 { return s.ValLoss })
 	if err != nil {
 		return err
 	}
-	acc, err := chart("Accuracy", "accuracy", func(s net.EpochStats) float64 { return s.Accuracy }, func(s net.EpochStats) float64 { return s.ValAccuracy })
+	acc, err := chart("Accuracy", "accuracy", true, func(s net.EpochStats) float64 { return s.Accuracy }, func(s net.EpochStats) float64 { return s.ValAccuracy })
 	if err != nil {
 		return err
 	}
 	return savePNG(path, [][]*plot.Plot{{loss, acc}}, px(960), px(384))
+}
+
+// valueRange is the value axis for data in [lo, hi]: a margin of a tenth
+// of the span on each side, or around a single value a tenth of it (at
+// least 0.01); bounded values (accuracies) stay within [0, 1].
+func valueRange(lo, hi float64, bounded bool) (float64, float64) {
+	pad := (hi - lo) / 10
+	if pad == 0 {
+		pad = max(math.Abs(hi)/10, 0.01)
+	}
+	lo, hi = lo-pad, hi+pad
+	if bounded {
+		lo, hi = max(lo, 0), min(hi, 1)
+	}
+	return lo, hi
+}
+
+// epochTicks labels whole epochs only: every 1, 2, 5, 10, 20, 50, …
+// epochs, at most about ten labels, with a minor tick at every epoch of
+// up to 60.
+type epochTicks struct{}
+
+func (epochTicks) Ticks(min, max float64) []plot.Tick {
+	first, last := int(math.Ceil(min)), int(math.Floor(max))
+	step := 1
+	for i := 0; (last-first)/step > 10; i++ {
+		step = []int{2, 5, 10}[i%3] * int(math.Pow10(i/3))
+	}
+	var ticks []plot.Tick
+	for e := first; e <= last; e++ {
+		switch {
+		case e%step == 0:
+			ticks = append(ticks, plot.Tick{Value: float64(e), Label: fmt.Sprint(e)})
+		case last-first <= 60:
+			ticks = append(ticks, plot.Tick{Value: float64(e)}) // a minor tick
+		}
+	}
+	return ticks
 }
 
 // tile is one picture of a grid: a rows×cols grayscale image with values

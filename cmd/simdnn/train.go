@@ -126,7 +126,12 @@ var configFlags = map[string]string{
 }
 
 // outputs are the files a training run writes.
-type outputs struct{ model, history, plot string }
+type outputs struct {
+	model, history, plot string
+	// kept is the epoch whose weights the model holds (keptEpoch), marked
+	// on the plot when it is not the last.
+	kept int
+}
 
 func (o *outputs) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.model, "out", "", "save the trained model to this safetensors `file` (also when interrupted)")
@@ -171,7 +176,7 @@ func (o *outputs) write(model *net.Model, hist net.History) error {
 		}
 	}
 	if o.plot != "" {
-		if err := plotCurves(o.plot, hist); err != nil {
+		if err := plotCurves(o.plot, hist, o.kept); err != nil {
 			return fmt.Errorf("-plot: %w", err)
 		}
 	}
@@ -284,6 +289,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	elapsed := time.Since(start).Seconds()
 	bar.clear()
 	kept := keptEpoch(hist, cfg.Patience)
+	out.kept = kept
 	if errors.Is(err, context.Canceled) {
 		// Stopped after the batch in flight: the model holds the weights
 		// of the last complete epoch (or the best one), which the history
