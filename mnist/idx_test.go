@@ -116,9 +116,15 @@ func TestLoadSet(t *testing.T) {
 	writeSet(t, dir, TestImages, TestLabels, 3, []byte{0, 1})
 	_, err = LoadSet(dir, TestImages, TestLabels)
 	assert.EqualError(t, err, "mnist: t10k-images-idx3-ubyte.gz holds 3 images but t10k-labels-idx1-ubyte.gz holds 2 labels")
-	writeSet(t, dir, TestImages, TestLabels, 2, []byte{0, 10})
-	_, err = LoadSet(dir, TestImages, TestLabels)
-	assert.EqualError(t, err, "mnist: t10k-labels-idx1-ubyte.gz: label 10 at index 1 is outside 0..9")
+	// Other IDX sets have other classes: labels are kept as read.
+	writeSet(t, dir, TestImages, TestLabels, 2, []byte{0, 25})
+	s, err = LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	assert.Equal(t, []int32{0, 25}, s.Labels)
+	// With dir "", names are paths.
+	s, err = LoadSet("", filepath.Join(dir, TestImages), filepath.Join(dir, TestLabels))
+	require.NoError(t, err)
+	assert.Equal(t, 2, s.Len())
 	_, _, err = Load(t.TempDir())
 	assert.ErrorContains(t, err, "train-images-idx3-ubyte.gz: no such file")
 }

@@ -100,8 +100,10 @@ func Load(dir string) (train, test *Set, err error) {
 }
 
 // LoadSet reads one split from dir: an image file and a label file that
-// must agree on the count, with every label below Classes. The pixels
-// stay the bytes read.
+// must agree on the count. Labels may be any byte: MNIST's fall in
+// 0..Classes−1, other IDX sets (Fashion-MNIST, EMNIST, …) have their own
+// classes. The pixels stay the bytes read. Names are joined to dir; with
+// dir "" they are paths.
 func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 	pixels, count, rows, cols, err := readFile(dir, imagesName, ReadImages)
 	if err != nil {
@@ -119,9 +121,6 @@ func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 	}
 	s := &Set{Pixels: pixels, Labels: make([]int32, count), Rows: rows, Cols: cols}
 	for i, l := range labels {
-		if l >= Classes {
-			return nil, fmt.Errorf("mnist: %s: label %d at index %d is outside 0..%d", labelsName, l, i, Classes-1)
-		}
 		s.Labels[i] = int32(l)
 	}
 	return s, nil

@@ -8,8 +8,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/simdnn/simdnn/mnist"
-	"github.com/simdnn/simdnn/net"
 )
 
 // evalJSON is `eval -json`'s output.
@@ -26,8 +24,9 @@ type evalJSON struct {
 
 // evalOptions are eval's flags.
 type evalOptions struct {
-	model, data, impl string
-	json              bool
+	model, impl string
+	data        dataFlags
+	json        bool
 }
 
 // evalFlagSet is the FlagSet runEval parses and help describes.
@@ -35,7 +34,7 @@ func evalFlagSet() (*flag.FlagSet, *evalOptions) {
 	fs := newFlags("eval")
 	o := new(evalOptions)
 	fs.StringVar(&o.model, "model", "", "the safetensors model `file` to evaluate"+required)
-	dataFlag(fs, &o.data)
+	o.data.register(fs, false)
 	implFlag(fs, &o.impl)
 	fs.BoolVar(&o.json, "json", false, "write one JSON object instead of text")
 	return fs, o
@@ -46,22 +45,26 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	modelPath, data, impl, jsonOut := &o.model, o.data, o.impl, &o.json
+	modelPath, impl, jsonOut := &o.model, o.impl, &o.json
 	if err := requireModel(*modelPath); err != nil {
 		return err
 	}
 	if err := setImpl(impl); err != nil {
 		return err
 	}
-	_, test, err := loadMNIST(ctx, data)
+	ds, err := o.data.load(ctx)
 	if err != nil {
 		return err
 	}
-	model, err := loadModel(*modelPath, test.Width())
+	test := ds.test
+	model, err := loadModel(*modelPath, test.width)
 	if err != nil {
 		return err
 	}
-	rows := net.ByteRows(test.Pixels, mnist.PixelDiv, test.Labels)
+	if err := test.checkLabels("test", model.Classes(), "-model "+*modelPath); err != nil {
+		return err
+	}
+	rows := test.rows(0, test.len())
 	loss, acc, err := model.Evaluate(rows)
 	if err != nil {
 		return err
@@ -70,14 +73,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	const k = mnist.Classes
-	res := evalJSON{Model: *modelPath, Sizes: model.Sizes, Images: test.Len(), TestLoss: loss, TestAccuracy: acc,
+	k := model.Classes()
+	res := evalJSON{Model: *modelPath, Sizes: model.Sizes, Images: test.len(), TestLoss: loss, TestAccuracy: acc,
 		Confusion: make([][]int, k), Precision: make([]*float64, k), Recall: make([]*float64, k)}
 	for i := range res.Confusion {
 		res.Confusion[i] = make([]int, k)
 	}
 	for i, p := range pred {
-		res.Confusion[test.Labels[i]][p]++
+		res.Confusion[test.labels[i]][p]++
 	}
 	for c := range k {
 		var predicted, actual int
@@ -100,7 +103,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		sizes[i] = fmt.Sprint(s)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "model %s (%s), %d test images\n", *modelPath, strings.Join(sizes, "-"), test.Len())
+	fmt.Fprintf(&b, "model %s (%s), %d test rows\n", *modelPath, strings.Join(sizes, "-"), test.len())
 	fmt.Fprintf(&b, "test loss: %.4f - test accuracy: %.4f\n", loss, acc)
 	fmt.Fprintf(&b, "\nconfusion matrix (rows: true class, columns: predicted class)\n     ")
 	for c := range k {
@@ -114,7 +117,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nclass  precision  recall  images\n")
+	fmt.Fprintf(&b, "\nclass  precision  recall    rows\n")
 	ratio := func(v *float64) string {
 		if v == nil {
 			return "-"

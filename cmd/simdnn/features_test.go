@@ -74,7 +74,7 @@ func TestTrainSaveEvalSameAccuracy(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, fmt.Sprintf("test loss: %.4f - test accuracy: %.4f\n", last["test_loss"], last["test_accuracy"]))
 	assert.Contains(t, out, "confusion matrix (rows: true class, columns: predicted class)")
-	assert.Regexp(t, `(?m)^class  precision  recall  images$`, out)
+	assert.Regexp(t, `(?m)^class  precision  recall    rows$`, out)
 	assert.Regexp(t, `(?m)^    9  +(\d\.\d{4}|-)  +(\d\.\d{4}|-)  +\d+$`, out)
 }
 
@@ -447,14 +447,14 @@ func TestFeatureUsageErrors(t *testing.T) {
 		{[]string{"train", "-patience", "-1"}, 2, "-patience -1: want ≥ 0"},
 		{[]string{"train", "-history", "h.txt"}, 2, "-history h.txt: want a .csv or .json file"},
 		{[]string{"train", "-plot", "c.jpg"}, 2, "-plot c.jpg: want a .png file"},
-		{[]string{"train", "-data", dir, "-epochs", "1", "-batch", "10", "-val-split", "0.001"}, 2, "-val-split 0.001: holds out none of the 100 training images"},
-		{[]string{"train", "-data", dir, "-epochs", "1", "-batch", "90", "-val-split", "0.5"}, 2, "-batch 90: larger than the 50 training images"},
+		{[]string{"train", "-data", dir, "-epochs", "1", "-batch", "10", "-val-split", "0.001"}, 2, "-val-split 0.001: holds out none of the 100 training rows"},
+		{[]string{"train", "-data", dir, "-epochs", "1", "-batch", "90", "-val-split", "0.5"}, 2, "-batch 90: larger than the 50 training rows"},
 		{[]string{"train", "-out", filepath.Join(missingDir, "m.safetensors")}, 1, "-out: cannot write " + filepath.Join(missingDir, "m.safetensors")},
 		{[]string{"train", "-out", tmp}, 1, "-out: " + tmp + ": exists and is not a regular file"},
 		{[]string{"eval"}, 2, "-model: required"},
 		{[]string{"eval", "-data", dir, "-model", filepath.Join(tmp, "missing")}, 1, "no such file or directory"},
 		{[]string{"eval", "-data", dir, "-model", corrupt}, 1, "the file is corrupt"},
-		{[]string{"eval", "-data", dir, "-model", narrowPath}, 1, "takes 10 inputs, but the images (from -data or the default MNIST) have 784 pixels"},
+		{[]string{"eval", "-data", dir, "-model", narrowPath}, 1, "takes 10 inputs, but the rows (from -data, the IDX or CSV files, or the default MNIST) have 784"},
 		{[]string{"eval", "-model", path, "extra"}, 2, "unexpected arguments: extra"},
 		{[]string{"predict"}, 2, "-model: required"},
 		{[]string{"predict", "-data", dir, "-model", path, "20"}, 2, "test index 20: outside 0..19"},

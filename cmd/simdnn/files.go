@@ -36,18 +36,15 @@ func requireModel(path string) error {
 	return nil
 }
 
-// loadModel reads the model -model names and checks it takes images of
-// width pixels and has a class per MNIST digit.
+// loadModel reads the model -model names and checks it takes rows of
+// width inputs.
 func loadModel(path string, width int) (*net.Model, error) {
 	m, err := net.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("-model: %w", err)
 	}
 	if m.Inputs() != width {
-		return nil, fmt.Errorf("-model %s: takes %d inputs, but the images (from -data or the default MNIST) have %d pixels", path, m.Inputs(), width)
-	}
-	if m.Classes() != mnist.Classes {
-		return nil, fmt.Errorf("-model %s: has %d classes, MNIST has %d", path, m.Classes(), mnist.Classes)
+		return nil, fmt.Errorf("-model %s: takes %d inputs, but the rows (from -data, the IDX or CSV files, or the default MNIST) have %d", path, m.Inputs(), width)
 	}
 	return m, nil
 }

@@ -127,7 +127,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"train", "-impl", "sse9"}, 2, `-impl: simdnn: unknown implementation "sse9"`},
 		{[]string{"train", "-epochs"}, 2, "flag needs an argument: -epochs"},
 		{[]string{"train", "extra"}, 2, "unexpected arguments: extra"},
-		{[]string{"train", "-data", dir, "-batch", "101", "-epochs", "1"}, 2, "-batch 101: larger than the 100 training images"},
+		{[]string{"train", "-data", dir, "-batch", "101", "-epochs", "1"}, 2, "-batch 101: larger than the 100 training rows"},
 		{[]string{"train", "-data", filepath.Join(dir, "missing"), "-epochs", "1"}, 1, "no such file or directory"},
 	}
 	for _, c := range cases {

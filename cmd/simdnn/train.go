@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,8 @@ type trainFlags struct {
 	epochs, batch, threads int
 	lr, momentum           float64
 	seed                   uint64
-	data, impl             string
+	impl, init             string
+	data                   dataFlags
 	valSplit               float64
 	patience               int
 }
@@ -74,7 +76,8 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	describeDefault(fs, "threads", "all cores")
 	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
 	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
-	dataFlag(fs, &f.data)
+	fs.StringVar(&f.init, "init", "", "start from the model in this safetensors `file` (its layer sizes; optimizer state starts afresh) instead of new weights")
+	f.data.register(fs, true)
 	implFlag(fs, &f.impl)
 }
 
@@ -238,32 +241,62 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := out.check(); err != nil {
 		return err
 	}
-	train, test, err := loadMNIST(ctx, f.data)
+	var initModel *net.Model
+	if f.init != "" {
+		if initModel, err = net.Load(f.init); err != nil {
+			return fmt.Errorf("-init: %w", err)
+		}
+		given := false
+		fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "hidden" })
+		if h := initModel.Sizes[1 : len(initModel.Sizes)-1]; given && !slices.Equal(h, hidden) {
+			return usagef("-hidden %s conflicts with -init %s, whose hidden layers are %s", f.hidden, f.init, widths(h))
+		}
+	}
+	ds, err := f.data.load(ctx)
 	if err != nil {
 		return err
 	}
-	rows := net.ByteRows(train.Pixels, mnist.PixelDiv, train.Labels)
-	labels := train.Labels
-	if f.valSplit > 0 {
-		nval := int(f.valSplit * float64(train.Len()))
-		if nval == 0 {
-			return usagef("-val-split %g: holds out none of the %d training images", f.valSplit, train.Len())
+	train, test := ds.train, ds.test
+	classes := train.classes()
+	whose := "the training data"
+	if initModel != nil {
+		classes, whose = initModel.Classes(), "-init "+f.init
+		if initModel.Inputs() != train.width {
+			return fmt.Errorf("-init %s: takes %d inputs, the training rows have %d", f.init, initModel.Inputs(), train.width)
 		}
-		keep, w := train.Len()-nval, train.Width()
-		labels = train.Labels[:keep]
-		rows = net.ByteRows(train.Pixels[:keep*w], mnist.PixelDiv, labels)
-		cfg.Val = net.ByteRows(train.Pixels[keep*w:], mnist.PixelDiv, train.Labels[keep:])
+		if err := train.checkLabels("training", classes, whose); err != nil {
+			return err
+		}
+	} else if classes < 2 {
+		return fmt.Errorf("the training labels hold %d class: want at least 2", classes)
 	}
-	if cfg.BatchSize > len(labels) {
-		return usagef("-batch %d: larger than the %d training images", cfg.BatchSize, len(labels))
+	if err := test.checkLabels("test", classes, whose); err != nil {
+		return err
 	}
-	sizes := append(append([]int{train.Width()}, hidden...), mnist.Classes)
+	n := train.len()
+	rows := train.rows(0, n)
+	if f.valSplit > 0 {
+		nval := int(f.valSplit * float64(n))
+		if nval == 0 {
+			return usagef("-val-split %g: holds out none of the %d training rows", f.valSplit, n)
+		}
+		rows, cfg.Val = train.rows(0, n-nval), train.rows(n-nval, n)
+	}
+	if cfg.BatchSize > len(rows.Labels()) {
+		return usagef("-batch %d: larger than the %d training rows", cfg.BatchSize, len(rows.Labels()))
+	}
+	sizes := append(append([]int{train.width}, hidden...), classes)
+	if initModel != nil {
+		sizes = initModel.Sizes
+	}
 	if err := net.CheckMemory(sizes, rows, cfg); err != nil {
 		return err
 	}
-	model, err := net.New(sizes, f.seed)
-	if err != nil {
-		return err
+	model := initModel
+	if model == nil {
+		if model, err = net.New(sizes, f.seed); err != nil {
+			return err
+		}
 	}
 	threads := cfg.Threads
 	enc := json.NewEncoder(stdout)
@@ -326,7 +359,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, h := range hist {
 		trainSeconds += h.Seconds
 	}
-	loss, acc, err := model.Evaluate(net.ByteRows(test.Pixels, mnist.PixelDiv, test.Labels))
+	loss, acc, err := model.Evaluate(test.rows(0, test.len()))
 	if err != nil {
 		return err
 	}
@@ -410,4 +443,13 @@ func (o *outputs) report(w io.Writer, hist net.History) {
 			fmt.Fprintf(w, "%s %s\n", f.what, f.path)
 		}
 	}
+}
+
+// widths writes layer widths as -hidden takes them: "128,64".
+func widths(w []int) string {
+	s := make([]string, len(w))
+	for i, v := range w {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ",")
 }
