@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
 )
 
 // evalJSON is `eval -json`'s output.
