@@ -13,10 +13,14 @@ const MaxThreads = 1024
 type Config struct {
 	Epochs    int     // passes over the training set, > 0
 	BatchSize int     // rows per SGD step, > 0 and ≤ the training rows
-	LR        float32 // learning rate, finite and > 0
+	LR        float32 // learning rate (the peak of Schedule), finite and > 0
 	Momentum  float32 // 0 for plain SGD, else in (0, 1): SGDMomentum
 	Seed      uint64  // seeds the shuffle of every epoch
 	Threads   int     // worker goroutines; 0 means runtime.GOMAXPROCS(0)
+
+	// Schedule sets each batch's learning rate from LR; the zero value
+	// keeps LR throughout.
+	Schedule Schedule
 
 	// Val, when it holds rows (with labels), is evaluated after every
 	// epoch.
@@ -67,6 +71,9 @@ func (c *Config) Validate() error {
 	case !c.Val.empty() && c.Val.labels == nil:
 		return bad("Val", "rows without labels", "labelled rows")
 	}
+	if err := c.Schedule.validate(c.Epochs); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -91,6 +98,7 @@ type EpochStats struct {
 	ValLoss     float64 // NaN without validation data
 	ValAccuracy float64 // NaN without validation data
 	Seconds     float64 // training time of the epoch, evaluation excluded
+	LR          float32 // the learning rate of the epoch's last batch
 }
 
 // History is the per-epoch record of a training run.

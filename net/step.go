@@ -58,8 +58,9 @@ type trainer struct {
 	// reaches the caller's model only at the end of an epoch.
 	epochStart *Model
 
-	// The batch the workers are on.
+	// The batch the workers are on, and its learning rate.
 	batchStart, batchRows int
+	lr                    float32
 	blocks                int
 	phase                 int // phaseBlocks or phaseUpdate
 	items                 int // work items in the phase
@@ -108,6 +109,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	for i := range t.perm {
 		t.perm[i] = int32(i)
 	}
+	t.lr = cfg.LR // until the epoch loop sets each batch's
 	t.threads = cfg.Threads
 	if t.threads == 0 {
 		t.threads = runtime.GOMAXPROCS(0)
@@ -248,8 +250,8 @@ func (t *trainer) update(u updateItem) {
 		w, v = t.p.B, t.vB
 	}
 	if v != nil {
-		simdnn.SGDMomentum(w[u.layer][u.lo:u.hi], v[u.layer][u.lo:u.hi], sum, t.cfg.LR, t.cfg.Momentum)
+		simdnn.SGDMomentum(w[u.layer][u.lo:u.hi], v[u.layer][u.lo:u.hi], sum, t.lr, t.cfg.Momentum)
 	} else {
-		simdnn.SGD(w[u.layer][u.lo:u.hi], sum, t.cfg.LR)
+		simdnn.SGD(w[u.layer][u.lo:u.hi], sum, t.lr)
 	}
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // Train runs cfg on model over data, updating model in place: mini-batch
-// SGD (with momentum when cfg.Momentum > 0) on the rows in an order
+// SGD (with momentum when cfg.Momentum > 0, at the learning rate
+// cfg.Schedule sets for each batch) on the rows in an order
 // shuffled anew every epoch from cfg.Seed. Every row of data needs a
 // label. It returns the epochs completed. It stops early, returning the
 // epochs so far and an error, when ctx is cancelled (after the batch in
@@ -72,7 +73,7 @@ func train(ctx context.Context, model *Model, data Rows, cfg Config, pad int) (H
 			return hist, err
 		}
 		st := EpochStats{Epoch: epoch, Loss: loss, Accuracy: acc, ValLoss: math.NaN(), ValAccuracy: math.NaN(),
-			Seconds: time.Since(start).Seconds()}
+			Seconds: time.Since(start).Seconds(), LR: t.lr}
 		if valRows > 0 {
 			st.ValLoss, st.ValAccuracy = t.infer.evaluate(t.m, cfg.Val, valRows)
 		}
@@ -123,6 +124,7 @@ func (t *trainer) epoch(ctx context.Context, epoch int) (float64, float64, error
 		}
 		start := b * t.cfg.BatchSize
 		n := min(t.cfg.BatchSize, t.rows-start)
+		t.lr = t.cfg.Schedule.rate(t.cfg.LR, (epoch-1)*batches+b, t.cfg.Epochs, batches)
 		loss, c := t.step(start, n)
 		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
 			t.sync()

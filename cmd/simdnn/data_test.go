@@ -194,3 +194,35 @@ func TestTrainInit(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "-init: ")
 }
+
+// TestTrainSchedule: -schedule and -warmup reach the trainer, each epoch's
+// JSON line carries its rate, and bad values are usage errors naming the
+// flag.
+func TestTrainSchedule(t *testing.T) {
+	dir := fakeMNIST(t, 300, 50)
+	code, out, errOut := runCLI("train", "-data", dir, "-epochs", "4", "-batch", "50", "-lr", "0.3", "-schedule", "cosine", "-warmup", "1", "-json")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 5)
+	var lrs []float64
+	for _, l := range lines[:4] {
+		var e struct {
+			LR float64 `json:"lr"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &e))
+		lrs = append(lrs, e.LR)
+	}
+	assert.InDelta(t, 0.3, lrs[0], 1e-6, "the warm-up ends at -lr")
+	assert.Greater(t, lrs[1], lrs[2])
+	assert.Greater(t, lrs[2], lrs[3])
+
+	code, out, errOut = runCLI("train", "-data", dir, "-epochs", "2", "-batch", "50", "-json")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"lr":0.2`)
+
+	for _, c := range []struct{ args []string }{{[]string{"-schedule", "linear"}}, {[]string{"-warmup", "-1"}}, {[]string{"-schedule", "step", "-gamma", "2"}}} {
+		code, _, errOut := runCLI(append([]string{"train", "-data", dir}, c.args...)...)
+		assert.Equal(t, 2, code, errOut)
+		assert.Contains(t, errOut, "simdnn train: "+c.args[len(c.args)-2]+" "+strings.Trim(c.args[len(c.args)-1], `"`)+": want ")
+	}
+}

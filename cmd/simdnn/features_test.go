@@ -100,7 +100,7 @@ func TestHistoryAndValidation(t *testing.T) {
 	f.Close()
 	require.NoError(t, err)
 	require.Len(t, rows, 4)
-	assert.Equal(t, []string{"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"}, rows[0])
+	assert.Equal(t, []string{"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds", "lr"}, rows[0])
 	assert.Equal(t, "3", rows[3][0])
 	assert.NotEmpty(t, rows[3][3], "validation columns are filled with -val-split")
 

@@ -107,14 +107,14 @@ func writeHistory(path string, hist net.History) error {
 		if format == "json" {
 			rows := make([]epochJSON, len(hist))
 			for i, s := range hist {
-				rows[i] = epochJSON{s.Epoch, s.Loss, s.Accuracy, finite(s.ValLoss), finite(s.ValAccuracy), s.Seconds}
+				rows[i] = epochLine(s)
 			}
 			enc := json.NewEncoder(w)
 			enc.SetIndent("", "  ")
 			return enc.Encode(rows)
 		}
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds"})
+		cw.Write([]string{"epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds", "lr"})
 		num := func(v float64) string {
 			if p := finite(v); p != nil {
 				return strconv.FormatFloat(*p, 'g', -1, 64)
@@ -122,7 +122,8 @@ func writeHistory(path string, hist net.History) error {
 			return ""
 		}
 		for _, s := range hist {
-			cw.Write([]string{strconv.Itoa(s.Epoch), num(s.Loss), num(s.Accuracy), num(s.ValLoss), num(s.ValAccuracy), num(s.Seconds)})
+			cw.Write([]string{strconv.Itoa(s.Epoch), num(s.Loss), num(s.Accuracy), num(s.ValLoss), num(s.ValAccuracy), num(s.Seconds),
+				strconv.FormatFloat(float64(s.LR), 'g', -1, 32)})
 		}
 		cw.Flush()
 		return cw.Error()

@@ -67,7 +67,7 @@ func TestTrainJSON(t *testing.T) {
 		var e map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &e))
 		assert.Equal(t, float64(i+1), e["epoch"])
-		for _, k := range []string{"loss", "accuracy", "seconds"} {
+		for _, k := range []string{"loss", "accuracy", "seconds", "lr"} {
 			assert.Contains(t, e, k)
 		}
 	}

@@ -63,6 +63,9 @@ type trainFlags struct {
 	data                   dataFlags
 	valSplit               float64
 	patience               int
+	schedule               string
+	warmup, gamma          float64
+	stepEvery              int
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet) {
@@ -76,6 +79,10 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	describeDefault(fs, "threads", "all cores")
 	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
 	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
+	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule, stepped per batch: constant, step, cosine or onecycle (docs/training.md gives each formula)")
+	fs.Float64Var(&f.warmup, "warmup", 0, "epochs of linear warm-up to -lr (onecycle: of rising rate; 0 there means 30 % of the run)")
+	fs.IntVar(&f.stepEvery, "step-every", 0, "-schedule step: epochs between decays (0: a third of the epochs)")
+	fs.Float64Var(&f.gamma, "gamma", 0.1, "-schedule step: the decay factor, in (0, 1]")
 	fs.StringVar(&f.init, "init", "", "start from the model in this safetensors `file` (its layer sizes; optimizer state starts afresh) instead of new weights")
 	f.data.register(fs, true)
 	implFlag(fs, &f.impl)
@@ -99,7 +106,8 @@ func implFlag(fs *flag.FlagSet, p *string) {
 // taken), and -val-split is a fraction.
 func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 	cfg := net.Config{Epochs: f.epochs, BatchSize: f.batch, LR: float32(f.lr), Momentum: float32(f.momentum),
-		Seed: f.seed, Threads: f.threads, Patience: f.patience}
+		Seed: f.seed, Threads: f.threads, Patience: f.patience,
+		Schedule: net.Schedule{Kind: f.schedule, Warmup: f.warmup, StepEvery: f.stepEvery, Gamma: f.gamma}}
 	switch {
 	case f.threads < 1 || f.threads > net.MaxThreads:
 		return cfg, usagef("-threads %d: want 1 to %d", f.threads, net.MaxThreads)
@@ -126,6 +134,7 @@ func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 // configFlags names the flag of each net.Config field the flags set.
 var configFlags = map[string]string{
 	"Epochs": "epochs", "BatchSize": "batch", "LR": "lr", "Momentum": "momentum", "Threads": "threads", "Patience": "patience",
+	"Schedule.Kind": "schedule", "Schedule.Warmup": "warmup", "Schedule.StepEvery": "step-every", "Schedule.Gamma": "gamma",
 }
 
 // outputs are the files a training run writes.
@@ -195,6 +204,12 @@ type epochJSON struct {
 	ValLoss     *float64 `json:"val_loss"`
 	ValAccuracy *float64 `json:"val_accuracy"`
 	Seconds     float64  `json:"seconds"`
+	LR          float32  `json:"lr"` // the epoch's last batch's learning rate
+}
+
+// epochLine is an epoch as -json and a JSON history write it.
+func epochLine(s net.EpochStats) epochJSON {
+	return epochJSON{s.Epoch, s.Loss, s.Accuracy, finite(s.ValLoss), finite(s.ValAccuracy), s.Seconds, s.LR}
 }
 
 func finite(v float64) *float64 {
@@ -306,7 +321,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cfg.OnEpoch = func(s net.EpochStats) error {
 		if *jsonOut {
-			return enc.Encode(epochJSON{s.Epoch, s.Loss, s.Accuracy, finite(s.ValLoss), finite(s.ValAccuracy), s.Seconds})
+			return enc.Encode(epochLine(s))
 		}
 		bar.clear()
 		line := fmt.Sprintf("Epoch %d/%d - %.2fs - loss: %.4f - accuracy: %.4f", s.Epoch, cfg.Epochs, s.Seconds, s.Loss, s.Accuracy)
