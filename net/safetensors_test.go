@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -268,6 +269,11 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := UnmarshalSafetensors(b)
+		// Load's path, which reads the header before the data, must agree.
+		read, readErr := readModel(bytes.NewReader(b), uint64(len(b)))
+		if fmt.Sprint(err) != fmt.Sprint(readErr) {
+			t.Fatalf("UnmarshalSafetensors says %v, readModel %v", err, readErr)
+		}
 		if err != nil {
 			if m != nil {
 				t.Fatal("a model and an error")
@@ -277,6 +283,7 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 		if err := m.Validate(); err != nil {
 			t.Fatalf("loaded an invalid model: %v", err)
 		}
+		bitsEqual(t, m, read)
 		again, err := m.MarshalSafetensors()
 		if err != nil {
 			t.Fatal(err)
@@ -287,4 +294,74 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 		}
 		bitsEqual(t, m, m2)
 	})
+}
+
+// TestLoadRefusesHugeClaims loads files whose header claims far more than
+// they hold. Load must refuse each after reading the header, without
+// reading the file, let alone what the header claims, into memory. The
+// sparse files are 128 MiB long but take no disk space.
+func TestLoadRefusesHugeClaims(t *testing.T) {
+	const sparse = 128 << 20
+	const tib = 1 << 40
+	claim := func(end uint64) string {
+		return fmt.Sprintf(`{"dense_0.kernel":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,%d]},"dense_0.bias":{"dtype":"F32","shape":[1048576],"data_offsets":[%d,%d]}}`, end-4<<20, end-4<<20, end)
+	}
+	cases := []struct {
+		name   string
+		header []byte // the file's start: header length, header
+		size   int64  // the file's length, zeros after the header
+		msg    string
+	}{
+		{"header length past a small file", binary.LittleEndian.AppendUint64(nil, tib), 64,
+			"header length 1099511627776 runs past the end of the 64-byte file"},
+		{"header length past a large file", binary.LittleEndian.AppendUint64(nil, tib), sparse,
+			"header length 1099511627776 runs past the end of the 134217728-byte file"},
+		{"header length over the limit", binary.LittleEndian.AppendUint64(nil, MaxHeaderBytes+1), sparse,
+			"header length 104857601 is more than the 104857600 allowed"},
+		{"tensors past a small file", rawFile(claim(tib), nil), 4096,
+			`tensor "dense_0.bias": data_offsets [1099507433472, 1099511627776] are not inside the `},
+		{"tensors past a large file", rawFile(claim(tib), nil), sparse,
+			`tensor "dense_0.bias": data_offsets [1099507433472, 1099511627776] are not inside the `},
+		{"tensors short of a large file", rawFile(claim(8<<20), nil), sparse,
+			"belong to no tensor"},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "huge.safetensors")
+			f, err := os.Create(path)
+			require.NoError(t, err)
+			_, err = f.Write(c.header)
+			require.NoError(t, err)
+			require.NoError(t, f.Truncate(c.size))
+			require.NoError(t, f.Close())
+
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			m, err := Load(path)
+			runtime.ReadMemStats(&after)
+			assert.Nil(t, m)
+			assert.ErrorContains(t, err, c.msg)
+			assert.True(t, strings.HasPrefix(err.Error(), "net: "+path+": safetensors: "), err.Error())
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.Less(t, allocated, uint64(1<<20), "Load allocated %d bytes", allocated)
+		})
+	}
+}
+
+// TestLoadFileChangedSize reads files that shrink or grow between the
+// size check and the read, as another writer could make them do.
+func TestLoadFileChangedSize(t *testing.T) {
+	b, err := must(New([]int{3, 2}, 1)).MarshalSafetensors()
+	require.NoError(t, err)
+	_, err = readModel(bytes.NewReader(b[:len(b)-1]), uint64(len(b)))
+	assert.EqualError(t, err, fmt.Sprintf("net: safetensors: reading the %d data bytes: unexpected EOF", 4*(3*2+2)))
+	_, err = readModel(bytes.NewReader(b[:20]), uint64(len(b)))
+	assert.ErrorContains(t, err, "net: safetensors: reading the ")
+	_, err = readModel(bytes.NewReader(append(b, 0)), uint64(len(b)))
+	assert.EqualError(t, err, fmt.Sprintf("net: safetensors: more than the %d bytes the file held when opened", len(b)))
+	m, err := readModel(bytes.NewReader(b), uint64(len(b)))
+	require.NoError(t, err)
+	bitsEqual(t, must(New([]int{3, 2}, 1)), m)
 }
