@@ -11,6 +11,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"math/bits"
 	"os"
 	"slices"
 	"strconv"
@@ -38,6 +39,8 @@ import (
 //
 // Files written by other tools may omit any of the three; the sizes then
 // come from the tensor shapes. Whatever is present is checked.
+//
+// Save writes F32; Load also reads F16, BF16 and F64 (see Load).
 const (
 	// MaxHeaderBytes bounds a safetensors header, as the reference
 	// implementation does.
@@ -133,8 +136,19 @@ func (m *Model) Save(path string) error {
 }
 
 // Load reads a model from a safetensors file written by Save (or by
-// another tool, with the tensor names and layout Save uses). It reads the
-// header first and checks it against the file's size, so a file whose
+// another tool, with the tensor names and layout Save uses).
+//
+// Each tensor may be F32, F16, BF16 or F64, and is converted to float32:
+// F16 (IEEE 754 half precision, subnormals included) and BF16 exactly,
+// since float32 holds each of their values, NaN payloads moved to the top
+// of float32's; F64 to the nearest float32, ties to even, as float32(x)
+// does. A finite F64 value too large for float32, one that would round to
+// ±Inf, is refused with an error naming the tensor and the element; ±Inf
+// stay infinite, and a NaN stays a NaN with its sign and the top 23 bits
+// of its payload (quiet if those are all zero). Any other dtype is
+// refused with an error naming it and the tensor.
+//
+// Load reads the header first and checks it against the file's size, so a file whose
 // header claims more data than it holds is refused before any tensor data
 // is read; then it reads the data and checks it as UnmarshalSafetensors
 // does.
@@ -196,9 +210,11 @@ func readModel(r io.Reader, size uint64) (*Model, error) {
 
 // UnmarshalSafetensors decodes a model from the bytes of a safetensors
 // file. It checks the header length against the file, the JSON header,
-// each tensor's name, dtype, shape and offsets (inside the data, no
-// overlaps, no holes), that the shapes chain from layer to layer, and the
-// metadata, including the checksum when there is one. Whatever the
+// each tensor's name, dtype (F32, F16, BF16 or F64, converted to float32
+// as Load describes), shape and offsets (inside the data, no overlaps,
+// no holes, the span the shape and dtype need), that the shapes chain
+// from layer to layer, the values (no F64 beyond float32's range), and
+// the metadata, including the checksum when there is one. Whatever the
 // header claims, it allocates no more than the model the bytes hold. It
 // never panics.
 func UnmarshalSafetensors(b []byte) (*Model, error) {
@@ -247,6 +263,7 @@ type layout struct {
 // data.
 type tensorRef struct {
 	name       string
+	dtype      string
 	begin, end uint64
 	rows, cols uint64
 }
@@ -274,7 +291,10 @@ func checkHeader(h []byte, dataSize uint64) (*layout, error) {
 func (lo *layout) model(data []byte) (*Model, error) {
 	m := &Model{Sizes: lo.sizes}
 	for i, t := range lo.tensors {
-		v := t.floats(data[t.begin:t.end])
+		v, err := t.floats(data[t.begin:t.end])
+		if err != nil {
+			return nil, fmt.Errorf("net: safetensors: %w", err)
+		}
 		if i%2 == 0 {
 			m.W = append(m.W, v)
 		} else {
@@ -430,8 +450,8 @@ func planModel(tensors map[string]tensorInfo) (*layout, error) {
 			name string
 			ti   tensorInfo
 		}{{kn, k}, {bn, b}} {
-			if t.ti.Dtype != "F32" {
-				return nil, fmt.Errorf("tensor %s: dtype %q, want \"F32\"", t.name, t.ti.Dtype)
+			if dtypeSize(t.ti.Dtype) == 0 {
+				return nil, fmt.Errorf("tensor %q has dtype %s; want F32, F16, BF16 or F64", t.name, dtypeText(t.ti.Dtype))
 			}
 		}
 		if len(k.Shape) != 2 {
@@ -481,33 +501,135 @@ func validName(name string, layers int) bool {
 	return err == nil && l >= 0 && l < layers && strconv.Itoa(l) == idx
 }
 
-// checkSpan checks a tensor of rows×cols float32s has the byte span its
-// shape needs.
+// dtypeSize is the size in bytes of a value of a dtype Load converts to
+// float32, or 0 for any other dtype.
+func dtypeSize(dtype string) uint64 {
+	switch dtype {
+	case "F16", "BF16":
+		return 2
+	case "F32":
+		return 4
+	case "F64":
+		return 8
+	}
+	return 0
+}
+
+// dtypeText shows a dtype in an error: as it is when it is a plain name
+// like I32 or F8_E4M3, quoted otherwise.
+func dtypeText(dtype string) string {
+	for _, c := range dtype {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return strconv.Quote(dtype)
+		}
+	}
+	if dtype == "" {
+		return `""`
+	}
+	return dtype
+}
+
+// checkSpan checks a tensor of rows×cols values has the byte span its
+// shape and dtype need.
 func checkSpan(name string, ti tensorInfo, rows, cols uint64) (tensorRef, error) {
 	size := ti.DataOffsets[1] - ti.DataOffsets[0]
+	es := dtypeSize(ti.Dtype)
 	// rows and cols are each at most the data length, so the product
 	// overflows only when it is far beyond it; check by division.
-	if rows > size/4 || (rows > 0 && cols > size/4/rows) || rows*cols*4 != size {
-		return tensorRef{}, fmt.Errorf("tensor %s: shape %v needs %s bytes, data_offsets give %d", name, ti.Shape, byteCount(rows, cols), size)
+	if rows > size/es || (rows > 0 && cols > size/es/rows) || rows*cols*es != size {
+		return tensorRef{}, fmt.Errorf("tensor %s: shape %v of %s needs %s bytes, data_offsets give %d", name, ti.Shape, ti.Dtype, byteCount(rows, cols, es), size)
 	}
-	return tensorRef{name: name, begin: ti.DataOffsets[0], end: ti.DataOffsets[1], rows: rows, cols: cols}, nil
+	return tensorRef{name: name, dtype: ti.Dtype, begin: ti.DataOffsets[0], end: ti.DataOffsets[1], rows: rows, cols: cols}, nil
 }
 
-// floats decodes the tensor's little-endian float32s from b, its span of
-// the data.
-func (t tensorRef) floats(b []byte) []float32 {
+// floats decodes the tensor's little-endian values from b, its span of
+// the data, converting them to float32: F16 and BF16 exactly, F64 by
+// f64to32.
+func (t tensorRef) floats(b []byte) ([]float32, error) {
 	v := make([]float32, t.rows*t.cols)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	switch t.dtype {
+	case "F32":
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case "F16":
+		for i := range v {
+			v[i] = f16to32(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	case "BF16":
+		for i := range v {
+			v[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(b[2*i:])) << 16)
+		}
+	case "F64":
+		for i := range v {
+			x := math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			f, ok := f64to32(x)
+			if !ok {
+				return nil, fmt.Errorf("tensor %q: F64 value %g at %s is too large for float32", t.name, x, t.index(i))
+			}
+			v[i] = f
+		}
+	default:
+		panic("net: tensorRef of unchecked dtype " + t.dtype)
 	}
-	return v
+	return v, nil
 }
 
-func byteCount(rows, cols uint64) string {
-	if rows != 0 && cols > math.MaxUint64/4/rows {
+// index shows the position of the i-th value: [row col] for a kernel,
+// [i] for a bias.
+func (t tensorRef) index(i int) string {
+	if strings.HasSuffix(t.name, ".kernel") {
+		return fmt.Sprintf("[%d %d]", uint64(i)/t.cols, uint64(i)%t.cols)
+	}
+	return fmt.Sprintf("[%d]", i)
+}
+
+// f16to32 widens an IEEE 754 binary16 value to float32 exactly: every
+// half, subnormals included, is a float32; ±Inf stay infinite, and a NaN
+// keeps its sign and payload (shifted into the top of the float32's).
+func f16to32(h uint16) float32 {
+	sign := uint32(h&0x8000) << 16
+	exp := uint32(h>>10) & 0x1f
+	frac := uint32(h & 0x3ff)
+	switch {
+	case exp == 0x1f: // Inf or NaN
+		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
+	case exp != 0: // normal: rebias the exponent from 15 to 127
+		return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
+	case frac == 0: // ±0
+		return math.Float32frombits(sign)
+	}
+	// Subnormal, frac × 2⁻²⁴: a normal float32. Shift frac's leading one
+	// up to bit 10, the implicit bit, lowering the exponent of 2⁻¹⁴ (127 −
+	// 14) by as much.
+	shift := uint32(11 - bits.Len32(frac))
+	return math.Float32frombits(sign | (127-14-shift)<<23 | (frac<<shift&0x3ff)<<13)
+}
+
+// f64to32 narrows a float64 to the nearest float32, ties to even, as
+// float32(x) does, and reports false for a finite x too large for
+// float32, one that would round to ±Inf. ±Inf stay infinite. A NaN stays
+// a NaN with its sign and the leading 23 bits of its payload, with the
+// quiet bit set if those are all zero, so the NaNs of float32 come back
+// as they were widened.
+func f64to32(x float64) (float32, bool) {
+	if x != x {
+		b := math.Float64bits(x)
+		f := uint32(b>>63)<<31 | 0x7f800000 | uint32(b>>29)&0x7fffff
+		if f&0x7fffff == 0 {
+			f |= 0x400000
+		}
+		return math.Float32frombits(f), true
+	}
+	f := float32(x)
+	return f, !math.IsInf(float64(f), 0) || math.IsInf(x, 0)
+}
+
+func byteCount(rows, cols, es uint64) string {
+	if rows != 0 && cols > math.MaxUint64/es/rows {
 		return "more than 2⁶⁴"
 	}
-	return strconv.FormatUint(rows*cols*4, 10)
+	return strconv.FormatUint(rows*cols*es, 10)
 }
 
 // checkMeta checks what the metadata holds against the model and data.

@@ -134,12 +134,13 @@ func TestLoadRejects(t *testing.T) {
 		{"overlap", rawFile(tensors(`{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}`, `{"dtype":"F32","shape":[2],"data_offsets":[4,12]}`), d16), `tensor "dense_0.bias": data_offsets [4, 12] overlap tensor "dense_0.kernel", which ends at 8`},
 		{"hole", rawFile(tensors(kOK, `{"dtype":"F32","shape":[1],"data_offsets":[12,16]}`), d16), "data bytes 8 to 12 belong to no tensor"},
 		{"trailing data", rawFile(ok, make([]byte, 20)), "data bytes 16 to 20 belong to no tensor"},
-		{"dtype", rawFile(tensors(`{"dtype":"F16","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), `tensor dense_0.kernel: dtype "F16", want "F32"`},
+		{"dtype", rawFile(tensors(`{"dtype":"I32","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), `tensor "dense_0.kernel" has dtype I32; want F32, F16, BF16 or F64`},
+		{"dtype size mismatch", rawFile(tensors(`{"dtype":"F16","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [1 2] of F16 needs 4 bytes, data_offsets give 8"},
 		{"kernel rank", rawFile(tensors(`{"dtype":"F32","shape":[2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [2], want 2 dimensions"},
 		{"bias rank", rawFile(tensors(kOK, `{"dtype":"F32","shape":[1,2],"data_offsets":[8,16]}`), d16), "tensor dense_0.bias: shape [1 2], want 1 dimension"},
 		{"zero dim", rawFile(tensors(`{"dtype":"F32","shape":[0,2],"data_offsets":[0,8]}`, bOK), d16), "shape [0 2] has a zero dimension"},
 		{"bias mismatch", rawFile(tensors(`{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.bias: shape [2], want [1] to match dense_0.kernel [2 1]"},
-		{"size mismatch", rawFile(tensors(`{"dtype":"F32","shape":[2,2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [2 2] needs 16 bytes, data_offsets give 8"},
+		{"size mismatch", rawFile(tensors(`{"dtype":"F32","shape":[2,2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [2 2] of F32 needs 16 bytes, data_offsets give 8"},
 		{"overflowing shape", rawFile(tensors(`{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}`, `{"dtype":"F32","shape":[4294967296],"data_offsets":[8,16]}`), d16), "needs more than 2⁶⁴ bytes"},
 		{"no tensors", rawFile(`{}`, nil), "no tensors"},
 		{"odd count", rawFile(`{"dense_0.kernel":`+kOK+`}`, d8), "1 tensors: want a kernel and a bias per layer"},
@@ -264,6 +265,10 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 	}
 	f.Add(rawFile(`{"dense_0.kernel":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"dense_0.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}`, make([]byte, 16)))
 	f.Add([]byte{})
+	for _, dtype := range []string{"F16", "BF16", "F64"} {
+		m := roundModel(must(New([]int{4, 3, 2}, 1)), dtype)
+		f.Add(encodeModel(f, m, func(string) string { return dtype }))
+	}
 	if b, err := os.ReadFile(torchModel); err == nil {
 		f.Add(b)
 	}
