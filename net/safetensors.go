@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math"
+	"math/bits"
 	"os"
 	"slices"
 	"strconv"
@@ -37,6 +39,8 @@ import (
 //
 // Files written by other tools may omit any of the three; the sizes then
 // come from the tensor shapes. Whatever is present is checked.
+//
+// Save writes F32; Load also reads F16, BF16 and F64 (see Load).
 const (
 	// MaxHeaderBytes bounds a safetensors header, as the reference
 	// implementation does.
@@ -133,6 +137,21 @@ func (m *Model) Save(path string) error {
 
 // Load reads a model from a safetensors file written by Save (or by
 // another tool, with the tensor names and layout Save uses).
+//
+// Each tensor may be F32, F16, BF16 or F64, and is converted to float32:
+// F16 (IEEE 754 half precision, subnormals included) and BF16 exactly,
+// since float32 holds each of their values, NaN payloads moved to the top
+// of float32's; F64 to the nearest float32, ties to even, as float32(x)
+// does. A finite F64 value too large for float32, one that would round to
+// ±Inf, is refused with an error naming the tensor and the element; ±Inf
+// stay infinite, and a NaN stays a NaN with its sign and the top 23 bits
+// of its payload (quiet if those are all zero). Any other dtype is
+// refused with an error naming it and the tensor.
+//
+// Load reads the header first and checks it against the file's size, so a file whose
+// header claims more data than it holds is refused before any tensor data
+// is read; then it reads the data and checks it as UnmarshalSafetensors
+// does.
 func Load(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -149,46 +168,140 @@ func Load(path string) (*Model, error) {
 	if fi.Size() > MaxModelBytes {
 		return nil, fmt.Errorf("net: %s: %d bytes, more than the %d a model file may hold", path, fi.Size(), int64(MaxModelBytes))
 	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxModelBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("net: %s: %w", path, err)
-	}
-	m, err := UnmarshalSafetensors(b)
+	m, err := readModel(f, uint64(fi.Size()))
 	if err != nil {
 		return nil, fmt.Errorf("net: %s: %s", path, strings.TrimPrefix(err.Error(), "net: "))
 	}
 	return m, nil
 }
 
+// readModel reads a model from r, which holds size bytes. It allocates
+// the header and the data only after checking each against size.
+func readModel(r io.Reader, size uint64) (*Model, error) {
+	if err := checkFileLen(size); err != nil {
+		return nil, err
+	}
+	var nb [8]byte
+	if _, err := io.ReadFull(r, nb[:]); err != nil {
+		return nil, fmt.Errorf("net: safetensors: reading the header length: %w", eofToUnexpected(err))
+	}
+	n := binary.LittleEndian.Uint64(nb[:])
+	if err := checkHeaderLen(n, size); err != nil {
+		return nil, err
+	}
+	header := make([]byte, n)
+	if _, err := io.ReadFull(r, header); err != nil {
+		return nil, fmt.Errorf("net: safetensors: reading the %d-byte header: %w", n, eofToUnexpected(err))
+	}
+	lo, err := checkHeader(header, size-8-n)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]byte, size-8-n)
+	if _, err := io.ReadFull(r, data); err != nil {
+		return nil, fmt.Errorf("net: safetensors: reading the %d data bytes: %w", len(data), eofToUnexpected(err))
+	}
+	var extra [1]byte
+	if k, _ := io.ReadFull(r, extra[:]); k != 0 {
+		return nil, fmt.Errorf("net: safetensors: more than the %d bytes the file held when opened", size)
+	}
+	return lo.model(data)
+}
+
 // UnmarshalSafetensors decodes a model from the bytes of a safetensors
 // file. It checks the header length against the file, the JSON header,
-// each tensor's name, dtype, shape and offsets (inside the data, no
-// overlaps, no holes), that the shapes chain from layer to layer, and the
-// metadata, including the checksum when there is one. It never panics.
+// each tensor's name, dtype (F32, F16, BF16 or F64, converted to float32
+// as Load describes), shape and offsets (inside the data, no overlaps,
+// no holes, the span the shape and dtype need), that the shapes chain
+// from layer to layer, the values (no F64 beyond float32's range), and
+// the metadata, including the checksum when there is one. Whatever the
+// header claims, it allocates no more than the model the bytes hold. It
+// never panics.
 func UnmarshalSafetensors(b []byte) (*Model, error) {
-	if len(b) < 8 {
-		return nil, fmt.Errorf("net: safetensors: %d bytes, too short for the 8-byte header length", len(b))
+	if err := checkFileLen(uint64(len(b))); err != nil {
+		return nil, err
 	}
 	n := binary.LittleEndian.Uint64(b)
-	if n > uint64(len(b)-8) {
-		return nil, fmt.Errorf("net: safetensors: header length %d runs past the end of the %d-byte file", n, len(b))
+	if err := checkHeaderLen(n, uint64(len(b))); err != nil {
+		return nil, err
+	}
+	lo, err := checkHeader(b[8:8+n], uint64(len(b))-8-n)
+	if err != nil {
+		return nil, err
+	}
+	return lo.model(b[8+n:])
+}
+
+// checkFileLen checks a file of size bytes can hold the header length.
+func checkFileLen(size uint64) error {
+	if size < 8 {
+		return fmt.Errorf("net: safetensors: %d bytes, too short for the 8-byte header length", size)
+	}
+	return nil
+}
+
+// checkHeaderLen checks the header length n against the file's size.
+func checkHeaderLen(n, size uint64) error {
+	if n > size-8 {
+		return fmt.Errorf("net: safetensors: header length %d runs past the end of the %d-byte file", n, size)
 	}
 	if n > MaxHeaderBytes {
-		return nil, fmt.Errorf("net: safetensors: header length %d is more than the %d allowed", n, MaxHeaderBytes)
+		return fmt.Errorf("net: safetensors: header length %d is more than the %d allowed", n, MaxHeaderBytes)
 	}
-	header, data := b[8:8+n], b[8+n:]
-	meta, tensors, err := parseHeader(header)
+	return nil
+}
+
+// layout is a checked header: the model's sizes and where each tensor's
+// values lie, everything needed to decode the data.
+type layout struct {
+	meta    map[string]string
+	sizes   []int
+	tensors []tensorRef // dense_0.kernel, dense_0.bias, dense_1.kernel, …
+}
+
+// tensorRef is a checked tensor: rows×cols values at [begin, end) of the
+// data.
+type tensorRef struct {
+	name       string
+	dtype      string
+	begin, end uint64
+	rows, cols uint64
+}
+
+// checkHeader parses a header and checks it against the size of the data
+// that follows it, without reading any of the data.
+func checkHeader(h []byte, dataSize uint64) (*layout, error) {
+	meta, tensors, err := parseHeader(h)
 	if err != nil {
 		return nil, fmt.Errorf("net: safetensors header: %w", err)
 	}
-	if err := checkOffsets(tensors, len(data)); err != nil {
+	if err := checkOffsets(tensors, dataSize); err != nil {
 		return nil, fmt.Errorf("net: safetensors: %w", err)
 	}
-	m, err := buildModel(tensors, data)
+	lo, err := planModel(tensors)
 	if err != nil {
 		return nil, fmt.Errorf("net: safetensors: %w", err)
 	}
-	if err := checkMeta(meta, m, data); err != nil {
+	lo.meta = meta
+	return lo, nil
+}
+
+// model decodes the data a checked header describes and checks the
+// metadata against it.
+func (lo *layout) model(data []byte) (*Model, error) {
+	m := &Model{Sizes: lo.sizes}
+	for i, t := range lo.tensors {
+		v, err := t.floats(data[t.begin:t.end])
+		if err != nil {
+			return nil, fmt.Errorf("net: safetensors: %w", err)
+		}
+		if i%2 == 0 {
+			m.W = append(m.W, v)
+		} else {
+			m.B = append(m.B, v)
+		}
+	}
+	if err := checkMeta(lo.meta, m, data); err != nil {
 		return nil, fmt.Errorf("net: safetensors metadata: %w", err)
 	}
 	return m, nil
@@ -256,17 +369,17 @@ func parseHeader(h []byte) (map[string]string, map[string]tensorInfo, error) {
 
 // checkOffsets checks that every tensor lies inside the data and that
 // together they cover it exactly, without overlaps or holes.
-func checkOffsets(tensors map[string]tensorInfo, size int) error {
-	names := make([]string, 0, len(tensors))
-	for name, ti := range tensors {
+func checkOffsets(tensors map[string]tensorInfo, size uint64) error {
+	names := slices.Sorted(maps.Keys(tensors)) // the first error is the same every time
+	for _, name := range names {
+		ti := tensors[name]
 		if len(ti.DataOffsets) != 2 {
 			return fmt.Errorf("tensor %q: data_offsets has %d entries, want 2", name, len(ti.DataOffsets))
 		}
 		begin, end := ti.DataOffsets[0], ti.DataOffsets[1]
-		if begin > end || end > uint64(size) {
+		if begin > end || end > size {
 			return fmt.Errorf("tensor %q: data_offsets [%d, %d] are not inside the %d data bytes", name, begin, end, size)
 		}
-		names = append(names, name)
 	}
 	slices.SortFunc(names, func(a, b string) int {
 		oa, ob := tensors[a].DataOffsets, tensors[b].DataOffsets
@@ -290,7 +403,7 @@ func checkOffsets(tensors map[string]tensorInfo, size int) error {
 		}
 		at, prev = o[1], name
 	}
-	if at != uint64(size) {
+	if at != size {
 		return fmt.Errorf("data bytes %d to %d belong to no tensor", at, size)
 	}
 	return nil
@@ -306,9 +419,10 @@ func cmpU64(a, b uint64) int {
 	return 0
 }
 
-// buildModel turns the tensors into a model: dense_0.kernel, dense_0.bias,
-// … with shapes that chain, nothing else.
-func buildModel(tensors map[string]tensorInfo, data []byte) (*Model, error) {
+// planModel checks the tensors make a model: dense_0.kernel,
+// dense_0.bias, … with shapes that chain and byte spans that match them,
+// nothing else.
+func planModel(tensors map[string]tensorInfo) (*layout, error) {
 	if len(tensors) == 0 {
 		return nil, errors.New("no tensors")
 	}
@@ -316,12 +430,12 @@ func buildModel(tensors map[string]tensorInfo, data []byte) (*Model, error) {
 		return nil, fmt.Errorf("%d tensors: want a kernel and a bias per layer", len(tensors))
 	}
 	layers := len(tensors) / 2
-	for name := range tensors {
+	for _, name := range slices.Sorted(maps.Keys(tensors)) {
 		if !validName(name, layers) {
 			return nil, fmt.Errorf("unexpected tensor %q: a model of %d layers holds dense_0.kernel, dense_0.bias … dense_%d.bias", name, layers, layers-1)
 		}
 	}
-	m := &Model{}
+	lo := &layout{}
 	for l := range layers {
 		kn, bn := kernelName(l), biasName(l)
 		k, ok := tensors[kn]
@@ -332,9 +446,12 @@ func buildModel(tensors map[string]tensorInfo, data []byte) (*Model, error) {
 		if !ok {
 			return nil, fmt.Errorf("tensor %s is missing", bn)
 		}
-		for name, ti := range map[string]tensorInfo{kn: k, bn: b} {
-			if ti.Dtype != "F32" {
-				return nil, fmt.Errorf("tensor %s: dtype %q, want \"F32\"", name, ti.Dtype)
+		for _, t := range []struct {
+			name string
+			ti   tensorInfo
+		}{{kn, k}, {bn, b}} {
+			if dtypeSize(t.ti.Dtype) == 0 {
+				return nil, fmt.Errorf("tensor %q has dtype %s; want F32, F16, BF16 or F64", t.name, dtypeText(t.ti.Dtype))
 			}
 		}
 		if len(k.Shape) != 2 {
@@ -348,26 +465,25 @@ func buildModel(tensors map[string]tensorInfo, data []byte) (*Model, error) {
 			return nil, fmt.Errorf("tensor %s: shape %v has a zero dimension", kn, k.Shape)
 		}
 		if l == 0 {
-			m.Sizes = append(m.Sizes, int(min(in, math.MaxInt32)))
-		} else if prev := uint64(m.Sizes[l]); in != prev {
+			lo.sizes = append(lo.sizes, int(min(in, math.MaxInt32)))
+		} else if prev := uint64(lo.sizes[l]); in != prev {
 			return nil, fmt.Errorf("tensor %s: shape %v does not chain: layer %d has %d outputs", kn, k.Shape, l-1, prev)
 		}
 		if b.Shape[0] != out {
 			return nil, fmt.Errorf("tensor %s: shape %v, want [%d] to match %s %v", bn, b.Shape, out, kn, k.Shape)
 		}
-		m.Sizes = append(m.Sizes, int(min(out, math.MaxInt32)))
-		w, err := floats(kn, k, data, in, out)
+		lo.sizes = append(lo.sizes, int(min(out, math.MaxInt32)))
+		kr, err := checkSpan(kn, k, in, out)
 		if err != nil {
 			return nil, err
 		}
-		bias, err := floats(bn, b, data, out, 1)
+		br, err := checkSpan(bn, b, out, 1)
 		if err != nil {
 			return nil, err
 		}
-		m.W = append(m.W, w)
-		m.B = append(m.B, bias)
+		lo.tensors = append(lo.tensors, kr, br)
 	}
-	return m, nil
+	return lo, nil
 }
 
 // validName reports whether name is dense_<l>.kernel or dense_<l>.bias
@@ -385,28 +501,135 @@ func validName(name string, layers int) bool {
 	return err == nil && l >= 0 && l < layers && strconv.Itoa(l) == idx
 }
 
-// floats decodes a tensor of rows×cols little-endian float32s after
-// checking its byte length agrees with its shape.
-func floats(name string, ti tensorInfo, data []byte, rows, cols uint64) ([]float32, error) {
+// dtypeSize is the size in bytes of a value of a dtype Load converts to
+// float32, or 0 for any other dtype.
+func dtypeSize(dtype string) uint64 {
+	switch dtype {
+	case "F16", "BF16":
+		return 2
+	case "F32":
+		return 4
+	case "F64":
+		return 8
+	}
+	return 0
+}
+
+// dtypeText shows a dtype in an error: as it is when it is a plain name
+// like I32 or F8_E4M3, quoted otherwise.
+func dtypeText(dtype string) string {
+	for _, c := range dtype {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return strconv.Quote(dtype)
+		}
+	}
+	if dtype == "" {
+		return `""`
+	}
+	return dtype
+}
+
+// checkSpan checks a tensor of rows×cols values has the byte span its
+// shape and dtype need.
+func checkSpan(name string, ti tensorInfo, rows, cols uint64) (tensorRef, error) {
 	size := ti.DataOffsets[1] - ti.DataOffsets[0]
+	es := dtypeSize(ti.Dtype)
 	// rows and cols are each at most the data length, so the product
 	// overflows only when it is far beyond it; check by division.
-	if rows > size/4 || (rows > 0 && cols > size/4/rows) || rows*cols*4 != size {
-		return nil, fmt.Errorf("tensor %s: shape %v needs %s bytes, data_offsets give %d", name, ti.Shape, byteCount(rows, cols), size)
+	if rows > size/es || (rows > 0 && cols > size/es/rows) || rows*cols*es != size {
+		return tensorRef{}, fmt.Errorf("tensor %s: shape %v of %s needs %s bytes, data_offsets give %d", name, ti.Shape, ti.Dtype, byteCount(rows, cols, es), size)
 	}
-	b := data[ti.DataOffsets[0]:ti.DataOffsets[1]]
-	v := make([]float32, rows*cols)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	return tensorRef{name: name, dtype: ti.Dtype, begin: ti.DataOffsets[0], end: ti.DataOffsets[1], rows: rows, cols: cols}, nil
+}
+
+// floats decodes the tensor's little-endian values from b, its span of
+// the data, converting them to float32: F16 and BF16 exactly, F64 by
+// f64to32.
+func (t tensorRef) floats(b []byte) ([]float32, error) {
+	v := make([]float32, t.rows*t.cols)
+	switch t.dtype {
+	case "F32":
+		for i := range v {
+			v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+		}
+	case "F16":
+		for i := range v {
+			v[i] = f16to32(binary.LittleEndian.Uint16(b[2*i:]))
+		}
+	case "BF16":
+		for i := range v {
+			v[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(b[2*i:])) << 16)
+		}
+	case "F64":
+		for i := range v {
+			x := math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+			f, ok := f64to32(x)
+			if !ok {
+				return nil, fmt.Errorf("tensor %q: F64 value %g at %s is too large for float32", t.name, x, t.index(i))
+			}
+			v[i] = f
+		}
+	default:
+		panic("net: tensorRef of unchecked dtype " + t.dtype)
 	}
 	return v, nil
 }
 
-func byteCount(rows, cols uint64) string {
-	if rows != 0 && cols > math.MaxUint64/4/rows {
+// index shows the position of the i-th value: [row col] for a kernel,
+// [i] for a bias.
+func (t tensorRef) index(i int) string {
+	if strings.HasSuffix(t.name, ".kernel") {
+		return fmt.Sprintf("[%d %d]", uint64(i)/t.cols, uint64(i)%t.cols)
+	}
+	return fmt.Sprintf("[%d]", i)
+}
+
+// f16to32 widens an IEEE 754 binary16 value to float32 exactly: every
+// half, subnormals included, is a float32; ±Inf stay infinite, and a NaN
+// keeps its sign and payload (shifted into the top of the float32's).
+func f16to32(h uint16) float32 {
+	sign := uint32(h&0x8000) << 16
+	exp := uint32(h>>10) & 0x1f
+	frac := uint32(h & 0x3ff)
+	switch {
+	case exp == 0x1f: // Inf or NaN
+		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
+	case exp != 0: // normal: rebias the exponent from 15 to 127
+		return math.Float32frombits(sign | (exp+127-15)<<23 | frac<<13)
+	case frac == 0: // ±0
+		return math.Float32frombits(sign)
+	}
+	// Subnormal, frac × 2⁻²⁴: a normal float32. Shift frac's leading one
+	// up to bit 10, the implicit bit, lowering the exponent of 2⁻¹⁴ (127 −
+	// 14) by as much.
+	shift := uint32(11 - bits.Len32(frac))
+	return math.Float32frombits(sign | (127-14-shift)<<23 | (frac<<shift&0x3ff)<<13)
+}
+
+// f64to32 narrows a float64 to the nearest float32, ties to even, as
+// float32(x) does, and reports false for a finite x too large for
+// float32, one that would round to ±Inf. ±Inf stay infinite. A NaN stays
+// a NaN with its sign and the leading 23 bits of its payload, with the
+// quiet bit set if those are all zero, so the NaNs of float32 come back
+// as they were widened.
+func f64to32(x float64) (float32, bool) {
+	if x != x {
+		b := math.Float64bits(x)
+		f := uint32(b>>63)<<31 | 0x7f800000 | uint32(b>>29)&0x7fffff
+		if f&0x7fffff == 0 {
+			f |= 0x400000
+		}
+		return math.Float32frombits(f), true
+	}
+	f := float32(x)
+	return f, !math.IsInf(float64(f), 0) || math.IsInf(x, 0)
+}
+
+func byteCount(rows, cols, es uint64) string {
+	if rows != 0 && cols > math.MaxUint64/es/rows {
 		return "more than 2⁶⁴"
 	}
-	return strconv.FormatUint(rows*cols*4, 10)
+	return strconv.FormatUint(rows*cols*es, 10)
 }
 
 // checkMeta checks what the metadata holds against the model and data.

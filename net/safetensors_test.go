@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -133,12 +134,13 @@ func TestLoadRejects(t *testing.T) {
 		{"overlap", rawFile(tensors(`{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}`, `{"dtype":"F32","shape":[2],"data_offsets":[4,12]}`), d16), `tensor "dense_0.bias": data_offsets [4, 12] overlap tensor "dense_0.kernel", which ends at 8`},
 		{"hole", rawFile(tensors(kOK, `{"dtype":"F32","shape":[1],"data_offsets":[12,16]}`), d16), "data bytes 8 to 12 belong to no tensor"},
 		{"trailing data", rawFile(ok, make([]byte, 20)), "data bytes 16 to 20 belong to no tensor"},
-		{"dtype", rawFile(tensors(`{"dtype":"F16","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), `tensor dense_0.kernel: dtype "F16", want "F32"`},
+		{"dtype", rawFile(tensors(`{"dtype":"I32","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), `tensor "dense_0.kernel" has dtype I32; want F32, F16, BF16 or F64`},
+		{"dtype size mismatch", rawFile(tensors(`{"dtype":"F16","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [1 2] of F16 needs 4 bytes, data_offsets give 8"},
 		{"kernel rank", rawFile(tensors(`{"dtype":"F32","shape":[2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [2], want 2 dimensions"},
 		{"bias rank", rawFile(tensors(kOK, `{"dtype":"F32","shape":[1,2],"data_offsets":[8,16]}`), d16), "tensor dense_0.bias: shape [1 2], want 1 dimension"},
 		{"zero dim", rawFile(tensors(`{"dtype":"F32","shape":[0,2],"data_offsets":[0,8]}`, bOK), d16), "shape [0 2] has a zero dimension"},
 		{"bias mismatch", rawFile(tensors(`{"dtype":"F32","shape":[2,1],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.bias: shape [2], want [1] to match dense_0.kernel [2 1]"},
-		{"size mismatch", rawFile(tensors(`{"dtype":"F32","shape":[2,2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [2 2] needs 16 bytes, data_offsets give 8"},
+		{"size mismatch", rawFile(tensors(`{"dtype":"F32","shape":[2,2],"data_offsets":[0,8]}`, bOK), d16), "tensor dense_0.kernel: shape [2 2] of F32 needs 16 bytes, data_offsets give 8"},
 		{"overflowing shape", rawFile(tensors(`{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}`, `{"dtype":"F32","shape":[4294967296],"data_offsets":[8,16]}`), d16), "needs more than 2⁶⁴ bytes"},
 		{"no tensors", rawFile(`{}`, nil), "no tensors"},
 		{"odd count", rawFile(`{"dense_0.kernel":`+kOK+`}`, d8), "1 tensors: want a kernel and a bias per layer"},
@@ -263,11 +265,20 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 	}
 	f.Add(rawFile(`{"dense_0.kernel":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]},"dense_0.bias":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}`, make([]byte, 16)))
 	f.Add([]byte{})
+	for _, dtype := range []string{"F16", "BF16", "F64"} {
+		m := roundModel(must(New([]int{4, 3, 2}, 1)), dtype)
+		f.Add(encodeModel(f, m, func(string) string { return dtype }))
+	}
 	if b, err := os.ReadFile(torchModel); err == nil {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := UnmarshalSafetensors(b)
+		// Load's path, which reads the header before the data, must agree.
+		read, readErr := readModel(bytes.NewReader(b), uint64(len(b)))
+		if fmt.Sprint(err) != fmt.Sprint(readErr) {
+			t.Fatalf("UnmarshalSafetensors says %v, readModel %v", err, readErr)
+		}
 		if err != nil {
 			if m != nil {
 				t.Fatal("a model and an error")
@@ -277,6 +288,7 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 		if err := m.Validate(); err != nil {
 			t.Fatalf("loaded an invalid model: %v", err)
 		}
+		bitsEqual(t, m, read)
 		again, err := m.MarshalSafetensors()
 		if err != nil {
 			t.Fatal(err)
@@ -287,4 +299,74 @@ func FuzzUnmarshalSafetensors(f *testing.F) {
 		}
 		bitsEqual(t, m, m2)
 	})
+}
+
+// TestLoadRefusesHugeClaims loads files whose header claims far more than
+// they hold. Load must refuse each after reading the header, without
+// reading the file, let alone what the header claims, into memory. The
+// sparse files are 128 MiB long but take no disk space.
+func TestLoadRefusesHugeClaims(t *testing.T) {
+	const sparse = 128 << 20
+	const tib = 1 << 40
+	claim := func(end uint64) string {
+		return fmt.Sprintf(`{"dense_0.kernel":{"dtype":"F32","shape":[262144,1048576],"data_offsets":[0,%d]},"dense_0.bias":{"dtype":"F32","shape":[1048576],"data_offsets":[%d,%d]}}`, end-4<<20, end-4<<20, end)
+	}
+	cases := []struct {
+		name   string
+		header []byte // the file's start: header length, header
+		size   int64  // the file's length, zeros after the header
+		msg    string
+	}{
+		{"header length past a small file", binary.LittleEndian.AppendUint64(nil, tib), 64,
+			"header length 1099511627776 runs past the end of the 64-byte file"},
+		{"header length past a large file", binary.LittleEndian.AppendUint64(nil, tib), sparse,
+			"header length 1099511627776 runs past the end of the 134217728-byte file"},
+		{"header length over the limit", binary.LittleEndian.AppendUint64(nil, MaxHeaderBytes+1), sparse,
+			"header length 104857601 is more than the 104857600 allowed"},
+		{"tensors past a small file", rawFile(claim(tib), nil), 4096,
+			`tensor "dense_0.bias": data_offsets [1099507433472, 1099511627776] are not inside the `},
+		{"tensors past a large file", rawFile(claim(tib), nil), sparse,
+			`tensor "dense_0.bias": data_offsets [1099507433472, 1099511627776] are not inside the `},
+		{"tensors short of a large file", rawFile(claim(8<<20), nil), sparse,
+			"belong to no tensor"},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, "huge.safetensors")
+			f, err := os.Create(path)
+			require.NoError(t, err)
+			_, err = f.Write(c.header)
+			require.NoError(t, err)
+			require.NoError(t, f.Truncate(c.size))
+			require.NoError(t, f.Close())
+
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			m, err := Load(path)
+			runtime.ReadMemStats(&after)
+			assert.Nil(t, m)
+			assert.ErrorContains(t, err, c.msg)
+			assert.True(t, strings.HasPrefix(err.Error(), "net: "+path+": safetensors: "), err.Error())
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.Less(t, allocated, uint64(1<<20), "Load allocated %d bytes", allocated)
+		})
+	}
+}
+
+// TestLoadFileChangedSize reads files that shrink or grow between the
+// size check and the read, as another writer could make them do.
+func TestLoadFileChangedSize(t *testing.T) {
+	b, err := must(New([]int{3, 2}, 1)).MarshalSafetensors()
+	require.NoError(t, err)
+	_, err = readModel(bytes.NewReader(b[:len(b)-1]), uint64(len(b)))
+	assert.EqualError(t, err, fmt.Sprintf("net: safetensors: reading the %d data bytes: unexpected EOF", 4*(3*2+2)))
+	_, err = readModel(bytes.NewReader(b[:20]), uint64(len(b)))
+	assert.ErrorContains(t, err, "net: safetensors: reading the ")
+	_, err = readModel(bytes.NewReader(append(b, 0)), uint64(len(b)))
+	assert.EqualError(t, err, fmt.Sprintf("net: safetensors: more than the %d bytes the file held when opened", len(b)))
+	m, err := readModel(bytes.NewReader(b), uint64(len(b)))
+	require.NoError(t, err)
+	bitsEqual(t, must(New([]int{3, 2}, 1)), m)
 }
