@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"path/filepath"
 	"runtime"
 	"testing"
 
@@ -152,4 +153,26 @@ func TestNewRefusesWhatTheMachineCannotHold(t *testing.T) {
 	var me *MemoryError
 	require.ErrorAs(t, err, &me)
 	assert.NotEmpty(t, me.Source)
+}
+
+// TestLoadRefusesWhatCannotFit: a model file whose data and weights need
+// more than the room is refused with a *MemoryError before its data is
+// read; with room, it loads.
+func TestLoadRefusesWhatCannotFit(t *testing.T) {
+	m, err := New([]int{784, 64, 10}, 1)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "m.safetensors")
+	require.NoError(t, m.Save(path))
+	withRoom(t, 64<<10)
+	var got *Model
+	alloc := allocated(func() { got, err = Load(path) })
+	var me *MemoryError
+	require.ErrorAs(t, err, &me)
+	assert.Nil(t, got)
+	assert.Contains(t, err.Error(), "loading a model 784-64-10 needs")
+	assert.Less(t, alloc, uint64(64<<10), "refused before the data was read")
+	withRoom(t, 64<<20)
+	got, err = Load(path)
+	require.NoError(t, err)
+	assert.Equal(t, m, got)
 }

@@ -150,8 +150,9 @@ func (m *Model) Save(path string) error {
 //
 // Load reads the header first and checks it against the file's size, so a file whose
 // header claims more data than it holds is refused before any tensor data
-// is read; then it reads the data and checks it as UnmarshalSafetensors
-// does.
+// is read, and a model that cannot fit in the memory the process can have
+// (CheckMemory) is refused with a *MemoryError; then it reads the data and
+// checks it as UnmarshalSafetensors does.
 func Load(path string) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -170,10 +171,23 @@ func Load(path string) (*Model, error) {
 	}
 	m, err := readModel(f, uint64(fi.Size()))
 	if err != nil {
-		return nil, fmt.Errorf("net: %s: %s", path, strings.TrimPrefix(err.Error(), "net: "))
+		return nil, &fileError{path, err}
 	}
 	return m, nil
 }
+
+// fileError is an error of reading a file, prefixed with its path; it
+// unwraps to the error (a *MemoryError, say).
+type fileError struct {
+	path string
+	err  error
+}
+
+func (e *fileError) Error() string {
+	return "net: " + e.path + ": " + strings.TrimPrefix(e.err.Error(), "net: ")
+}
+
+func (e *fileError) Unwrap() error { return e.err }
 
 // readModel reads a model from r, which holds size bytes. It allocates
 // the header and the data only after checking each against size.
@@ -195,6 +209,12 @@ func readModel(r io.Reader, size uint64) (*Model, error) {
 	}
 	lo, err := checkHeader(header, size-8-n)
 	if err != nil {
+		return nil, err
+	}
+	var req need
+	req.add("the file's data", size-8-n, 1)
+	req.add("weights", params(lo.sizes), 4)
+	if err := fits("loading a model "+sizeList(lo.sizes), req); err != nil {
 		return nil, err
 	}
 	data := make([]byte, size-8-n)
