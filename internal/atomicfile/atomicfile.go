@@ -4,6 +4,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: exists and is not a regular file", path)
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := createTemp(path, dir, "."+base+".tmp-*", StepCreate, StepClose)
 	if err != nil {
 		return err
 	}
@@ -33,7 +34,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			remove(path, tmp, StepRemove)
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
@@ -52,7 +53,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := rename(tmp, path); err != nil {
 		return err
 	}
 	// Make the rename itself durable; a failure here leaves a complete
@@ -62,4 +63,24 @@ func Write(path string, write func(io.Writer) error) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// Check reports early, before any long computation whose result Write is
+// to save, whether a file can be created at path: it is not a directory
+// or other non-regular file, and its directory takes a new file.
+func Check(path string) error {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s: exists and is not a regular file", path)
+	}
+	dir := filepath.Dir(path)
+	f, err := createTemp(path, dir, "."+filepath.Base(path)+".check-*", StepCheckCreate, StepCheckClose)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the temporary name means nothing to the user
+		}
+		return fmt.Errorf("cannot write %s: cannot create a file in %s: %w", path, dir, err)
+	}
+	f.Close()
+	return remove(path, f.Name(), StepCheckRemove)
 }
