@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,25 +56,6 @@ func hasExt(path string, exts ...string) bool {
 		}
 	}
 	return false
-}
-
-// checkWritable reports early, before any long computation, whether a
-// file can be created at path: its directory exists and takes a file.
-func checkWritable(path string) error {
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s: exists and is not a regular file", path)
-	}
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".check-*")
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the temporary name means nothing to the user
-		}
-		return fmt.Errorf("cannot write %s: cannot create a file in %s: %w", path, dir, err)
-	}
-	f.Close()
-	return os.Remove(f.Name())
 }
 
 // isTerminal reports whether w is a terminal.

@@ -146,7 +146,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		unknownCommand(stderr, name)
 		return exitUsage
 	}
-	err := c.run(ctx, args[1:], stdout, stderr)
+	return exitCode(stderr, name, c.run(ctx, args[1:], stdout, stderr))
+}
+
+// exitCode turns what command name returned into the exit code, writing
+// the error (or, for -h, the command's help) to stderr.
+func exitCode(stderr io.Writer, name string, err error) int {
 	switch {
 	case err == nil:
 		return exitOK

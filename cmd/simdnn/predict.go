@@ -18,6 +18,7 @@ import (
 
 	xdraw "golang.org/x/image/draw"
 
+	"github.com/simdnn/simdnn/internal/atomicfile"
 	"github.com/simdnn/simdnn/mnist"
 	"github.com/simdnn/simdnn/net"
 )
@@ -88,7 +89,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if !hasExt(*grid, ".png") {
 			return usagef("-grid %s: want a .png file", *grid)
 		}
-		if err := checkWritable(*grid); err != nil {
+		if err := atomicfile.Check(*grid); err != nil {
 			return fmt.Errorf("-grid: %w", err)
 		}
 	}

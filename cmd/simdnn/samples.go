@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/simdnn/simdnn/internal/atomicfile"
 )
 
 // samplesOptions are samples' flags.
@@ -43,7 +45,7 @@ func runSamples(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *start < 0 {
 		return usagef("-start %d: want ≥ 0", *start)
 	}
-	if err := checkWritable(*out); err != nil {
+	if err := atomicfile.Check(*out); err != nil {
 		return fmt.Errorf("-out: %w", err)
 	}
 	train, test, err := loadMNIST(ctx, data)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/simdnn/simdnn"
+	"github.com/simdnn/simdnn/internal/atomicfile"
 	"github.com/simdnn/simdnn/mnist"
 	"github.com/simdnn/simdnn/net"
 )
@@ -165,7 +166,7 @@ func (o *outputs) check() error {
 		if c.path == "" {
 			continue
 		}
-		if err := checkWritable(c.path); err != nil {
+		if err := atomicfile.Check(c.path); err != nil {
 			return fmt.Errorf("%s: %w", c.flag, err)
 		}
 	}
