@@ -58,3 +58,35 @@ func BenchmarkModelPredict(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPredict classifies 1 row and 10000 rows per call with a
+// net.Predictor kept from call to call, on 784-15-10 and 784-256-10 and
+// on 1 and 2 threads; float32 rows.
+func BenchmarkPredict(b *testing.B) {
+	x := inferInputs()
+	for _, hidden := range inferHidden {
+		m, err := net.New([]int{784, hidden, 10}, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, rows := range []int{1, inferRows} {
+			for _, threads := range []int{1, 2} {
+				b.Run(fmt.Sprintf("784-%d-10/rows=%d/threads=%d", hidden, rows, threads), func(b *testing.B) {
+					p, err := net.NewPredictor(m, threads)
+					if err != nil {
+						b.Fatal(err)
+					}
+					data := net.FloatRows(x[:rows*784], nil)
+					classes := make([]int32, 0, rows)
+					b.ReportAllocs()
+					for b.Loop() {
+						if classes, err = p.Predict(classes[:0], data); err != nil {
+							b.Fatal(err)
+						}
+					}
+					reportInference(b, rows)
+				})
+			}
+		}
+	}
+}
