@@ -89,3 +89,31 @@ func ExampleLoad() {
 	// sizes: [2 8 3]
 	// classes: [0 1 2]
 }
+
+// Classify rows one at a time, as a server does, with a Predictor that
+// keeps its buffers: after the first call, calls allocate nothing.
+func ExamplePredictor() {
+	x, y := points(1, 600)
+	model, _ := net.New([]int{2, 8, 3}, 1)
+	cfg := net.DefaultConfig()
+	cfg.Epochs, cfg.BatchSize, cfg.LR = 20, 32, 0.1
+	if _, err := net.Train(context.Background(), model, net.FloatRows(x, y), cfg); err != nil {
+		log.Fatal(err)
+	}
+
+	p, err := net.NewPredictor(model, 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var classes []int32
+	for _, row := range [][]float32{{-1, -1}, {1, 1}, {1, -1}} {
+		if classes, err = p.Predict(classes[:0], net.FloatRows(row, nil)); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(row, "is class", classes[0])
+	}
+	// Output:
+	// [-1 -1] is class 0
+	// [1 1] is class 1
+	// [1 -1] is class 2
+}

@@ -3,110 +3,308 @@ package net
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/simdnn/simdnn"
 )
 
-// inference is one thread's buffers for running blocks of rows through a
-// model: the layers' outputs, and the gathered rows of byte data.
-type inference struct {
-	act [][]float32 // act[l]: BlockRows × Sizes[l+1], post-activation outputs
-	x   []float32   // BlockRows × inputs, byte rows converted
-	idx []int32     // BlockRows row numbers
+// Predictor runs a model over rows: logits, probabilities, classes, or
+// the loss and accuracy on labelled rows. It keeps its buffers from call
+// to call, so that a program which predicts again and again allocates
+// nothing after its first calls.
+//
+// Rows are computed in blocks of BlockRows, as the trainer computes them,
+// whatever the thread count. A call of more than one block spreads the
+// blocks over the predictor's threads (the calling goroutine and, for the
+// call's duration, goroutines it starts); which thread computes a block
+// changes nothing, so results are bitwise the same on any number of
+// threads, and the same as Model's methods of the same names.
+//
+// The buffers are made on first use and sized to the call's rows, up to
+// one block per thread: a call of one row touches one row's activations,
+// and once a call has sized them, calls of no more rows allocate nothing.
+// The methods that return values append them to dst and return the
+// extended slice, as append does; pass dst[:0] of an earlier result to
+// reuse its memory. On an error dst comes back unchanged.
+//
+// A Predictor reads the model's weights in every call and copies nothing:
+// a call sees the weights as they are when it starts (after a Train, for
+// example), and the model must not change while a call runs. A model
+// whose sizes no longer match the ones it had at NewPredictor is refused
+// with an error.
+//
+// A Predictor is not safe for concurrent use: its calls share its
+// buffers. Goroutines that predict at the same time need a Predictor
+// each; any number of Predictors may share one model.
+type Predictor struct {
+	m       *Model
+	sizes   []int // m.Sizes at NewPredictor
+	threads int
+	ws      []*inference  // one per thread, made on first use
+	blocks  []blockResult // Evaluate's figures per block
+
+	job    job            // the call in flight
+	next   atomic.Int32   // the job's next block
+	helper atomic.Int32   // the workspace last handed to a helper goroutine
+	done   sync.WaitGroup // the helper goroutines
+	help   func()         // a helper goroutine's work: made once, so that starting one allocates nothing
 }
 
-func newInference(m *Model) *inference {
-	in := &inference{x: make([]float32, BlockRows*m.Inputs()), idx: make([]int32, BlockRows)}
-	for l := range m.Layers() {
-		in.act = append(in.act, make([]float32, BlockRows*m.Sizes[l+1]))
-	}
-	return in
+// job is what a call asks of every block of its rows.
+type job struct {
+	out     int // what a block's logits become: toLogits, toProbs, toClasses or toLoss
+	data    Rows
+	rows    int
+	nblocks int
+	values  []float32 // toLogits and toProbs: rows × classes
+	classes []int32   // toClasses: rows
 }
 
-// forward runs rows rows of x (at most BlockRows) through m and returns
-// the logits, which live in act.
-func forward(m *Model, act [][]float32, x []float32, rows int) []float32 {
-	a := x
-	last := m.Layers() - 1
-	for l := range m.Layers() {
-		out := act[l][:rows*m.Sizes[l+1]]
-		simdnn.DenseForward(out, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
-		a = out
-	}
-	return a
+// What a job makes of the logits.
+const (
+	toLogits = iota
+	toProbs
+	toClasses
+	toLoss
+)
+
+// blockResult is one block's mean loss and correct count.
+type blockResult struct {
+	loss    float32
+	correct int
 }
 
-// blocks runs m over every row of data (rows of them) a block at a time,
-// handing each block's first row and logits to f.
-func (in *inference) blocks(m *Model, data Rows, rows int, f func(lo int, logits []float32)) {
-	k := m.Inputs()
-	for lo := 0; lo < rows; lo += BlockRows {
-		n := min(BlockRows, rows-lo)
-		f(lo, forward(m, in.act, data.block(lo, n, k, in.x, in.idx), n))
-	}
-}
-
-// evaluate returns the mean loss and the accuracy of m on data, which has
-// rows > 0 labelled rows.
-func (in *inference) evaluate(m *Model, data Rows, rows int) (float64, float64) {
-	var lossSum float64
-	correct := 0
-	in.blocks(m, data, rows, func(lo int, logits []float32) {
-		n := len(logits) / m.Classes()
-		loss, c := simdnn.SoftmaxCrossEntropy(logits, logits, data.labels[lo:lo+n], n, m.Classes())
-		lossSum += float64(loss) * float64(n)
-		correct += c
-	})
-	return lossSum / float64(rows), float64(correct) / float64(rows)
-}
-
-// Evaluate returns the mean cross-entropy loss and the accuracy of m on
-// data, whose rows must have labels.
-func (m *Model) Evaluate(data Rows) (loss, accuracy float64, err error) {
+// NewPredictor returns a Predictor of m on threads threads (0: GOMAXPROCS
+// at the time of the call). It validates m's shapes and allocates no
+// buffers yet.
+func NewPredictor(m *Model, threads int) (*Predictor, error) {
 	if err := m.Validate(); err != nil {
-		return 0, 0, err
+		return nil, err
 	}
-	rows, err := data.check(m, true)
+	if threads < 0 {
+		return nil, fmt.Errorf("net: predictor threads = %d, want ≥ 0 (0 for GOMAXPROCS)", threads)
+	}
+	if threads == 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	p := &Predictor{m: m, sizes: slices.Clone(m.Sizes), threads: threads, ws: make([]*inference, threads)}
+	p.help = func() {
+		defer p.done.Done()
+		p.work(p.ws[p.helper.Add(1)])
+	}
+	return p, nil
+}
+
+// Threads is the number of threads a call of many rows uses at most.
+func (p *Predictor) Threads() int { return p.threads }
+
+// Logits appends to dst the model's outputs before the softmax for every
+// row of data, Classes() values a row, and returns the extended slice.
+// Labels, if any, are checked but not used.
+func (p *Predictor) Logits(dst []float32, data Rows) ([]float32, error) {
+	return p.values(dst, data, toLogits)
+}
+
+// Probabilities appends to dst the softmax of the model's logits for
+// every row of data, Classes() probabilities a row, and returns the
+// extended slice.
+func (p *Predictor) Probabilities(dst []float32, data Rows) ([]float32, error) {
+	return p.values(dst, data, toProbs)
+}
+
+func (p *Predictor) values(dst []float32, data Rows, out int) ([]float32, error) {
+	rows, err := p.check(data, false)
+	if err != nil {
+		return dst, err
+	}
+	n0, n := len(dst), rows*p.m.Classes()
+	dst = slices.Grow(dst, n)[:n0+n]
+	p.run(job{out: out, data: data, rows: rows, values: dst[n0:]})
+	return dst, nil
+}
+
+// Predict appends to dst the class the model gives every row of data, the
+// first arg-max of its logits, and returns the extended slice.
+func (p *Predictor) Predict(dst []int32, data Rows) ([]int32, error) {
+	rows, err := p.check(data, false)
+	if err != nil {
+		return dst, err
+	}
+	n0 := len(dst)
+	dst = slices.Grow(dst, rows)[:n0+rows]
+	p.run(job{out: toClasses, data: data, rows: rows, classes: dst[n0:]})
+	return dst, nil
+}
+
+// Evaluate returns the mean cross-entropy loss and the accuracy of the
+// model on data, whose rows must have labels.
+func (p *Predictor) Evaluate(data Rows) (loss, accuracy float64, err error) {
+	rows, err := p.check(data, true)
 	if err != nil {
 		return 0, 0, err
 	}
 	if rows == 0 {
 		return 0, 0, fmt.Errorf("net: no rows to evaluate")
 	}
-	loss, accuracy = newInference(m).evaluate(m, data, rows)
-	return loss, accuracy, nil
+	p.run(job{out: toLoss, data: data, rows: rows})
+	// The blocks' figures are summed in block order, whoever computed them.
+	var lossSum float64
+	correct := 0
+	for lo := 0; lo < rows; lo += BlockRows {
+		r := p.blocks[lo/BlockRows]
+		lossSum += float64(r.loss) * float64(min(BlockRows, rows-lo))
+		correct += r.correct
+	}
+	return lossSum / float64(rows), float64(correct) / float64(rows), nil
 }
 
-// Logits returns m's outputs before the softmax for every row of data:
-// Classes() values per row. Labels, if any, are checked but not used.
-func (m *Model) Logits(data Rows) ([]float32, error) {
-	if err := m.Validate(); err != nil {
-		return nil, err
+// check validates the model and data and returns the rows of data.
+func (p *Predictor) check(data Rows, labels bool) (int, error) {
+	if err := p.m.Validate(); err != nil {
+		return 0, err
 	}
-	rows, err := data.check(m, false)
-	if err != nil {
-		return nil, err
+	if !slices.Equal(p.m.Sizes, p.sizes) {
+		return 0, fmt.Errorf("net: the model is %s, its predictor was made for %s", sizeList(p.m.Sizes), sizeList(p.sizes))
 	}
-	c := m.Classes()
-	out := make([]float32, rows*c)
-	newInference(m).blocks(m, data, rows, func(lo int, logits []float32) {
-		copy(out[lo*c:], logits)
-	})
-	return out, nil
+	return data.check(p.m, labels)
 }
 
-// Probabilities returns, for every row of data, the softmax of m's
-// logits: Classes() probabilities per row.
-func (m *Model) Probabilities(data Rows) ([]float32, error) {
-	logits, err := m.Logits(data)
-	if err != nil {
-		return nil, err
+// reserve sizes the buffers for a job of rows rows, of bytes or not.
+func (p *Predictor) reserve(rows int, bytes bool) {
+	nblocks := (rows + BlockRows - 1) / BlockRows
+	per := min(rows, BlockRows)
+	for i := range min(p.threads, nblocks) {
+		p.ws[i] = p.ws[i].fit(p.m, per, bytes)
 	}
+	if len(p.blocks) < nblocks {
+		p.blocks = make([]blockResult, nblocks)
+	}
+}
+
+// run does j on every block of its rows, on as many threads as there are
+// blocks, up to p.threads. p.job holds j only while it runs: the rows and
+// the results are the caller's.
+func (p *Predictor) run(j job) {
+	if j.rows == 0 {
+		return
+	}
+	p.reserve(j.rows, j.data.bytes != nil)
+	j.nblocks = (j.rows + BlockRows - 1) / BlockRows
+	p.job = j
+	p.next.Store(0)
+	if helpers := min(p.threads, j.nblocks) - 1; helpers > 0 {
+		p.helper.Store(0)
+		p.done.Add(helpers)
+		for range helpers {
+			go p.help()
+		}
+	}
+	p.work(p.ws[0])
+	p.done.Wait()
+	p.job = job{}
+}
+
+// work computes the job's blocks until none are left.
+func (p *Predictor) work(ws *inference) {
+	for {
+		b := int(p.next.Add(1)) - 1
+		if b >= p.job.nblocks {
+			return
+		}
+		p.block(ws, b)
+	}
+}
+
+// block computes block b of the job with ws's buffers.
+func (p *Predictor) block(ws *inference, b int) {
+	m, j := p.m, &p.job
 	c := m.Classes()
-	for i := 0; i < len(logits); i += c {
-		softmax(logits[i : i+c])
+	lo := b * BlockRows
+	n := min(BlockRows, j.rows-lo)
+	x := j.data.block(lo, n, m.Inputs(), ws.x, ws.idx)
+	switch j.out {
+	case toLogits:
+		forward(m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
+	case toProbs:
+		out := forward(m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
+		for i := 0; i < len(out); i += c {
+			softmax(out[i : i+c])
+		}
+	case toClasses:
+		argmax(j.classes[lo:lo+n], forward(m, ws.act, x, n, nil), c)
+	case toLoss:
+		logits := forward(m, ws.act, x, n, nil)
+		loss, correct := simdnn.SoftmaxCrossEntropy(logits, logits, j.data.labels[lo:lo+n], n, c)
+		p.blocks[b] = blockResult{loss, correct}
 	}
-	return logits, nil
+}
+
+// inference is one thread's buffers for running a block of rows through
+// a model: the layers' outputs, and the block's rows of byte data as
+// float32.
+type inference struct {
+	act [][]float32 // act[l]: rows × Sizes[l+1], post-activation outputs
+	x   []float32   // rows × inputs, byte rows converted
+	idx []int32     // rows row numbers
+}
+
+// fit returns in, made when nil, with room for rows rows of m, and for
+// their inputs as float32 when bytes.
+func (in *inference) fit(m *Model, rows int, bytes bool) *inference {
+	if in == nil {
+		in = &inference{act: make([][]float32, m.Layers())}
+	}
+	for l := range in.act {
+		in.act[l] = atLeast(in.act[l], rows*m.Sizes[l+1])
+	}
+	if bytes {
+		in.x = atLeast(in.x, rows*m.Inputs())
+		in.idx = atLeast(in.idx, rows)
+	}
+	return in
+}
+
+// atLeast returns s when it holds n values, else a new slice of n.
+func atLeast[T any](s []T, n int) []T {
+	if len(s) < n {
+		return make([]T, n)
+	}
+	return s
+}
+
+// forward runs rows rows of x (at most as many as act has room for)
+// through m and returns the logits: in out when out is not nil, else in
+// act.
+func forward(m *Model, act [][]float32, x []float32, rows int, out []float32) []float32 {
+	a := x
+	last := m.Layers() - 1
+	for l := range m.Layers() {
+		y := out
+		if l < last || out == nil {
+			y = act[l][:rows*m.Sizes[l+1]]
+		}
+		simdnn.DenseForward(y, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
+		a = y
+	}
+	return a
+}
+
+// argmax sets classes[i] to the first arg-max of row i of logits, c
+// values a row.
+func argmax(classes []int32, logits []float32, c int) {
+	for i := range classes {
+		row := logits[i*c : i*c+c]
+		best := 0
+		for j, v := range row {
+			if v > row[best] {
+				best = j
+			}
+		}
+		classes[i] = int32(best)
+	}
 }
 
 // softmax replaces a row of logits by its probabilities.
@@ -126,24 +324,57 @@ func softmax(row []float32) {
 	}
 }
 
-// Predict returns the class m gives every row of data: the first arg-max
-// of its logits.
-func (m *Model) Predict(data Rows) ([]int32, error) {
-	logits, err := m.Logits(data)
+// Evaluate returns the mean cross-entropy loss and the accuracy of m on
+// data, whose rows must have labels. It is a Predictor's Evaluate on
+// every thread (GOMAXPROCS), with buffers made for the call; a program
+// that evaluates or predicts again and again keeps a Predictor instead.
+func (m *Model) Evaluate(data Rows) (loss, accuracy float64, err error) {
+	p, err := NewPredictor(m, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	return p.Evaluate(data)
+}
+
+// Logits returns m's outputs before the softmax for every row of data:
+// Classes() values per row. Labels, if any, are checked but not used. It
+// is a Predictor's Logits on every thread, with buffers made for the
+// call.
+func (m *Model) Logits(data Rows) ([]float32, error) {
+	p, err := NewPredictor(m, 0)
 	if err != nil {
 		return nil, err
 	}
-	c := m.Classes()
-	out := make([]int32, len(logits)/c)
-	for i := range out {
-		row := logits[i*c : i*c+c]
-		best := 0
-		for j, v := range row {
-			if v > row[best] {
-				best = j
-			}
-		}
-		out[i] = int32(best)
+	return nonNil(p.Logits(nil, data))
+}
+
+// Probabilities returns, for every row of data, the softmax of m's
+// logits: Classes() probabilities per row. It is a Predictor's
+// Probabilities on every thread, with buffers made for the call.
+func (m *Model) Probabilities(data Rows) ([]float32, error) {
+	p, err := NewPredictor(m, 0)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return nonNil(p.Probabilities(nil, data))
+}
+
+// Predict returns the class m gives every row of data: the first arg-max
+// of its logits. It is a Predictor's Predict on every thread, with
+// buffers made for the call.
+func (m *Model) Predict(data Rows) ([]int32, error) {
+	p, err := NewPredictor(m, 0)
+	if err != nil {
+		return nil, err
+	}
+	return nonNil(p.Predict(nil, data))
+}
+
+// nonNil returns an empty slice for a nil one when err is nil: Model's
+// methods return an empty result for no rows.
+func nonNil[T any](s []T, err error) ([]T, error) {
+	if s == nil && err == nil {
+		s = []T{}
+	}
+	return s, err
 }

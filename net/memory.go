@@ -112,11 +112,21 @@ func trainNeed(sizes []int, data Rows, cfg Config) need {
 		n.add("packed rows", 1, addSat(mulSat(addSat(rows, 1), 4), addSat(mulSat(rows, addSat(masks, in)), 64)))
 	}
 	if !cfg.Val.empty() {
-		var widths uint64
+		// A Predictor on the trainer's threads: each busy thread holds a
+		// block's outputs of every layer, and its rows as float32 when they
+		// are bytes, with their row numbers.
+		var perRow uint64
 		for _, s := range sizes[1:] {
-			widths = addSat(widths, uint64(s))
+			perRow = addSat(perRow, uint64(s))
 		}
-		n.add("validation workspace", mulSat(BlockRows, addSat(addSat(in, 1), widths)), 4)
+		if cfg.Val.bytes != nil {
+			perRow = addSat(perRow, addSat(in, 1))
+		}
+		valRows := uint64(cfg.Val.values()) / max(in, 1)
+		valBlocks := (valRows + BlockRows - 1) / BlockRows
+		busy := min(uint64(threads), valBlocks)
+		n.add("validation workspace", mulSat(busy, mulSat(min(valRows, BlockRows), perRow)), 4)
+		n.add("validation results", valBlocks, 16)
 	}
 	if cfg.Patience > 0 {
 		n.add("best weights", params(sizes), 4)

@@ -47,7 +47,7 @@ type trainer struct {
 	shuf    shuffler // the rows' order, every epoch
 	threads int
 
-	infer   *inference    // evaluates the validation rows (nil without)
+	infer   *Predictor    // evaluates the validation rows (nil without)
 	ws      []*workspace  // one per thread
 	grads   []*blockGrads // one per block of a batch
 	vW, vB  [][]float32   // momentum velocity (nil for plain SGD)
@@ -127,7 +127,9 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.epochStart = m.Clone()
 	}
 	if !cfg.Val.empty() {
-		t.infer = newInference(m)
+		t.infer, _ = NewPredictor(m, t.threads) // m is valid: Train checked it
+		valRows, _ := cfg.Val.check(m, true)
+		t.infer.reserve(valRows, cfg.Val.bytes != nil)
 	}
 	for range t.threads {
 		t.ws = append(t.ws, newWorkspace(p))
@@ -207,7 +209,7 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		lab[i] = t.labels[r]
 	}
 	last := m.Layers() - 1
-	a := forward(m, ws.act, x, rows)
+	a := forward(m, ws.act, x, rows, nil)
 	d := ws.delta[last][:rows*m.Classes()]
 	g.loss, g.correct = simdnn.SoftmaxCrossEntropy(d, a, lab, rows, m.Classes())
 	g.rows = rows

@@ -75,7 +75,9 @@ func train(ctx context.Context, model *Model, data Rows, cfg Config, pad int) (H
 		st := EpochStats{Epoch: epoch, Loss: loss, Accuracy: acc, ValLoss: math.NaN(), ValAccuracy: math.NaN(),
 			Seconds: time.Since(start).Seconds(), LR: t.lr}
 		if valRows > 0 {
-			st.ValLoss, st.ValAccuracy = t.infer.evaluate(t.m, cfg.Val, valRows)
+			if st.ValLoss, st.ValAccuracy, err = t.infer.Evaluate(cfg.Val); err != nil {
+				return hist, fmt.Errorf("validation data: %w", err)
+			}
 		}
 		hist = append(hist, st)
 		if cfg.OnEpoch != nil {
