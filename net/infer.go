@@ -8,29 +8,31 @@ import (
 )
 
 // inference is one thread's buffers for running blocks of rows through a
-// model: the layers' outputs, and the gathered rows of byte data.
+// model: the layers' outputs, and the gathered rows of byte data; and the
+// kernels it runs them with.
 type inference struct {
+	k   simdnn.Kernels
 	act [][]float32 // act[l]: BlockRows × Sizes[l+1], post-activation outputs
 	x   []float32   // BlockRows × inputs, byte rows converted
 	idx []int32     // BlockRows row numbers
 }
 
-func newInference(m *Model) *inference {
-	in := &inference{x: make([]float32, BlockRows*m.Inputs()), idx: make([]int32, BlockRows)}
+func newInference(m *Model, k simdnn.Kernels) *inference {
+	in := &inference{k: k, x: make([]float32, BlockRows*m.Inputs()), idx: make([]int32, BlockRows)}
 	for l := range m.Layers() {
 		in.act = append(in.act, make([]float32, BlockRows*m.Sizes[l+1]))
 	}
 	return in
 }
 
-// forward runs rows rows of x (at most BlockRows) through m and returns
-// the logits, which live in act.
-func forward(m *Model, act [][]float32, x []float32, rows int) []float32 {
+// forward runs rows rows of x (at most BlockRows) through m with the
+// kernels k and returns the logits, which live in act.
+func forward(k simdnn.Kernels, m *Model, act [][]float32, x []float32, rows int) []float32 {
 	a := x
 	last := m.Layers() - 1
 	for l := range m.Layers() {
 		out := act[l][:rows*m.Sizes[l+1]]
-		simdnn.DenseForward(out, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
+		k.DenseForward(out, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
 		a = out
 	}
 	return a
@@ -42,7 +44,7 @@ func (in *inference) blocks(m *Model, data Rows, rows int, f func(lo int, logits
 	k := m.Inputs()
 	for lo := 0; lo < rows; lo += BlockRows {
 		n := min(BlockRows, rows-lo)
-		f(lo, forward(m, in.act, data.block(lo, n, k, in.x, in.idx), n))
+		f(lo, forward(in.k, m, in.act, data.block(lo, n, k, in.x, in.idx), n))
 	}
 }
 
@@ -53,7 +55,7 @@ func (in *inference) evaluate(m *Model, data Rows, rows int) (float64, float64) 
 	correct := 0
 	in.blocks(m, data, rows, func(lo int, logits []float32) {
 		n := len(logits) / m.Classes()
-		loss, c := simdnn.SoftmaxCrossEntropy(logits, logits, data.labels[lo:lo+n], n, m.Classes())
+		loss, c := in.k.SoftmaxCrossEntropy(logits, logits, data.labels[lo:lo+n], n, m.Classes())
 		lossSum += float64(loss) * float64(n)
 		correct += c
 	})
@@ -73,7 +75,7 @@ func (m *Model) Evaluate(data Rows) (loss, accuracy float64, err error) {
 	if rows == 0 {
 		return 0, 0, fmt.Errorf("net: no rows to evaluate")
 	}
-	loss, accuracy = newInference(m).evaluate(m, data, rows)
+	loss, accuracy = newInference(m, simdnn.ActiveKernels()).evaluate(m, data, rows)
 	return loss, accuracy, nil
 }
 
@@ -89,7 +91,7 @@ func (m *Model) Logits(data Rows) ([]float32, error) {
 	}
 	c := m.Classes()
 	out := make([]float32, rows*c)
-	newInference(m).blocks(m, data, rows, func(lo int, logits []float32) {
+	newInference(m, simdnn.ActiveKernels()).blocks(m, data, rows, func(lo int, logits []float32) {
 		copy(out[lo*c:], logits)
 	})
 	return out, nil
