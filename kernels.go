@@ -12,7 +12,11 @@
 //
 // The implementation in use is chosen at start-up (the best this CPU runs;
 // the SIMDNN_IMPL environment variable overrides it) and can be switched
-// with SetImpl. Build with -tags purego to leave out all assembly.
+// with SetImpl. Each kernel call runs on the implementation active when it
+// started; ActiveKernels binds the kernels to the implementation active
+// now, so that a sequence of calls (a training run) stays on one whatever
+// SetImpl does meanwhile. Build with -tags purego to leave out all
+// assembly.
 package simdnn
 
 import (
@@ -51,6 +55,26 @@ var sets = func() (s [impl.Count]*kernelSet) {
 // active is the implementation every kernel call dispatches to.
 func active() *kernelSet { return sets[impl.Active()] }
 
+// Kernels is the kernels of one implementation. Its methods are the
+// package's functions of the same names, on that implementation whatever
+// SetImpl does later: a caller that makes several calls which must agree
+// bit for bit (the steps of a training run, which implementations round
+// differently) takes a Kernels once and calls through it. The zero
+// Kernels is not usable.
+type Kernels struct {
+	set *kernelSet
+	id  int
+}
+
+// ActiveKernels returns the kernels of the implementation active now.
+func ActiveKernels() Kernels {
+	id := impl.Active()
+	return Kernels{set: sets[id], id: id}
+}
+
+// Impl names ks's implementation.
+func (ks Kernels) Impl() string { return impl.Name(ks.id) }
+
 // Impl names the active implementation: "avx512", "avx2", "neon" or
 // "generic".
 func Impl() string { return impl.Name(impl.Active()) }
@@ -63,7 +87,7 @@ func Impls() []string { return impl.Names() }
 // for every other part of simdnn with assembly. It fails, leaving the
 // active one unchanged, when the name is unknown or the CPU cannot run it.
 // Calls racing with kernels in flight are safe: each kernel call uses the
-// implementation active when it started.
+// implementation active when it started, and a Kernels keeps its own.
 func SetImpl(name string) error {
 	if err := impl.Set(name); err != nil {
 		return fmt.Errorf("simdnn: %w", err)
@@ -94,6 +118,11 @@ func checkDims(kernel string, dims ...int) {
 // DenseForward computes y = x·w + b for x m×k, w k×n, b of n and y m×n,
 // then y = max(y, 0) when relu is set (NaN and -0 pass through).
 func DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
+	ActiveKernels().DenseForward(y, x, w, b, m, k, n, relu)
+}
+
+// DenseForward is the package's DenseForward on ks's implementation.
+func (ks Kernels) DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
 	checkDims("DenseForward", m, k, n)
 	checkLen("DenseForward", "y", len(y), m*n)
 	checkLen("DenseForward", "x", len(x), m*k)
@@ -103,13 +132,18 @@ func DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
 	race.Read(w)
 	race.Read(b)
 	race.Write(y)
-	active().denseForward(y, x, w, b, m, k, n, relu)
+	ks.set.denseForward(y, x, w, b, m, k, n, relu)
 }
 
 // DenseBackward computes dw = xᵀ·dy (k×n, overwritten), db = the column
 // sums of dy (n) and, unless dx is nil, dx = dy·wᵀ (m×k), for x m×k, w k×n
 // and dy m×n.
 func DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	ActiveKernels().DenseBackward(dw, db, dx, x, w, dy, m, k, n)
+}
+
+// DenseBackward is the package's DenseBackward on ks's implementation.
+func (ks Kernels) DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	checkDims("DenseBackward", m, k, n)
 	checkLen("DenseBackward", "dw", len(dw), k*n)
 	checkLen("DenseBackward", "db", len(db), n)
@@ -125,22 +159,32 @@ func DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	race.Write(dw)
 	race.Write(db)
 	race.Write(dx)
-	active().denseBackward(dw, db, dx, x, w, dy, m, k, n)
+	ks.set.denseBackward(dw, db, dx, x, w, dy, m, k, n)
 }
 
 // ReLU sets x[i] = 0 wherever x[i] < 0, in place (NaN and -0 pass through).
 func ReLU(x []float32) {
+	ActiveKernels().ReLU(x)
+}
+
+// ReLU is the package's ReLU on ks's implementation.
+func (ks Kernels) ReLU(x []float32) {
 	race.Write(x)
-	active().relu(x)
+	ks.set.relu(x)
 }
 
 // ReLUBackward sets dy[i] = 0 wherever y[i] ≤ 0 (y is the layer's
 // post-ReLU output; a NaN in y keeps its gradient).
 func ReLUBackward(dy, y []float32) {
+	ActiveKernels().ReLUBackward(dy, y)
+}
+
+// ReLUBackward is the package's ReLUBackward on ks's implementation.
+func (ks Kernels) ReLUBackward(dy, y []float32) {
 	checkLen("ReLUBackward", "y", len(y), len(dy))
 	race.Read(y)
 	race.Write(dy)
-	active().reluBackward(dy, y)
+	ks.set.reluBackward(dy, y)
 }
 
 // SoftmaxCrossEntropy treats logits as m rows of n classes. Per row it
@@ -152,6 +196,11 @@ func ReLUBackward(dy, y []float32) {
 // row holding a NaN is never correct. m = 0 gives loss 0. Every label must
 // lie in [0, n).
 func SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (loss float32, correct int) {
+	return ActiveKernels().SoftmaxCrossEntropy(grad, logits, labels, m, n)
+}
+
+// SoftmaxCrossEntropy is the package's SoftmaxCrossEntropy on ks's implementation.
+func (ks Kernels) SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (loss float32, correct int) {
 	checkDims("SoftmaxCrossEntropy", m, n)
 	checkLen("SoftmaxCrossEntropy", "grad", len(grad), m*n)
 	checkLen("SoftmaxCrossEntropy", "logits", len(logits), m*n)
@@ -164,23 +213,33 @@ func SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (loss
 	race.Read(logits)
 	race.Read(labels)
 	race.Write(grad)
-	return active().softmaxCrossEntropy(grad, logits, labels, m, n)
+	return ks.set.softmaxCrossEntropy(grad, logits, labels, m, n)
 }
 
 // SGD computes w -= lr·g.
 func SGD(w, g []float32, lr float32) {
+	ActiveKernels().SGD(w, g, lr)
+}
+
+// SGD is the package's SGD on ks's implementation.
+func (ks Kernels) SGD(w, g []float32, lr float32) {
 	checkLen("SGD", "g", len(g), len(w))
 	race.Read(g)
 	race.Write(w)
-	active().sgd(w, g, lr)
+	ks.set.sgd(w, g, lr)
 }
 
 // SGDMomentum computes v = mu·v − lr·g, then w += v.
 func SGDMomentum(w, v, g []float32, lr, mu float32) {
+	ActiveKernels().SGDMomentum(w, v, g, lr, mu)
+}
+
+// SGDMomentum is the package's SGDMomentum on ks's implementation.
+func (ks Kernels) SGDMomentum(w, v, g []float32, lr, mu float32) {
 	checkLen("SGDMomentum", "v", len(v), len(w))
 	checkLen("SGDMomentum", "g", len(g), len(w))
 	race.Read(g)
 	race.Write(v)
 	race.Write(w)
-	active().sgdMomentum(w, v, g, lr, mu)
+	ks.set.sgdMomentum(w, v, g, lr, mu)
 }

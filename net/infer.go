@@ -47,6 +47,8 @@ type Predictor struct {
 	blocks  []blockResult // Evaluate's figures per block
 
 	job    job            // the call in flight
+	k      simdnn.Kernels // the kernels of the call in flight
+	fixed  bool           // k is set once (the trainer's), not taken per call
 	next   atomic.Int32   // the job's next block
 	helper atomic.Int32   // the workspace last handed to a helper goroutine
 	done   sync.WaitGroup // the helper goroutines
@@ -192,6 +194,11 @@ func (p *Predictor) run(j job) {
 		return
 	}
 	p.reserve(j.rows, j.data.bytes != nil)
+	if !p.fixed {
+		// One implementation for the whole call, whatever SetImpl does
+		// meanwhile.
+		p.k = simdnn.ActiveKernels()
+	}
 	j.nblocks = (j.rows + BlockRows - 1) / BlockRows
 	p.job = j
 	p.next.Store(0)
@@ -220,24 +227,24 @@ func (p *Predictor) work(ws *inference) {
 
 // block computes block b of the job with ws's buffers.
 func (p *Predictor) block(ws *inference, b int) {
-	m, j := p.m, &p.job
+	m, j, k := p.m, &p.job, p.k
 	c := m.Classes()
 	lo := b * BlockRows
 	n := min(BlockRows, j.rows-lo)
 	x := j.data.block(lo, n, m.Inputs(), ws.x, ws.idx)
 	switch j.out {
 	case toLogits:
-		forward(m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
+		forward(k, m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
 	case toProbs:
-		out := forward(m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
+		out := forward(k, m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
 		for i := 0; i < len(out); i += c {
 			softmax(out[i : i+c])
 		}
 	case toClasses:
-		argmax(j.classes[lo:lo+n], forward(m, ws.act, x, n, nil), c)
+		argmax(j.classes[lo:lo+n], forward(k, m, ws.act, x, n, nil), c)
 	case toLoss:
-		logits := forward(m, ws.act, x, n, nil)
-		loss, correct := simdnn.SoftmaxCrossEntropy(logits, logits, j.data.labels[lo:lo+n], n, c)
+		logits := forward(k, m, ws.act, x, n, nil)
+		loss, correct := k.SoftmaxCrossEntropy(logits, logits, j.data.labels[lo:lo+n], n, c)
 		p.blocks[b] = blockResult{loss, correct}
 	}
 }
@@ -276,9 +283,9 @@ func atLeast[T any](s []T, n int) []T {
 }
 
 // forward runs rows rows of x (at most as many as act has room for)
-// through m and returns the logits: in out when out is not nil, else in
-// act.
-func forward(m *Model, act [][]float32, x []float32, rows int, out []float32) []float32 {
+// through m with the kernels k and returns the logits: in out when out is
+// not nil, else in act.
+func forward(k simdnn.Kernels, m *Model, act [][]float32, x []float32, rows int, out []float32) []float32 {
 	a := x
 	last := m.Layers() - 1
 	for l := range m.Layers() {
@@ -286,7 +293,7 @@ func forward(m *Model, act [][]float32, x []float32, rows int, out []float32) []
 		if l < last || out == nil {
 			y = act[l][:rows*m.Sizes[l+1]]
 		}
-		simdnn.DenseForward(y, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
+		k.DenseForward(y, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
 		a = y
 	}
 	return a

@@ -37,8 +37,9 @@ const updateChunk = 4096
 // Which thread does what never changes a result, so a run is bitwise the
 // same on any number of threads.
 type trainer struct {
-	m       *Model // the caller's model
-	p       *Model // the model trained: m with hidden layers padded (m itself when no padding applies)
+	k       simdnn.Kernels // the implementation active when training started, for every step
+	m       *Model         // the caller's model
+	p       *Model         // the model trained: m with hidden layers padded (m itself when no padding applies)
 	cfg     Config
 	in      *input // the training rows
 	labels  []int32
@@ -102,7 +103,7 @@ type blockGrads struct {
 // layers padded to multiples of pad (1: no padding).
 func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	rows := len(data.labels)
-	t := &trainer{m: m, p: padded(m, pad), cfg: cfg, labels: data.labels, rows: rows,
+	t := &trainer{k: simdnn.ActiveKernels(), m: m, p: padded(m, pad), cfg: cfg, labels: data.labels, rows: rows,
 		shuf: shuffler{src: rand.NewPCG(cfg.Seed, 0x73687566666c65)}} // "shuffle"
 	p := t.p
 	t.perm = make([]int32, rows)
@@ -130,6 +131,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.infer, _ = NewPredictor(m, t.threads) // m is valid: Train checked it
 		valRows, _ := cfg.Val.check(m, true)
 		t.infer.reserve(valRows, cfg.Val.bytes != nil)
+		t.infer.k, t.infer.fixed = t.k, true
 	}
 	for range t.threads {
 		t.ws = append(t.ws, newWorkspace(p))
@@ -209,9 +211,9 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		lab[i] = t.labels[r]
 	}
 	last := m.Layers() - 1
-	a := forward(m, ws.act, x, rows, nil)
+	a := forward(t.k, m, ws.act, x, rows, nil)
 	d := ws.delta[last][:rows*m.Classes()]
-	g.loss, g.correct = simdnn.SoftmaxCrossEntropy(d, a, lab, rows, m.Classes())
+	g.loss, g.correct = t.k.SoftmaxCrossEntropy(d, a, lab, rows, m.Classes())
 	g.rows = rows
 	// The kernel's gradient is the mean over the block; weighted by the
 	// block's share of the batch the blocks sum to the batch mean.
@@ -227,9 +229,9 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 			in = ws.act[l-1][:rows*m.Sizes[l]]
 			dx = ws.delta[l-1][:rows*m.Sizes[l]]
 		}
-		simdnn.DenseBackward(g.dW[l], g.dB[l], dx, in, m.W[l], ws.delta[l][:rows*m.Sizes[l+1]], rows, m.Sizes[l], m.Sizes[l+1])
+		t.k.DenseBackward(g.dW[l], g.dB[l], dx, in, m.W[l], ws.delta[l][:rows*m.Sizes[l+1]], rows, m.Sizes[l], m.Sizes[l+1])
 		if l > 0 {
-			simdnn.ReLUBackward(dx, in)
+			t.k.ReLUBackward(dx, in)
 		}
 	}
 }
@@ -245,15 +247,15 @@ func (t *trainer) update(u updateItem) {
 	}
 	sum := pick(t.grads[0])
 	for _, g := range t.grads[1:t.blocks] {
-		simdnn.SGD(sum, pick(g), -1) // sum += g, exactly
+		t.k.SGD(sum, pick(g), -1) // sum += g, exactly
 	}
 	w, v := t.p.W, t.vW
 	if u.bias {
 		w, v = t.p.B, t.vB
 	}
 	if v != nil {
-		simdnn.SGDMomentum(w[u.layer][u.lo:u.hi], v[u.layer][u.lo:u.hi], sum, t.lr, t.cfg.Momentum)
+		t.k.SGDMomentum(w[u.layer][u.lo:u.hi], v[u.layer][u.lo:u.hi], sum, t.lr, t.cfg.Momentum)
 	} else {
-		simdnn.SGD(w[u.layer][u.lo:u.hi], sum, t.lr)
+		t.k.SGD(w[u.layer][u.lo:u.hi], sum, t.lr)
 	}
 }

@@ -26,6 +26,13 @@ import (
 // bytes (ByteRows) or the float32 values they stand for (FloatRows).
 // Byte rows are gathered as bytes, a quarter of the memory traffic.
 // data's slices must not change while Train runs.
+//
+// Train runs every kernel on the implementation active when it starts
+// (simdnn.ActiveKernels): simdnn.SetImpl while it runs, from a callback
+// or another goroutine, does not reach it, so a run never mixes
+// implementations, which round differently. (The byte rows' gather
+// follows SetImpl, but its values are the same on every implementation.)
+// Any number of Trains may run at once on different models.
 func Train(ctx context.Context, model *Model, data Rows, cfg Config) (History, error) {
 	return train(ctx, model, data, cfg, PadMultiple)
 }
