@@ -228,8 +228,8 @@ func compareReLUBackward(t testing.TB, pl placement, r *rand.Rand, fill filler, 
 	}
 }
 
-// compareSGD holds SGD to the reference, which may fuse the multiply-add:
-// one rounding of slack.
+// compareSGD holds SGD to the reference bit for bit: both round
+// w − lr·g once.
 func compareSGD(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
 	t.Helper()
 	w, g := pl.F32(0, n), pl.F32(1, n)
@@ -242,9 +242,9 @@ func compareSGD(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
 	SGD(w, g, lr)
 	pl.Verify(t)
 	for i := range w {
-		tol := 2*eps32*(math.Abs(float64(w0[i]))+math.Abs(float64(lr*g[i]))) + tiny
-		if !agree(w[i], wantW[i], tol) {
-			t.Fatalf("%s %s SGD n=%d: w[%d] = %g, reference %g", Impl(), pl.Name(), n, i, w[i], wantW[i])
+		if !testmem.SameBits(w[i], wantW[i]) {
+			t.Fatalf("%s %s SGD n=%d: w[%d] = %g (%#08x), reference %g (%#08x); w %g, g %g, lr %g",
+				Impl(), pl.Name(), n, i, w[i], math.Float32bits(w[i]), wantW[i], math.Float32bits(wantW[i]), w0[i], g[i], lr)
 		}
 	}
 }

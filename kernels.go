@@ -167,7 +167,11 @@ func SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (loss
 	return active().softmaxCrossEntropy(grad, logits, labels, m, n)
 }
 
-// SGD computes w -= lr·g.
+// SGD computes w = w − lr·g with one rounding: w[i] is the exact
+// w[i] − lr·g[i] rounded to the nearest float32 (ties to even), as a
+// fused multiply-add gives it and as torch.optim.SGD's param.add_(grad,
+// alpha=−lr) computes it on CPUs with FMA. With lr = −1 it is an exact
+// sum: w += g.
 func SGD(w, g []float32, lr float32) {
 	checkLen("SGD", "g", len(g), len(w))
 	race.Read(g)

@@ -367,7 +367,7 @@ TEXT ·avx2ReLUBackward(SB), NOSPLIT, $0-48
 	VXORPS Y15, Y15, Y15
 	STREAM(RELU_BACK_V, reluback32, reluback8, relubacktail, relubackdone)
 
-// SGD_V: w = w − lr·g, lr in Y15.
+// SGD_V: w = w − lr·g rounded once (the fused multiply-add), lr in Y15.
 #define SGD_V(off, LD, ST, r, s, t) \
 	LD(off(DI)(IDX*1), r); \
 	LD(off(SI)(IDX*1), s); \
