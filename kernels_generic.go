@@ -13,6 +13,8 @@ var genericSet = kernelSet{
 	softmaxCrossEntropy: softmaxCrossEntropyGeneric,
 	sgd:                 sgdGeneric,
 	sgdMomentum:         sgdMomentumGeneric,
+	sgdTorch:            sgdTorchGeneric,
+	adam:                adamGeneric,
 	exp:                 expGeneric,
 }
 
@@ -160,6 +162,45 @@ func sgdMomentumGeneric(w, v, g []float32, lr, mu float32) {
 	for i := range w {
 		v[i] = mu*v[i] - lr*g[i]
 		w[i] += v[i]
+	}
+}
+
+// sgdTorchGeneric, per element: g' = fma32(wd, w, g) unless wd = 0;
+// b = float32(b·mu) + g'; u = fma32(mu, b, g') with nesterov, else b;
+// w = fma32(−lr, u, w). The explicit float32 conversions keep the
+// compiler from fusing a product into the sum that follows it.
+func sgdTorchGeneric(w, b, g []float32, lr, mu, wd float32, nesterov bool) {
+	for i := range w {
+		gi := g[i]
+		if wd != 0 {
+			gi = fma32(wd, w[i], gi)
+		}
+		bi := float32(b[i]*mu) + gi
+		u := bi
+		if nesterov {
+			u = fma32(mu, bi, gi)
+		}
+		b[i] = bi
+		w[i] = fma32(-lr, u, w[i])
+	}
+}
+
+// adamGeneric, per element: g' = fma32(wd, w, g) unless wd = 0;
+// m = fma32(c1, g', float32(m·b1)); v = fma32(float32(c2·g'), g', float32(v·b2));
+// d = float32(√v)/s2 + eps; w = float32(w·decay) + float32(ns·m)/d. The
+// square root is float64's rounded to float32, which is the correctly
+// rounded float32 square root.
+func adamGeneric(w, m, v, g []float32, k adamStep) {
+	for i := range w {
+		gi := g[i]
+		if k.wd != 0 {
+			gi = fma32(k.wd, w[i], gi)
+		}
+		mi := fma32(k.c1, gi, float32(m[i]*k.b1))
+		vi := fma32(float32(k.c2*gi), gi, float32(v[i]*k.b2))
+		d := float32(math.Sqrt(float64(vi)))/k.s2 + k.eps
+		w[i] = float32(w[i]*k.decay) + float32(k.ns*mi)/d
+		m[i], v[i] = mi, vi
 	}
 }
 
