@@ -33,7 +33,8 @@ const updateChunk = 4096
 // runs the forward and backward pass and leaves the block's gradients,
 // already scaled by the block's share of the batch, in grads[b]. In the
 // second, workers take chunks of the parameters; each sums the blocks'
-// gradients for its chunk in block order and applies the SGD step to it.
+// gradients for its chunk in block order and applies the optimizer's step
+// to it.
 // Which thread does what never changes a result, so a run is bitwise the
 // same on any number of threads.
 type trainer struct {
@@ -50,7 +51,10 @@ type trainer struct {
 	infer   *inference    // evaluates the validation rows (nil without)
 	ws      []*workspace  // one per thread
 	grads   []*blockGrads // one per block of a batch
-	vW, vB  [][]float32   // momentum velocity (nil for plain SGD)
+	opt     Config        // cfg resolved: the optimizer and its settings
+	vW, vB  [][]float32   // momentum velocity or buffer, Adam's m (nil for plain SGD)
+	sW, sB  [][]float32   // Adam's v (nil for the others)
+	steps   int           // updates made, for Adam's bias correction
 	updates []updateItem  // the parameter chunks of the update phase
 
 	// The batch the workers are on.
@@ -65,7 +69,7 @@ type trainer struct {
 // The phases of a step.
 const (
 	phaseBlocks = iota // forward and backward pass of each block
-	phaseUpdate        // ordered reduction and SGD step of each parameter chunk
+	phaseUpdate        // ordered reduction and optimizer step of each parameter chunk
 )
 
 // updateItem is a chunk of one layer's weights or biases.
@@ -130,10 +134,18 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		}
 		t.grads = append(t.grads, g)
 	}
-	if cfg.Momentum != 0 {
+	t.opt = cfg.resolved()
+	state := func() (w, b [][]float32) {
 		for l := range p.Layers() {
-			t.vW = append(t.vW, make([]float32, len(p.W[l])))
-			t.vB = append(t.vB, make([]float32, len(p.B[l])))
+			w = append(w, make([]float32, len(p.W[l])))
+			b = append(b, make([]float32, len(p.B[l])))
+		}
+		return w, b
+	}
+	if n := stateBuffers(t.opt); n > 0 {
+		t.vW, t.vB = state()
+		if n > 1 {
+			t.sW, t.sB = state()
 		}
 	}
 	// Threads beyond the first are goroutines that wait for a phase.
@@ -181,6 +193,7 @@ func (t *trainer) step(start, n int) (float32, int) {
 	if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
 		return loss, correct
 	}
+	t.steps++
 	t.parallel(phaseUpdate, len(t.updates))
 	return loss, correct
 }
@@ -235,13 +248,45 @@ func (t *trainer) update(u updateItem) {
 	for _, g := range t.grads[1:t.blocks] {
 		simdnn.SGD(sum, pick(g), -1) // sum += g, exactly
 	}
-	w, v := t.p.W, t.vW
+	w, v, s := t.p.W, t.vW, t.sW
 	if u.bias {
-		w, v = t.p.B, t.vB
+		w, v, s = t.p.B, t.vB, t.sB
 	}
-	if v != nil {
-		simdnn.SGDMomentum(w[u.layer][u.lo:u.hi], v[u.layer][u.lo:u.hi], sum, t.cfg.LR, t.cfg.Momentum)
-	} else {
-		simdnn.SGD(w[u.layer][u.lo:u.hi], sum, t.cfg.LR)
+	o := &t.opt
+	wc := w[u.layer][u.lo:u.hi]
+	switch o.Optimizer {
+	case Momentum:
+		simdnn.SGDTorch(wc, v[u.layer][u.lo:u.hi], sum, o.LR, o.Momentum, o.WeightDecay)
+	case Nesterov:
+		simdnn.SGDNesterov(wc, v[u.layer][u.lo:u.hi], sum, o.LR, o.Momentum, o.WeightDecay)
+	case Adam:
+		simdnn.Adam(wc, v[u.layer][u.lo:u.hi], s[u.layer][u.lo:u.hi], sum, o.LR, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
+	case AdamW:
+		simdnn.AdamW(wc, v[u.layer][u.lo:u.hi], s[u.layer][u.lo:u.hi], sum, o.LR, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
+	default: // SGD
+		if o.WeightDecay != 0 {
+			simdnn.SGD(sum, wc, -o.WeightDecay) // sum += wd·w, rounded once, as torch adds it
+		}
+		if v != nil {
+			simdnn.SGDMomentum(wc, v[u.layer][u.lo:u.hi], sum, o.LR, o.Momentum)
+		} else {
+			simdnn.SGD(wc, sum, o.LR)
+		}
 	}
+}
+
+// stateBuffers is how many buffers the size of the parameters cfg's
+// optimizer keeps: Keras' momentum, torch's momentum buffer, Adam's two
+// moments.
+func stateBuffers(cfg Config) int {
+	switch cfg.resolved().Optimizer {
+	case Adam, AdamW:
+		return 2
+	case Momentum, Nesterov:
+		return 1
+	}
+	if cfg.Momentum != 0 {
+		return 1
+	}
+	return 0
 }
