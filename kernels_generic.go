@@ -210,11 +210,19 @@ func adamGeneric(w, m, v, g []float32, k adamStep) {
 // architectures only. The product of two float32 values is exact in
 // float64, so s = p + c is the exact sum rounded once to float64, and
 // float32(s) is right unless s landed exactly on a tie between two
-// float32 values while the exact sum did not; then the sign of the exact
-// sum's remainder e (Knuth's two-sum) picks the side.
+// float32 values while the exact sum did not (rounding is monotonic and
+// every tie is a float64, so the exact sum and s lie on the same side of
+// any other tie); then the sign of the exact sum's remainder e (Knuth's
+// two-sum) picks the side.
 func fma32(a, b, c float32) float32 {
 	p := float64(a) * float64(b)
 	s := p + float64(c)
+	// The float32 ties are the float64 values whose low 29 bits are
+	// 1<<28, in the range of normal float32 values; elsewhere (and for
+	// subnormal float32 results) the slower test below decides.
+	if u := math.Float64bits(s); u&(1<<29-1) != 1<<28 && u>>52&0x7ff >= 1023-126 {
+		return float32(s)
+	}
 	f := float32(s)
 	if float64(f) == s || s != s {
 		return f
