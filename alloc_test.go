@@ -20,7 +20,7 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 		m, k, n := 33, 200, 130
 		x, w, b, y := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), randSlice(r, m*n)
 		dw, db, dx := randSlice(r, k*n), randSlice(r, n), randSlice(r, m*k)
-		v := randSlice(r, k*n)
+		v, v2 := randSlice(r, k*n), randSlice(r, k*n)
 		labels := randLabels(r, m, n)
 		e := active().exp
 		kernels := map[string]func(){
@@ -32,6 +32,10 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 			"SoftmaxCrossEntropy": func() { SoftmaxCrossEntropy(y, y, labels, m, n) },
 			"SGD":                 func() { SGD(w, dw, 0.1) },
 			"SGDMomentum":         func() { SGDMomentum(w, v, dw, 0.1, 0.9) },
+			"SGDTorch":            func() { SGDTorch(w, v, dw, 0.1, 0.9, 1e-4) },
+			"SGDNesterov":         func() { SGDNesterov(w, v, dw, 0.1, 0.9, 1e-4) },
+			"Adam":                func() { Adam(w, v, v2, dw, 1e-3, 0.9, 0.999, 1e-8, 1e-4, 7) },
+			"AdamW":               func() { AdamW(w, v, v2, dw, 1e-3, 0.9, 0.999, 1e-8, 1e-2, 7) },
 			"exp":                 func() { e(y[:m*n-1], x[:m*n-1]) },
 		}
 		for name, f := range kernels {

@@ -228,8 +228,8 @@ func compareReLUBackward(t testing.TB, pl placement, r *rand.Rand, fill filler, 
 	}
 }
 
-// compareSGD holds SGD to the reference, which may fuse the multiply-add:
-// one rounding of slack.
+// compareSGD holds SGD to the reference bit for bit: both round
+// w − lr·g once.
 func compareSGD(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
 	t.Helper()
 	w, g := pl.F32(0, n), pl.F32(1, n)
@@ -242,9 +242,9 @@ func compareSGD(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
 	SGD(w, g, lr)
 	pl.Verify(t)
 	for i := range w {
-		tol := 2*eps32*(math.Abs(float64(w0[i]))+math.Abs(float64(lr*g[i]))) + tiny
-		if !agree(w[i], wantW[i], tol) {
-			t.Fatalf("%s %s SGD n=%d: w[%d] = %g, reference %g", Impl(), pl.Name(), n, i, w[i], wantW[i])
+		if !testmem.SameBits(w[i], wantW[i]) {
+			t.Fatalf("%s %s SGD n=%d: w[%d] = %g (%#08x), reference %g (%#08x); w %g, g %g, lr %g",
+				Impl(), pl.Name(), n, i, w[i], math.Float32bits(w[i]), wantW[i], math.Float32bits(wantW[i]), w0[i], g[i], lr)
 		}
 	}
 }
@@ -273,6 +273,108 @@ func compareSGDMomentum(t testing.TB, pl placement, r *rand.Rand, fill filler, n
 			t.Fatalf("%s %s SGDMomentum n=%d: w[%d] = %g, reference %g", Impl(), pl.Name(), n, i, w[i], wantW[i])
 		}
 	}
+}
+
+// optimizerScalar is a hyperparameter for the optimizer comparisons: 0
+// one time in three (weight decay, whose 0 switches a term off), else
+// uniform in [0, scale).
+func optimizerScalar(r *rand.Rand, scale float64) float32 {
+	if r.IntN(3) == 0 {
+		return 0
+	}
+	return float32(r.Float64() * scale)
+}
+
+// compareSGDTorch holds SGDTorch (nesterov false) or SGDNesterov to the
+// reference bit for bit: every operation is an IEEE one on both sides.
+func compareSGDTorch(t testing.TB, pl placement, r *rand.Rand, fill filler, n int, nesterov bool) {
+	t.Helper()
+	w, b, g := pl.F32(0, n), pl.F32(1, n), pl.F32(2, n)
+	fill(r, w)
+	fill(r, b)
+	fill(r, g)
+	lr, mu, wd := float32(r.Float64()), float32(r.Float64()), optimizerScalar(r, 0.5)
+	wantW, wantB := testmem.Clone(w), testmem.Clone(b)
+	genericSet.sgdTorch(wantW, wantB, testmem.Clone(g), lr, mu, wd, nesterov)
+	w0, b0 := testmem.Clone(w), testmem.Clone(b)
+	name := "SGDTorch"
+	if nesterov {
+		name = "SGDNesterov"
+		SGDNesterov(w, b, g, lr, mu, wd)
+	} else {
+		SGDTorch(w, b, g, lr, mu, wd)
+	}
+	pl.Verify(t)
+	for i := range w {
+		if !testmem.SameBits(b[i], wantB[i]) || !testmem.SameBits(w[i], wantW[i]) {
+			t.Fatalf("%s %s %s n=%d lr=%g mu=%g wd=%g: [%d] w %g → %g (%#08x), reference %g (%#08x); b %g → %g, reference %g; g %g",
+				Impl(), pl.Name(), name, n, lr, mu, wd, i, w0[i], w[i], math.Float32bits(w[i]), wantW[i], math.Float32bits(wantW[i]),
+				b0[i], b[i], wantB[i], g[i])
+		}
+	}
+}
+
+func compareSGDNesterov(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
+	t.Helper()
+	compareSGDTorch(t, pl, r, fill, n, true)
+}
+
+func compareSGDTorchPlain(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
+	t.Helper()
+	compareSGDTorch(t, pl, r, fill, n, false)
+}
+
+// compareAdam holds Adam, or AdamW when decoupled, to the reference bit
+// for bit: sqrt and division are correctly rounded everywhere. v holds
+// magnitudes from 1 down to 2^-40, so that eps matters in some lanes.
+func compareAdam(t testing.TB, pl placement, r *rand.Rand, fill filler, n int, decoupled bool) {
+	t.Helper()
+	w, m, v, g := pl.F32(0, n), pl.F32(1, n), pl.F32(2, n), pl.F32(3, n)
+	fill(r, w)
+	fill(r, m)
+	fill(r, v)
+	fill(r, g)
+	for i := range v {
+		v[i] = float32(math.Ldexp(math.Abs(float64(v[i])), -r.IntN(41)))
+	}
+	lr, beta1, beta2 := float32(r.Float64()*0.1), float32(r.Float64()), float32(r.Float64())
+	eps := [...]float32{1e-8, 0, 1e-3, float32(r.Float64())}[r.IntN(4)]
+	wd, step := optimizerScalar(r, 0.5), 1+r.IntN(1000)
+	wantW, wantM, wantV := testmem.Clone(w), testmem.Clone(m), testmem.Clone(v)
+	genericSet.adam(wantW, wantM, wantV, testmem.Clone(g), newAdamStep(lr, beta1, beta2, eps, wd, step, decoupled))
+	w0 := testmem.Clone(w)
+	name := "Adam"
+	if decoupled {
+		name = "AdamW"
+		AdamW(w, m, v, g, lr, beta1, beta2, eps, wd, step)
+	} else {
+		Adam(w, m, v, g, lr, beta1, beta2, eps, wd, step)
+	}
+	pl.Verify(t)
+	for i := range w {
+		if !testmem.SameBits(w[i], wantW[i]) || !testmem.SameBits(m[i], wantM[i]) || !testmem.SameBits(v[i], wantV[i]) {
+			t.Fatalf("%s %s %s n=%d lr=%g betas=%g,%g eps=%g wd=%g step=%d: [%d] w %g → %g (%#08x), reference %g (%#08x); m %g, reference %g; v %g, reference %g; g %g",
+				Impl(), pl.Name(), name, n, lr, beta1, beta2, eps, wd, step, i, w0[i], w[i], math.Float32bits(w[i]), wantW[i], math.Float32bits(wantW[i]),
+				m[i], wantM[i], v[i], wantV[i], g[i])
+		}
+	}
+}
+
+func compareAdamCoupled(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
+	t.Helper()
+	compareAdam(t, pl, r, fill, n, false)
+}
+
+func compareAdamW(t testing.TB, pl placement, r *rand.Rand, fill filler, n int) {
+	t.Helper()
+	compareAdam(t, pl, r, fill, n, true)
+}
+
+// elementwiseCompares are the comparisons of every elementwise kernel,
+// for the tests that run them all at one size.
+var elementwiseCompares = []func(testing.TB, placement, *rand.Rand, filler, int){
+	compareReLU, compareReLUBackward, compareSGD, compareSGDMomentum,
+	compareSGDTorchPlain, compareSGDNesterov, compareAdamCoupled, compareAdamW,
 }
 
 // sweep is the size list every kernel is run over: every size from 0 to 33,
@@ -359,6 +461,10 @@ var sweepKernels = []testmem.Kernel[pass]{
 	{Name: "ReLUBackward", Run: elementwise(compareReLUBackward)},
 	{Name: "SGD", Run: elementwise(compareSGD)},
 	{Name: "SGDMomentum", Run: elementwise(compareSGDMomentum)},
+	{Name: "SGDTorch", Run: elementwise(compareSGDTorchPlain)},
+	{Name: "SGDNesterov", Run: elementwise(compareSGDNesterov)},
+	{Name: "Adam", Run: elementwise(compareAdamCoupled)},
+	{Name: "AdamW", Run: elementwise(compareAdamW)},
 }
 
 // bigShapes are the dense shapes with one dimension past 33: m×k×n.
@@ -412,7 +518,7 @@ func TestMNISTShapes(t *testing.T) {
 			compareDenseBackward(t, pl, r, testmem.Uniform, s[0], s[1], s[2], true)
 		}
 		compareSoftmaxXent(t, pl, r, testmem.Uniform, 1024, 10, true)
-		for _, compare := range []func(testing.TB, placement, *rand.Rand, filler, int){compareReLU, compareReLUBackward, compareSGD, compareSGDMomentum} {
+		for _, compare := range elementwiseCompares {
 			compare(t, pl, r, testmem.Uniform, 1024*128)
 		}
 	})

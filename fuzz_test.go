@@ -49,7 +49,7 @@ func FuzzElementwise(f *testing.F) {
 	f.Fuzz(func(t *testing.T, n uint16, data []byte) {
 		impltest.RunAsm(t, func(t *testing.T) {
 			pl, r, fill := &testmem.Offset{Off: int(n % 8)}, rand.New(rand.NewPCG(3, 3)), testmem.Bytes(data, true)
-			for _, compare := range []func(testing.TB, placement, *rand.Rand, filler, int){compareReLU, compareReLUBackward, compareSGD, compareSGDMomentum} {
+			for _, compare := range elementwiseCompares {
 				compare(t, pl, r, fill, int(n%2048))
 			}
 		})

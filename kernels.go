@@ -21,6 +21,7 @@ package simdnn
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/simdnn/simdnn/internal/impl"
 	"github.com/simdnn/simdnn/internal/race"
@@ -36,6 +37,8 @@ type kernelSet struct {
 	softmaxCrossEntropy func(grad, logits []float32, labels []int32, m, n int) (float32, int)
 	sgd                 func(w, g []float32, lr float32)
 	sgdMomentum         func(w, v, g []float32, lr, mu float32)
+	sgdTorch            func(w, b, g []float32, lr, mu, wd float32, nesterov bool)
+	adam                func(w, m, v, g []float32, k adamStep)
 
 	// exp sets dst[i] = e^src[i] (len(dst) = len(src), any length) with
 	// the vector exp SoftmaxCrossEntropy uses: a test hook, so that tests
@@ -216,7 +219,11 @@ func (ks Kernels) SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m,
 	return ks.set.softmaxCrossEntropy(grad, logits, labels, m, n)
 }
 
-// SGD computes w -= lr·g.
+// SGD computes w = w − lr·g with one rounding: w[i] is the exact
+// w[i] − lr·g[i] rounded to the nearest float32 (ties to even), as a
+// fused multiply-add gives it and as torch.optim.SGD's param.add_(grad,
+// alpha=−lr) computes it on CPUs with FMA. With lr = −1 it is an exact
+// sum: w += g.
 func SGD(w, g []float32, lr float32) {
 	ActiveKernels().SGD(w, g, lr)
 }
@@ -242,4 +249,128 @@ func (ks Kernels) SGDMomentum(w, v, g []float32, lr, mu float32) {
 	race.Write(v)
 	race.Write(w)
 	ks.set.sgdMomentum(w, v, g, lr, mu)
+}
+
+// The optimizers below follow PyTorch's definitions (torch.optim.SGD,
+// Adam and AdamW as torch 1.13 computes them on a CPU with AVX2 and FMA,
+// its single-tensor path, the default there): the same float32
+// operations in the same order, each rounded where torch rounds it, so
+// that they give torch's bits. "Rounded once" below means a fused
+// multiply-add.
+
+// SGDTorch is one step of torch.optim.SGD with momentum mu, dampening 0,
+// weight decay wd and nesterov off, per element:
+//
+//	g' = g + wd·w (rounded once; skipped when wd = 0), b = mu·b + g' (the
+//	product rounded, then the sum), w = w − lr·b (rounded once).
+//
+// b is the momentum buffer, zero before the first step (torch sets it to
+// g' at the first step, which mu·0 + g' equals but for the sign of a
+// zero). Unlike SGDMomentum (Keras: v = mu·v − lr·g), lr scales the
+// buffer when it is applied, so the two agree only for a constant lr.
+func SGDTorch(w, b, g []float32, lr, mu, wd float32) {
+	ActiveKernels().SGDTorch(w, b, g, lr, mu, wd)
+}
+
+// SGDTorch is the package's SGDTorch on ks's implementation.
+func (ks Kernels) SGDTorch(w, b, g []float32, lr, mu, wd float32) {
+	ks.sgdTorch("SGDTorch", w, b, g, lr, mu, wd, false)
+}
+
+// SGDNesterov is one step of torch.optim.SGD with momentum mu, dampening
+// 0, weight decay wd and nesterov on: SGDTorch's g' and b, then
+//
+//	w = w − lr·(g' + mu·b) (the sum g' + mu·b rounded once, then w rounded once).
+func SGDNesterov(w, b, g []float32, lr, mu, wd float32) {
+	ActiveKernels().SGDNesterov(w, b, g, lr, mu, wd)
+}
+
+// SGDNesterov is the package's SGDNesterov on ks's implementation.
+func (ks Kernels) SGDNesterov(w, b, g []float32, lr, mu, wd float32) {
+	ks.sgdTorch("SGDNesterov", w, b, g, lr, mu, wd, true)
+}
+
+func (ks Kernels) sgdTorch(kernel string, w, b, g []float32, lr, mu, wd float32, nesterov bool) {
+	checkLen(kernel, "b", len(b), len(w))
+	checkLen(kernel, "g", len(g), len(w))
+	race.Read(g)
+	race.Write(b)
+	race.Write(w)
+	ks.set.sgdTorch(w, b, g, lr, mu, wd, nesterov)
+}
+
+// adamStep holds the scalars of one Adam step, computed once per call in
+// float64 from the float32 arguments and rounded to float32, as torch
+// computes them in Python floats and hands them to its float32 kernels.
+type adamStep struct {
+	wd     float32 // Adam's weight decay, added to g; 0 skips it
+	decay  float32 // AdamW's 1 − lr·wd, multiplied into w; 1 for Adam
+	b1, c1 float32 // β1 and 1 − β1
+	b2, c2 float32 // β2 and 1 − β2
+	s2     float32 // √(1 − β2^step)
+	eps    float32
+	ns     float32 // −lr / (1 − β1^step)
+}
+
+// newAdamStep computes the scalars of step (≥ 1); decoupled is AdamW.
+func newAdamStep(lr, beta1, beta2, eps, wd float32, step int, decoupled bool) adamStep {
+	b1, b2 := float64(beta1), float64(beta2)
+	k := adamStep{decay: 1, b1: beta1, c1: float32(1 - b1), b2: beta2, c2: float32(1 - b2), eps: eps,
+		s2: float32(math.Sqrt(1 - math.Pow(b2, float64(step)))),
+		ns: float32(-(float64(lr) / (1 - math.Pow(b1, float64(step)))))}
+	if decoupled {
+		k.decay = float32(1 - float64(lr)*float64(wd))
+	} else {
+		k.wd = wd
+	}
+	return k
+}
+
+// Adam is step number step (1, 2, …) of torch.optim.Adam with learning
+// rate lr, betas (beta1, beta2), eps and weight decay wd, per element,
+// with c1 = 1 − β1, c2 = 1 − β2, s2 = √(1 − β2^step) and
+// ns = −lr/(1 − β1^step) computed in float64 and rounded to float32:
+//
+//	g' = g + wd·w (rounded once; skipped when wd = 0)
+//	m = c1·g' + β1·m (the product β1·m rounded, then the rest once)
+//	v = (c2·g')·g' + β2·v (c2·g' and β2·v rounded, then the rest once)
+//	w = w + (ns·m) / (√v / s2 + eps) (every operation rounded)
+//
+// m and v are the moment estimates, zero before step 1. eps is added to
+// √v/s2, as torch does, not to √v. sqrt and division are correctly
+// rounded everywhere, so every implementation gives the reference's bits.
+func Adam(w, m, v, g []float32, lr, beta1, beta2, eps, wd float32, step int) {
+	ActiveKernels().Adam(w, m, v, g, lr, beta1, beta2, eps, wd, step)
+}
+
+// Adam is the package's Adam on ks's implementation.
+func (ks Kernels) Adam(w, m, v, g []float32, lr, beta1, beta2, eps, wd float32, step int) {
+	ks.adam("Adam", w, m, v, g, newAdamStep(lr, beta1, beta2, eps, wd, step, false), step)
+}
+
+// AdamW is step number step of torch.optim.AdamW: decoupled weight
+// decay w = w·float32(1 − lr·wd) (the product rounded), then Adam's step
+// without weight decay. torch's AdamW defaults to wd = 0.01; this kernel
+// applies the wd it is given.
+func AdamW(w, m, v, g []float32, lr, beta1, beta2, eps, wd float32, step int) {
+	ActiveKernels().AdamW(w, m, v, g, lr, beta1, beta2, eps, wd, step)
+}
+
+// AdamW is the package's AdamW on ks's implementation.
+func (ks Kernels) AdamW(w, m, v, g []float32, lr, beta1, beta2, eps, wd float32, step int) {
+	ks.adam("AdamW", w, m, v, g, newAdamStep(lr, beta1, beta2, eps, wd, step, true), step)
+}
+
+func (ks Kernels) adam(kernel string, w, m, v, g []float32, k adamStep, step int) {
+	if step < 1 {
+		panic(fmt.Sprintf("simdnn.%s: step = %d, want ≥ 1", kernel, step))
+	}
+	checkLen(kernel, "m", len(m), len(w))
+	checkLen(kernel, "v", len(v), len(w))
+	checkLen(kernel, "g", len(g), len(w))
+	race.Read(g)
+	race.Write(m)
+	race.Write(v)
+	race.Write(w)
+	ks.set.adam(w, m, v, g, k)
 }

@@ -24,6 +24,8 @@ var avx2Set = kernelSet{
 	softmaxCrossEntropy: softmaxCrossEntropyAVX2,
 	sgd:                 avx2SGD,
 	sgdMomentum:         avx2SGDMomentum,
+	sgdTorch:            avx2SGDTorch,
+	adam:                adamAVX2,
 	exp:                 avx2Exp,
 }
 
@@ -138,6 +140,16 @@ func avx2SGD(w, g []float32, lr float32)
 
 //go:noescape
 func avx2SGDMomentum(w, v, g []float32, lr, mu float32)
+
+//go:noescape
+func avx2SGDTorch(w, b, g []float32, lr, mu, wd float32, nesterov bool)
+
+//go:noescape
+func avx2Adam(w, m, v, g []float32, wd, decay, b1, c1, b2, c2, s2, eps, ns float32)
+
+func adamAVX2(w, m, v, g []float32, k adamStep) {
+	avx2Adam(w, m, v, g, k.wd, k.decay, k.b1, k.c1, k.b2, k.c2, k.s2, k.eps, k.ns)
+}
 
 // avx2SoftmaxXent does every row of SoftmaxCrossEntropy in one call; scale
 // is 1/m, m ≥ 1.

@@ -367,7 +367,7 @@ TEXT ·avx2ReLUBackward(SB), NOSPLIT, $0-48
 	VXORPS Y15, Y15, Y15
 	STREAM(RELU_BACK_V, reluback32, reluback8, relubacktail, relubackdone)
 
-// SGD_V: w = w − lr·g, lr in Y15.
+// SGD_V: w = w − lr·g rounded once (the fused multiply-add), lr in Y15.
 #define SGD_V(off, LD, ST, r, s, t) \
 	LD(off(DI)(IDX*1), r); \
 	LD(off(SI)(IDX*1), s); \
@@ -408,6 +408,154 @@ TEXT ·avx2SGDMomentum(SB), NOSPLIT, $0-80
 	VBROADCASTSS lr+72(FP), Y15
 	VBROADCASTSS mu+76(FP), Y13
 	STREAM(MOMENTUM_V, momentum32, momentum8, momentumtail, momentumdone)
+
+// STREAM2 is STREAM for kernels that need five registers a vector and
+// more constants: V(byte offset, load, store, five registers) runs 16
+// elements at a time on Y0–Y4 and Y5–Y9, then 8, then a masked tail with
+// the mask in Y14. Y10–Y13 and Y15 are free for constants.
+#define STREAM2(V, L16, L8, LTAIL, LDONE) \
+L16: \
+	CMPQ LEFT, $16; \
+	JLT  L8; \
+	V(0, LDF, STF, Y0, Y1, Y2, Y3, Y4); \
+	V(32, LDF, STF, Y5, Y6, Y7, Y8, Y9); \
+	ADDQ $64, IDX; \
+	SUBQ $16, LEFT; \
+	JMP  L16; \
+L8: \
+	CMPQ LEFT, $8; \
+	JLT  LTAIL; \
+	V(0, LDF, STF, Y0, Y1, Y2, Y3, Y4); \
+	ADDQ $32, IDX; \
+	SUBQ $8, LEFT; \
+	JMP  L8; \
+LTAIL: \
+	TESTQ LEFT, LEFT; \
+	JZ   LDONE; \
+	MASK_LANES(LEFT, AX, Y14); \
+	V(0, LDM, STM, Y0, Y1, Y2, Y3, Y4); \
+LDONE: \
+	VZEROUPPER; \
+	RET
+
+// STREAM1 is STREAM2 one vector at a time, on Y0–Y4, for kernels whose
+// constants take Y5–Y13 and Y15.
+#define STREAM1(V, L8, LTAIL, LDONE) \
+L8: \
+	CMPQ LEFT, $8; \
+	JLT  LTAIL; \
+	V(0, LDF, STF, Y0, Y1, Y2, Y3, Y4); \
+	ADDQ $32, IDX; \
+	SUBQ $8, LEFT; \
+	JMP  L8; \
+LTAIL: \
+	TESTQ LEFT, LEFT; \
+	JZ   LDONE; \
+	MASK_LANES(LEFT, AX, Y14); \
+	V(0, LDM, STM, Y0, Y1, Y2, Y3, Y4); \
+LDONE: \
+	VZEROUPPER; \
+	RET
+
+// WD_MASK sets each lane of dst to all ones where src is not 0 (NaN
+// included: NEQ_UQ), else 0; zero is clobbered.
+#define WD_MASK(src, zero, dst) \
+	VXORPS zero, zero, zero; \
+	VCMPPS $4, zero, src, dst
+
+// SGD_TORCH_V: g' = wd·w + g (fused) where Y12 (wd ≠ 0), b = b·mu + g'
+// (two roundings), u = mu·b + g' (fused) where Y10 (nesterov) else b,
+// w = w − lr·u (fused). lr Y15, mu Y13, wd Y11; t is scratch.
+#define SGD_TORCH_V(off, LD, ST, w, b, g, t, _) \
+	LD(off(R8)(IDX*1), g); \
+	LD(off(DI)(IDX*1), w); \
+	VMOVAPS      g, t; \
+	VFMADD231PS  w, Y11, t; \
+	VBLENDVPS    Y12, t, g, g; \
+	LD(off(SI)(IDX*1), b); \
+	VMULPS       Y13, b, b; \
+	VADDPS       g, b, b; \
+	ST(b, off(SI)(IDX*1)); \
+	VMOVAPS      b, t; \
+	VFMADD213PS  g, Y13, t; \
+	VBLENDVPS    Y10, t, b, t; \
+	VFNMADD231PS t, Y15, w; \
+	ST(w, off(DI)(IDX*1))
+
+// func avx2SGDTorch(w, b, g []float32, lr, mu, wd float32, nesterov bool)
+//
+// torch.optim.SGD's step (dampening 0) as sgdTorchGeneric: the weight
+// decay and the Nesterov term are computed always and kept or dropped by
+// VBLENDVPS with a mask set once (Y12, Y10), so one loop serves every
+// case.
+TEXT ·avx2SGDTorch(SB), NOSPLIT, $0-85
+	MOVQ         w_base+0(FP), DI
+	MOVQ         w_len+8(FP), LEFT
+	MOVQ         b_base+24(FP), SI
+	MOVQ         g_base+48(FP), R8
+	XORQ         IDX, IDX
+	VBROADCASTSS lr+72(FP), Y15
+	VBROADCASTSS mu+76(FP), Y13
+	VBROADCASTSS wd+80(FP), Y11
+	WD_MASK(Y11, Y0, Y12)
+	MOVBLZX      nesterov+84(FP), AX
+	NEGL         AX
+	MOVL         AX, X10
+	VPBROADCASTD X10, Y10
+	STREAM2(SGD_TORCH_V, sgdt16, sgdt8, sgdttail, sgdtdone)
+
+// ADAM_V: g' = wd·w + g (fused) where Y6 (wd ≠ 0); w = w·decay;
+// m = c1·g' + m·b1; v = (c2·g')·g' + v·b2 (each sum fused with the
+// product before it); w += (ns·m) / (√v / s2 + eps). Constants: wd Y5,
+// decay Y7, b1 Y8, c1 Y9, b2 Y10, c2 Y11, s2 Y12, eps Y13, ns Y15.
+#define ADAM_V(off, LD, ST, w, m, v, g, t) \
+	LD(off(R9)(IDX*1), g); \
+	LD(off(DI)(IDX*1), w); \
+	VMOVAPS     g, t; \
+	VFMADD231PS w, Y5, t; \
+	VBLENDVPS   Y6, t, g, g; \
+	VMULPS      Y7, w, w; \
+	LD(off(SI)(IDX*1), m); \
+	VMULPS      Y8, m, m; \
+	VFMADD231PS g, Y9, m; \
+	ST(m, off(SI)(IDX*1)); \
+	LD(off(R8)(IDX*1), v); \
+	VMULPS      Y10, v, v; \
+	VMULPS      Y11, g, t; \
+	VFMADD231PS g, t, v; \
+	ST(v, off(R8)(IDX*1)); \
+	VSQRTPS     v, t; \
+	VDIVPS      Y12, t, t; \
+	VADDPS      Y13, t, t; \
+	VMULPS      Y15, m, m; \
+	VDIVPS      t, m, m; \
+	VADDPS      m, w, w; \
+	ST(w, off(DI)(IDX*1))
+
+// func avx2Adam(w, m, v, g []float32, wd, decay, b1, c1, b2, c2, s2, eps, ns float32)
+//
+// One Adam or AdamW step as adamGeneric, eight floats at a time: nine
+// constants and the weight-decay mask leave five registers, one vector's
+// worth. VSQRTPS and VDIVPS round correctly, so the result is the
+// reference's bit for bit.
+TEXT ·avx2Adam(SB), NOSPLIT, $0-132
+	MOVQ         w_base+0(FP), DI
+	MOVQ         w_len+8(FP), LEFT
+	MOVQ         m_base+24(FP), SI
+	MOVQ         v_base+48(FP), R8
+	MOVQ         g_base+72(FP), R9
+	XORQ         IDX, IDX
+	VBROADCASTSS wd+96(FP), Y5
+	WD_MASK(Y5, Y0, Y6)
+	VBROADCASTSS decay+100(FP), Y7
+	VBROADCASTSS b1+104(FP), Y8
+	VBROADCASTSS c1+108(FP), Y9
+	VBROADCASTSS b2+112(FP), Y10
+	VBROADCASTSS c2+116(FP), Y11
+	VBROADCASTSS s2+120(FP), Y12
+	VBROADCASTSS eps+124(FP), Y13
+	VBROADCASTSS ns+128(FP), Y15
+	STREAM1(ADAM_V, adam8, adamtail, adamdone)
 
 // ---------------------------------------------------------------------
 // exp and softmax cross-entropy

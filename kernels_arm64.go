@@ -23,6 +23,8 @@ var neonSet = kernelSet{
 	softmaxCrossEntropy: softmaxCrossEntropyNEON,
 	sgd:                 neonSGD,
 	sgdMomentum:         neonSGDMomentum,
+	sgdTorch:            neonSGDTorch,
+	adam:                adamNEON,
 	exp:                 expNEON,
 }
 
@@ -128,3 +130,13 @@ func neonSGD(w, g []float32, lr float32)
 
 //go:noescape
 func neonSGDMomentum(w, v, g []float32, lr, mu float32)
+
+//go:noescape
+func neonSGDTorch(w, b, g []float32, lr, mu, wd float32, nesterov bool)
+
+//go:noescape
+func neonAdam(w, m, v, g []float32, wd, decay, b1, c1, b2, c2, s2, eps, ns float32)
+
+func adamNEON(w, m, v, g []float32, k adamStep) {
+	neonAdam(w, m, v, g, k.wd, k.decay, k.b1, k.c1, k.b2, k.c2, k.s2, k.eps, k.ns)
+}

@@ -196,6 +196,177 @@ mom1:
 momdone:
 	RET
 
+// NONZERO_MASK(f, r, v): every lane of v = all ones when the float32 in
+// f is not 0 (NaN included: unordered sets NE), else 0; r is scratch.
+#define NONZERO_MASK(f, r, v) FCMPS $(0.0), f; CSETM NE, r; VDUP r, v.S4
+
+// SGD_TORCH(w, b, g, t, bn, gn): g' = wd·w + g (fused) where V27
+// (wd ≠ 0); b = b·mu + g' (two roundings); t = mu·b + g' (fused). V28 wd,
+// V29 mu; bn and gn are the register numbers of b and g, for the
+// encoded macros of neon_arm64.h.
+#define SGD_TORCH(w, b, g, t, bn, gn) \
+	VORR  g.B16, g.B16, t.B16; \
+	VFMLA V28.S4, w.S4, t.S4; \
+	VBIT  V27.B16, t.B16, g.B16; \
+	FMUL4S(29, bn, bn); \
+	FADD4S(gn, bn, bn); \
+	VORR  g.B16, g.B16, t.B16; \
+	VFMLA V29.S4, b.S4, t.S4
+
+// SGD_TORCH_STEP(w, b, t): b (already stored) = t where V26 (nesterov);
+// w = w − lr·b (fused), lr in V30.
+#define SGD_TORCH_STEP(w, b, t) VBIT V26.B16, t.B16, b.B16; VFMLS V30.S4, b.S4, w.S4
+
+// func neonSGDTorch(w, b, g []float32, lr, mu, wd float32, nesterov bool)
+// torch.optim.SGD's step (dampening 0) as sgdTorchGeneric, 8 floats an
+// iteration, then 4, then 1. The weight decay and the Nesterov term are
+// always computed and kept or dropped by BIT under masks set once: V27
+// (wd ≠ 0) and V26 (nesterov).
+TEXT ·neonSGDTorch(SB), NOSPLIT, $0-85
+	MOVD  w_base+0(FP), R0
+	MOVD  w_len+8(FP), R1
+	MOVD  b_base+24(FP), R2
+	MOVD  g_base+48(FP), R3
+	FMOVS lr+72(FP), F30
+	VDUP  V30.S[0], V30.S4
+	FMOVS mu+76(FP), F29
+	VDUP  V29.S[0], V29.S4
+	FMOVS wd+80(FP), F28
+	NONZERO_MASK(F28, R4, V27)
+	VDUP  V28.S[0], V28.S4
+	MOVBU nesterov+84(FP), R4
+	NEG   R4, R4
+	VDUP  R4, V26.S4
+
+sgdt8:
+	CMP  $8, R1
+	BLT  sgdt4
+	VLD1 (R0), [V0.S4, V1.S4]
+	VLD1 (R2), [V2.S4, V3.S4]
+	VLD1.P 32(R3), [V4.S4, V5.S4]
+	SGD_TORCH(V0, V2, V4, V6, 2, 4)
+	SGD_TORCH(V1, V3, V5, V7, 3, 5)
+	VST1.P [V2.S4, V3.S4], 32(R2)
+	SGD_TORCH_STEP(V0, V2, V6)
+	SGD_TORCH_STEP(V1, V3, V7)
+	VST1.P [V0.S4, V1.S4], 32(R0)
+	SUB  $8, R1
+	B    sgdt8
+
+sgdt4:
+	CMP  $4, R1
+	BLT  sgdt1
+	VLD1 (R0), [V0.S4]
+	VLD1 (R2), [V1.S4]
+	VLD1.P 16(R3), [V2.S4]
+	SGD_TORCH(V0, V1, V2, V3, 1, 2)
+	VST1.P [V1.S4], 16(R2)
+	SGD_TORCH_STEP(V0, V1, V3)
+	VST1.P [V0.S4], 16(R0)
+	SUB  $4, R1
+	B    sgdt4
+
+sgdt1:
+	CBZ     R1, sgdtdone
+	FMOVS   (R0), F0
+	FMOVS   (R2), F1
+	FMOVS.P 4(R3), F2
+	SGD_TORCH(V0, V1, V2, V3, 1, 2)
+	FMOVS.P F1, 4(R2)
+	SGD_TORCH_STEP(V0, V1, V3)
+	FMOVS.P F0, 4(R0)
+	SUB     $1, R1
+	B       sgdt1
+
+sgdtdone:
+	RET
+
+// ADAM(w, m, v, g, t): the step of adamGeneric on one vector. Register
+// numbers: w 0, m 1, v 2, g 3, t 4; constants V20 wd, V21 (wd ≠ 0)
+// mask, V22 decay, V23 b1, V24 c1, V25 b2, V26 c2, V27 s2, V28 eps,
+// V29 ns. m and v are ready to store after ADAM_MOMENTS, w after ADAM_W.
+#define ADAM_MOMENTS \
+	VORR  V3.B16, V3.B16, V4.B16; \
+	VFMLA V20.S4, V0.S4, V4.S4; \
+	VBIT  V21.B16, V4.B16, V3.B16; \
+	FMUL4S(22, 0, 0); \
+	FMUL4S(23, 1, 1); \
+	VFMLA V24.S4, V3.S4, V1.S4; \
+	FMUL4S(25, 2, 2); \
+	FMUL4S(26, 3, 4); \
+	VFMLA V4.S4, V3.S4, V2.S4
+
+#define ADAM_W \
+	FSQRT4S(2, 4); \
+	FDIV4S(27, 4, 4); \
+	FADD4S(28, 4, 4); \
+	FMUL4S(29, 1, 1); \
+	FDIV4S(4, 1, 1); \
+	FADD4S(1, 0, 0)
+
+// func neonAdam(w, m, v, g []float32, wd, decay, b1, c1, b2, c2, s2, eps, ns float32)
+// One Adam or AdamW step as adamGeneric, 4 floats an iteration, then 1:
+// g' = wd·w + g (fused) kept where wd ≠ 0 (BIT under V21); w = w·decay;
+// m = c1·g' + b1·m and v = (c2·g')·g' + b2·v, the sums fused; then
+// w += (ns·m) / (√v/s2 + eps) with FSQRT and FDIV, correctly rounded.
+TEXT ·neonAdam(SB), NOSPLIT, $0-132
+	MOVD  w_base+0(FP), R0
+	MOVD  w_len+8(FP), R1
+	MOVD  m_base+24(FP), R2
+	MOVD  v_base+48(FP), R3
+	MOVD  g_base+72(FP), R4
+	FMOVS wd+96(FP), F20
+	NONZERO_MASK(F20, R5, V21)
+	VDUP  V20.S[0], V20.S4
+	FMOVS decay+100(FP), F22
+	VDUP  V22.S[0], V22.S4
+	FMOVS b1+104(FP), F23
+	VDUP  V23.S[0], V23.S4
+	FMOVS c1+108(FP), F24
+	VDUP  V24.S[0], V24.S4
+	FMOVS b2+112(FP), F25
+	VDUP  V25.S[0], V25.S4
+	FMOVS c2+116(FP), F26
+	VDUP  V26.S[0], V26.S4
+	FMOVS s2+120(FP), F27
+	VDUP  V27.S[0], V27.S4
+	FMOVS eps+124(FP), F28
+	VDUP  V28.S[0], V28.S4
+	FMOVS ns+128(FP), F29
+	VDUP  V29.S[0], V29.S4
+
+adam4:
+	CMP  $4, R1
+	BLT  adam1
+	VLD1 (R0), [V0.S4]
+	VLD1 (R2), [V1.S4]
+	VLD1 (R3), [V2.S4]
+	VLD1.P 16(R4), [V3.S4]
+	ADAM_MOMENTS
+	VST1.P [V1.S4], 16(R2)
+	VST1.P [V2.S4], 16(R3)
+	ADAM_W
+	VST1.P [V0.S4], 16(R0)
+	SUB  $4, R1
+	B    adam4
+
+adam1:
+	CBZ     R1, adamdone
+	FMOVS   (R0), F0
+	FMOVS   (R2), F1
+	FMOVS   (R3), F2
+	FMOVS.P 4(R4), F3
+	ADAM_MOMENTS
+	FMOVS.P F1, 4(R2)
+	FMOVS.P F2, 4(R3)
+	ADAM_W
+	FMOVS.P F0, 4(R0)
+	SUB     $1, R1
+	B       adam1
+
+adamdone:
+	RET
+
 // ---------------------------------------------------------------------
 // Dense kernels. Blocks are 4 rows × 16 columns (four vectors) with the
 // 16 accumulators in V16–V31. A block that would run past the last row or

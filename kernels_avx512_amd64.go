@@ -14,6 +14,8 @@ var avx512Set = kernelSet{
 	softmaxCrossEntropy: softmaxCrossEntropyAVX512,
 	sgd:                 sgdAVX512,
 	sgdMomentum:         sgdMomentumAVX512,
+	sgdTorch:            sgdTorchAVX512,
+	adam:                adamAVX512,
 	exp:                 expAVX512,
 }
 
@@ -72,6 +74,12 @@ func avx512SGD(w, gr *float32, n int, lr float32)
 
 //go:noescape
 func avx512SGDMomentum(w, v, gr *float32, n int, lr, mu float32)
+
+//go:noescape
+func avx512SGDTorch(w, b, gr *float32, n int, lr, mu, wd float32, nesterov bool)
+
+//go:noescape
+func avx512Adam(w, m, v, gr *float32, n int, wd, decay, b1, c1, b2, c2, s2, eps, ns float32)
 
 // avx512Exp sets dst[i] = e^src[i] for i < n with SoftmaxCrossEntropy's
 // vector exp, so tests can hold it to math.Exp.
@@ -225,6 +233,18 @@ func sgdAVX512(w, g []float32, lr float32) {
 func sgdMomentumAVX512(w, v, g []float32, lr, mu float32) {
 	if len(w) > 0 {
 		avx512SGDMomentum(&w[0], &v[0], &g[0], len(w), lr, mu)
+	}
+}
+
+func sgdTorchAVX512(w, b, g []float32, lr, mu, wd float32, nesterov bool) {
+	if len(w) > 0 {
+		avx512SGDTorch(&w[0], &b[0], &g[0], len(w), lr, mu, wd, nesterov)
+	}
+}
+
+func adamAVX512(w, m, v, g []float32, k adamStep) {
+	if len(w) > 0 {
+		avx512Adam(&w[0], &m[0], &v[0], &g[0], len(w), k.wd, k.decay, k.b1, k.c1, k.b2, k.c2, k.s2, k.eps, k.ns)
 	}
 }
 

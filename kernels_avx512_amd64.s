@@ -592,6 +592,109 @@ momdone:
 	VZEROUPPER
 	RET
 
+// func avx512SGDTorch(w, b, gr *float32, n int, lr, mu, wd float32, nesterov bool)
+// torch.optim.SGD's step (dampening 0) as sgdTorchGeneric, 16 floats a
+// step under K1 (min(left, 16) lanes). The weight decay g' = wd·w + g and
+// the Nesterov term u = mu·b + g' are fused multiply-adds merge-masked by
+// K2 (wd ≠ 0, NEQ_UQ: NaN included) and K3 (nesterov), so lanes they
+// skip keep g and b. Z30 = lr, Z29 = mu, Z28 = wd.
+TEXT ·avx512SGDTorch(SB), NOSPLIT, $0-45
+	MOVQ w+0(FP), DI
+	MOVQ b+8(FP), SI
+	MOVQ gr+16(FP), R8
+	MOVQ n+24(FP), LEFT
+	VBROADCASTSS lr+32(FP), Z30
+	VBROADCASTSS mu+36(FP), Z29
+	VBROADCASTSS wd+40(FP), Z28
+	VPXORD Z0, Z0, Z0
+	VCMPPS $4, Z0, Z28, K2
+	MOVBLZX nesterov+44(FP), AX
+	NEGL AX
+	KMOVW AX, K3
+	TESTQ LEFT, LEFT
+	JLE sgdtdone
+
+sgdtloop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (R8), K1, Z3
+	VMOVUPS.Z (DI), K1, Z1
+	VFMADD231PS Z1, Z28, K2, Z3 // g' = wd·w + g
+	VMOVUPS.Z (SI), K1, Z2
+	VMULPS Z29, Z2, Z2
+	VADDPS Z3, Z2, Z2           // b = b·mu + g'
+	VMOVUPS Z2, K1, (SI)
+	VMOVAPS Z2, Z4
+	VFMADD213PS Z3, Z29, K3, Z4 // u = mu·b + g', or b
+	VFNMADD231PS Z4, Z30, Z1    // w = w − lr·u
+	VMOVUPS Z1, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	SUBQ $16, LEFT
+	JG sgdtloop
+
+sgdtdone:
+	VZEROUPPER
+	RET
+
+// func avx512Adam(w, m, v, gr *float32, n int, wd, decay, b1, c1, b2, c2, s2, eps, ns float32)
+// One Adam or AdamW step as adamGeneric, 16 floats a step under K1; the
+// weight decay g' = wd·w + g is merge-masked by K2 (wd ≠ 0). Constants:
+// Z20 wd, Z21 decay, Z22 b1, Z23 c1, Z24 b2, Z25 c2, Z26 s2, Z27 eps,
+// Z28 ns. VSQRTPS and VDIVPS round correctly: the reference's bits.
+TEXT ·avx512Adam(SB), NOSPLIT, $0-76
+	MOVQ w+0(FP), DI
+	MOVQ m+8(FP), SI
+	MOVQ v+16(FP), R8
+	MOVQ gr+24(FP), R9
+	MOVQ n+32(FP), LEFT
+	VBROADCASTSS wd+40(FP), Z20
+	VBROADCASTSS decay+44(FP), Z21
+	VBROADCASTSS b1+48(FP), Z22
+	VBROADCASTSS c1+52(FP), Z23
+	VBROADCASTSS b2+56(FP), Z24
+	VBROADCASTSS c2+60(FP), Z25
+	VBROADCASTSS s2+64(FP), Z26
+	VBROADCASTSS eps+68(FP), Z27
+	VBROADCASTSS ns+72(FP), Z28
+	VPXORD Z0, Z0, Z0
+	VCMPPS $4, Z0, Z20, K2
+	TESTQ LEFT, LEFT
+	JLE adamdone
+
+adamloop:
+	MASK16(AX, DX, K1)
+	VMOVUPS.Z (R9), K1, Z4
+	VMOVUPS.Z (DI), K1, Z1
+	VFMADD231PS Z1, Z20, K2, Z4 // g' = wd·w + g
+	VMULPS Z21, Z1, Z1          // w·decay
+	VMOVUPS.Z (SI), K1, Z2
+	VMULPS Z22, Z2, Z2
+	VFMADD231PS Z4, Z23, Z2     // m = c1·g' + b1·m
+	VMOVUPS Z2, K1, (SI)
+	VMOVUPS.Z (R8), K1, Z3
+	VMULPS Z24, Z3, Z3
+	VMULPS Z25, Z4, Z5
+	VFMADD231PS Z4, Z5, Z3      // v = (c2·g')·g' + b2·v
+	VMOVUPS Z3, K1, (R8)
+	VSQRTPS Z3, Z5
+	VDIVPS Z26, Z5, Z5
+	VADDPS Z27, Z5, Z5          // d = √v/s2 + eps
+	VMULPS Z28, Z2, Z2
+	VDIVPS Z5, Z2, Z2
+	VADDPS Z2, Z1, Z1           // w += (ns·m)/d
+	VMOVUPS Z1, K1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, LEFT
+	JG adamloop
+
+adamdone:
+	VZEROUPPER
+	RET
+
 // ---------------------------------------------------------------------
 // Softmax cross-entropy.
 

@@ -13,6 +13,8 @@ var genericSet = kernelSet{
 	softmaxCrossEntropy: softmaxCrossEntropyGeneric,
 	sgd:                 sgdGeneric,
 	sgdMomentum:         sgdMomentumGeneric,
+	sgdTorch:            sgdTorchGeneric,
+	adam:                adamGeneric,
 	exp:                 expGeneric,
 }
 
@@ -148,10 +150,10 @@ func expGeneric(dst, src []float32) {
 	}
 }
 
-// sgdGeneric: w[i] -= lr·g[i].
+// sgdGeneric: w[i] = fma32(−lr, g[i], w[i]), one rounding.
 func sgdGeneric(w, g []float32, lr float32) {
 	for i := range w {
-		w[i] -= lr * g[i]
+		w[i] = fma32(-lr, g[i], w[i])
 	}
 }
 
@@ -161,4 +163,96 @@ func sgdMomentumGeneric(w, v, g []float32, lr, mu float32) {
 		v[i] = mu*v[i] - lr*g[i]
 		w[i] += v[i]
 	}
+}
+
+// sgdTorchGeneric, per element: g' = fma32(wd, w, g) unless wd = 0;
+// b = float32(b·mu) + g'; u = fma32(mu, b, g') with nesterov, else b;
+// w = fma32(−lr, u, w). The explicit float32 conversions keep the
+// compiler from fusing a product into the sum that follows it.
+func sgdTorchGeneric(w, b, g []float32, lr, mu, wd float32, nesterov bool) {
+	for i := range w {
+		gi := g[i]
+		if wd != 0 {
+			gi = fma32(wd, w[i], gi)
+		}
+		bi := float32(b[i]*mu) + gi
+		u := bi
+		if nesterov {
+			u = fma32(mu, bi, gi)
+		}
+		b[i] = bi
+		w[i] = fma32(-lr, u, w[i])
+	}
+}
+
+// adamGeneric, per element: g' = fma32(wd, w, g) unless wd = 0;
+// m = fma32(c1, g', float32(m·b1)); v = fma32(float32(c2·g'), g', float32(v·b2));
+// d = float32(√v)/s2 + eps; w = float32(w·decay) + float32(ns·m)/d. The
+// square root is float64's rounded to float32, which is the correctly
+// rounded float32 square root.
+func adamGeneric(w, m, v, g []float32, k adamStep) {
+	for i := range w {
+		gi := g[i]
+		if k.wd != 0 {
+			gi = fma32(k.wd, w[i], gi)
+		}
+		mi := fma32(k.c1, gi, float32(m[i]*k.b1))
+		vi := fma32(float32(k.c2*gi), gi, float32(v[i]*k.b2))
+		d := float32(math.Sqrt(float64(vi)))/k.s2 + k.eps
+		w[i] = float32(w[i]*k.decay) + float32(k.ns*mi)/d
+		m[i], v[i] = mi, vi
+	}
+}
+
+// fma32 returns a·b + c rounded once to float32 (nearest even), as a
+// fused multiply-add instruction computes it. Go has none for float32:
+// math.FMA rounds to float64, and the compiler fuses x·y + z on some
+// architectures only. The product of two float32 values is exact in
+// float64, so s = p + c is the exact sum rounded once to float64, and
+// float32(s) is right unless s landed exactly on a tie between two
+// float32 values while the exact sum did not (rounding is monotonic and
+// every tie is a float64, so the exact sum and s lie on the same side of
+// any other tie); then the sign of the exact sum's remainder e (Knuth's
+// two-sum) picks the side.
+func fma32(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	s := p + float64(c)
+	// The float32 ties are the float64 values whose low 29 bits are
+	// 1<<28, in the range of normal float32 values; elsewhere (and for
+	// subnormal float32 results) the slower test below decides.
+	if u := math.Float64bits(s); u&(1<<29-1) != 1<<28 && u>>52&0x7ff >= 1023-126 {
+		return float32(s)
+	}
+	f := float32(s)
+	if float64(f) == s || s != s {
+		return f
+	}
+	bb := s - p
+	e := (p - (s - bb)) + (float64(c) - bb)
+	if e == 0 {
+		return f // s is the exact sum
+	}
+	lo, hi := f, f // the float32 values around s
+	if f32val(f) < s {
+		hi = math.Nextafter32(f, float32(math.Inf(1)))
+	} else {
+		lo = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	if (f32val(lo)+f32val(hi))/2 != s {
+		return f
+	}
+	if e > 0 {
+		return hi
+	}
+	return lo
+}
+
+// f32val is x as float64, with ±Inf standing for ±2^128, the value the
+// float32 format would give the step above MaxFloat32: ties and rounding
+// at the overflow threshold then follow the same rule as elsewhere.
+func f32val(x float32) float64 {
+	if math.IsInf(float64(x), 0) {
+		return math.Copysign(0x1p128, float64(x))
+	}
+	return float64(x)
 }

@@ -366,5 +366,11 @@ func TestLengthPanics(t *testing.T) {
 		"simdnn.SGD: len(g) = 4, want 5":         func() { SGD(f[:5], f[:4], 1) },
 		"simdnn.SGDMomentum: len(v) = 4, want 5": func() { SGDMomentum(f[:5], f[:4], f[:5], 1, 0.9) },
 		"simdnn.SGDMomentum: len(g) = 6, want 5": func() { SGDMomentum(f[:5], f[:5], f[:6], 1, 0.9) },
+		"simdnn.SGDTorch: len(b) = 4, want 5":    func() { SGDTorch(f[:5], f[:4], f[:5], 1, 0.9, 0) },
+		"simdnn.SGDNesterov: len(g) = 6, want 5": func() { SGDNesterov(f[:5], f[:5], f[:6], 1, 0.9, 0) },
+		"simdnn.Adam: len(m) = 4, want 5":        func() { Adam(f[:5], f[:4], f[:5], f[:5], 1, 0.9, 0.999, 1e-8, 0, 1) },
+		"simdnn.Adam: len(v) = 6, want 5":        func() { Adam(f[:5], f[:5], f[:6], f[:5], 1, 0.9, 0.999, 1e-8, 0, 1) },
+		"simdnn.AdamW: len(g) = 3, want 5":       func() { AdamW(f[:5], f[:5], f[:5], f[:3], 1, 0.9, 0.999, 1e-8, 0, 1) },
+		"simdnn.AdamW: step = 0, want ≥ 1":       func() { AdamW(f[:5], f[:5], f[:5], f[:5], 1, 0.9, 0.999, 1e-8, 0, 0) },
 	})
 }

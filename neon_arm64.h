@@ -80,3 +80,13 @@
 // 0 Q=1 U=0 01110 0 sz=0 10000 11010 10 Rn:5 Rd:5
 // llvm: fcvtns v{d}.4s, v{n}.4s
 #define FCVTNS4S(n, d) WORD $(0x4e21a800 | (n)<<5 | (d))
+
+// FDIV4S(m, n, d): d.4S = n.4S / m.4S, correctly rounded.
+// 0 Q=1 U=1 01110 0 sz=0 1 Rm:5 11111 1 Rn:5 Rd:5
+// llvm: fdiv v{d}.4s, v{n}.4s, v{m}.4s
+#define FDIV4S(m, n, d) WORD $(0x6e20fc00 | (m)<<16 | (n)<<5 | (d))
+
+// FSQRT4S(n, d): d.4S = √n.4S, correctly rounded.
+// 0 Q=1 U=1 01110 1 sz=0 10000 11111 10 Rn:5 Rd:5
+// llvm: fsqrt v{d}.4s, v{n}.4s
+#define FSQRT4S(n, d) WORD $(0x6ea1f800 | (n)<<5 | (d))

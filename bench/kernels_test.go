@@ -22,7 +22,9 @@ import (
 // time-slicing on a shared machine does not count against the kernel;
 // ns/op and MB/s are wall time as always. The FLOP counts: 2mkn for DenseForward; 4mkn
 // for DenseBackward (dw and dx; 2mkn without dx); 1 per element for ReLU
-// and ReLUBackward; 2 for SGD; 4 for SGDMomentum; 6 per logit for
+// and ReLUBackward; 2 for SGD; 4 for SGDMomentum; 7 for SGDNesterov
+// (with weight decay); 15 for Adam (with weight decay: 5 multiplies, 3
+// fused multiply-adds, a square root, 2 divisions, 2 adds); 6 per logit for
 // SoftmaxCrossEntropy (max, subtract, exp, sum, two multiplies).
 // Compare implementations with
 //
@@ -282,4 +284,31 @@ func BenchmarkPackRows(b *testing.B) {
 		}
 		b.ReportMetric(float64(p.Size())/float64(p.Len()), "B/row")
 	})
+}
+
+func BenchmarkSGDNesterov(b *testing.B) {
+	r := rand.New(rand.NewPCG(8, 8))
+	for _, p := range parameters {
+		size := p[0] * p[1]
+		w, buf, g := randSlice(r, size), randSlice(r, size), randSlice(r, size)
+		forEach(b, fmt.Sprintf("%dx%d", p[0], p[1]), func(b *testing.B) {
+			b.SetBytes(int64(20 * size))
+			run(b, 7*float64(size), func() { simdnn.SGDNesterov(w, buf, g, 1e-9, 0.5, 1e-4) })
+		})
+	}
+}
+
+func BenchmarkAdam(b *testing.B) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, p := range parameters {
+		size := p[0] * p[1]
+		w, m, v, g := randSlice(r, size), randSlice(r, size), randSlice(r, size), randSlice(r, size)
+		for i := range v {
+			v[i] *= v[i]
+		}
+		forEach(b, fmt.Sprintf("%dx%d", p[0], p[1]), func(b *testing.B) {
+			b.SetBytes(int64(28 * size))
+			run(b, 15*float64(size), func() { simdnn.Adam(w, m, v, g, 1e-9, 0.9, 0.999, 1e-8, 1e-4, 10) })
+		})
+	}
 }

@@ -3,6 +3,7 @@ package net
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // MaxThreads bounds Config.Threads.
@@ -14,9 +15,33 @@ type Config struct {
 	Epochs    int     // passes over the training set, > 0
 	BatchSize int     // rows per SGD step, > 0 and ≤ the training rows
 	LR        float32 // learning rate (the peak of Schedule), finite and > 0
-	Momentum  float32 // 0 for plain SGD, else in (0, 1): SGDMomentum
 	Seed      uint64  // seeds the shuffle of every epoch
 	Threads   int     // worker goroutines; 0 means runtime.GOMAXPROCS(0)
+
+	// Optimizer is the update rule, PyTorch's definitions but for the
+	// first (see simdnn's kernels for the exact arithmetic):
+	//   - "sgd" (or ""): w −= lr·g (simdnn.SGD); with Momentum > 0, Keras'
+	//     momentum v = mu·v − lr·g, w += v (simdnn.SGDMomentum), which is
+	//     torch's only while lr stays constant.
+	//   - "momentum": torch.optim.SGD with momentum, b = mu·b + g,
+	//     w −= lr·b (simdnn.SGDTorch).
+	//   - "nesterov": the same with nesterov=True (simdnn.SGDNesterov).
+	//   - "adam": torch.optim.Adam (simdnn.Adam).
+	//   - "adamw": torch.optim.AdamW (simdnn.AdamW).
+	Optimizer Optimizer
+	// Momentum is mu, in [0, 1): for "sgd", 0 is plain SGD and more is
+	// Keras' momentum; for "momentum" and "nesterov", 0 stands for 0.9.
+	// It must be 0 for "adam" and "adamw".
+	Momentum float32
+	// Beta1, Beta2 and Eps are Adam's and AdamW's betas and eps, in [0, 1)
+	// and finite > 0; 0 stands for torch's defaults 0.9, 0.999 and 1e-8.
+	Beta1, Beta2, Eps float32
+	// WeightDecay, finite and ≥ 0, is torch's weight_decay, applied to
+	// every weight and bias: added to the gradient as wd·w ("sgd",
+	// "momentum", "nesterov", "adam"; with "sgd" before either update), or
+	// decoupled, w ·= 1 − lr·wd ("adamw"; torch's AdamW defaults to 0.01,
+	// this field to 0).
+	WeightDecay float32
 
 	// Schedule sets each batch's learning rate from LR; the zero value
 	// keeps LR throughout.
@@ -40,6 +65,51 @@ type Config struct {
 	OnBatch func(epoch, done, total int)
 }
 
+// Optimizer names an update rule: see Config.Optimizer.
+type Optimizer string
+
+// The optimizers.
+const (
+	SGD      Optimizer = "sgd"
+	Momentum Optimizer = "momentum"
+	Nesterov Optimizer = "nesterov"
+	Adam     Optimizer = "adam"
+	AdamW    Optimizer = "adamw"
+)
+
+// Optimizers lists the optimizers Config.Optimizer accepts.
+var Optimizers = []Optimizer{SGD, Momentum, Nesterov, Adam, AdamW}
+
+// torch's defaults, which zero settings stand for.
+const (
+	defaultMomentum = 0.9
+	defaultBeta1    = 0.9
+	defaultBeta2    = 0.999
+	defaultEps      = 1e-8
+)
+
+// resolved is c with the zero settings that stand for defaults replaced:
+// Optimizer "" becomes "sgd", Momentum 0 0.9 for "momentum" and
+// "nesterov", Beta1, Beta2 and Eps 0 torch's defaults.
+func (c Config) resolved() Config {
+	if c.Optimizer == "" {
+		c.Optimizer = SGD
+	}
+	if c.Momentum == 0 && (c.Optimizer == Momentum || c.Optimizer == Nesterov) {
+		c.Momentum = defaultMomentum
+	}
+	if c.Beta1 == 0 {
+		c.Beta1 = defaultBeta1
+	}
+	if c.Beta2 == 0 {
+		c.Beta2 = defaultBeta2
+	}
+	if c.Eps == 0 {
+		c.Eps = defaultEps
+	}
+	return c
+}
+
 // DefaultConfig is the Keras MNIST tutorial: 50 epochs of batches of 1024,
 // plain SGD with learning rate 0.2, seed 1, all cores.
 func DefaultConfig() Config {
@@ -60,8 +130,20 @@ func (c *Config) Validate() error {
 		return bad("BatchSize", c.BatchSize, "> 0")
 	case !(c.LR > 0) || math.IsInf(float64(c.LR), 0):
 		return bad("LR", c.LR, "a finite number > 0")
+	case !slices.Contains(Optimizers, c.Optimizer) && c.Optimizer != "":
+		return bad("Optimizer", fmt.Sprintf("%q", string(c.Optimizer)), "sgd, momentum, nesterov, adam or adamw")
 	case !(c.Momentum >= 0 && c.Momentum < 1):
 		return bad("Momentum", c.Momentum, "in [0, 1)")
+	case c.Momentum != 0 && (c.Optimizer == Adam || c.Optimizer == AdamW):
+		return bad("Momentum", c.Momentum, "0 with "+string(c.Optimizer)+" (its betas are Beta1 and Beta2)")
+	case !(c.Beta1 >= 0 && c.Beta1 < 1):
+		return bad("Beta1", c.Beta1, "in [0, 1) (0: 0.9)")
+	case !(c.Beta2 >= 0 && c.Beta2 < 1):
+		return bad("Beta2", c.Beta2, "in [0, 1) (0: 0.999)")
+	case !(c.Eps >= 0) || math.IsInf(float64(c.Eps), 0):
+		return bad("Eps", c.Eps, "a finite number ≥ 0 (0: 1e-8)")
+	case !(c.WeightDecay >= 0) || math.IsInf(float64(c.WeightDecay), 0):
+		return bad("WeightDecay", c.WeightDecay, "a finite number ≥ 0")
 	case c.Threads < 0 || c.Threads > MaxThreads:
 		return bad("Threads", c.Threads, fmt.Sprintf("0 (all cores) to %d", MaxThreads))
 	case c.Patience < 0:
@@ -79,7 +161,7 @@ func (c *Config) Validate() error {
 
 // ConfigError is a setting of a Config that Validate refuses.
 type ConfigError struct {
-	Field string // the Config field: "Epochs", "BatchSize", "LR", …
+	Field string // the Config field: "Epochs", "BatchSize", "LR", "Optimizer", …
 	Value any    // its value
 	Want  string // what would be accepted
 }

@@ -102,8 +102,8 @@ func trainNeed(sizes []int, data Rows, cfg Config) need {
 	perThread := addSat(addSat(in, 1), mulSat(units, 2)) // x, labels, act, delta
 	n.add(plural(threads, "workspace of 1 thread", "workspaces of %d threads"), mulSat(uint64(threads), mulSat(BlockRows, perThread)), 4)
 	n.add(plural(nblocks, "gradients of 1 block", "gradients of %d blocks"), mulSat(uint64(nblocks), pp), 4)
-	if cfg.Momentum != 0 {
-		n.add("momentum", pp, 4)
+	if k := stateBuffers(cfg); k > 0 {
+		n.add("optimizer state", mulSat(uint64(k), pp), 4)
 	}
 	if data.bytes != nil && byterows.PackedNative() {
 		// byterows.PackWith: the offsets, then at most the masks and every

@@ -43,6 +43,8 @@ func TestTrainNeedMatchesTrainer(t *testing.T) {
 	}{
 		{"784-64-10, 1 thread", []int{784, 64, 10}, func(c *Config) { c.Threads = 1 }},
 		{"784-64-10, 2 threads, momentum", []int{784, 64, 10}, func(c *Config) { c.Threads = 2; c.Momentum = 0.9 }},
+		{"784-128-10, adam", []int{784, 128, 10}, func(c *Config) { c.Threads = 1; c.Optimizer = Adam }},
+		{"784-64-10, nesterov", []int{784, 64, 10}, func(c *Config) { c.Threads = 2; c.Optimizer = Nesterov }},
 		{"300-33-7 padded, 3 threads, validation", []int{300, 33, 7}, func(c *Config) {
 			c.Threads = 3
 			c.Val = FloatRows(x[:300*100], labels[:100])

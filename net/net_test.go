@@ -127,6 +127,65 @@ func TestMomentumTrains(t *testing.T) {
 	assert.Greater(t, acc, 0.95)
 }
 
+// TestOptimizers: every optimizer, with and without weight decay, learns
+// separable blobs, and gives bitwise the same weights on 1 and 3 threads.
+// Optimizer "" is "sgd": with Momentum it is Keras' momentum either way.
+func TestOptimizers(t *testing.T) {
+	x, y := blobs(2, 1000, 10, 3, 0.5)
+	data := FloatRows(x, y)
+	run := func(cfg Config, threads int) *Model {
+		m, _ := New([]int{10, 8, 3}, 1)
+		cfg.Epochs, cfg.BatchSize, cfg.Seed, cfg.Threads = 5, 50, 1, threads
+		_, err := Train(context.Background(), m, data, cfg)
+		require.NoError(t, err)
+		return m
+	}
+	same := func(a, b *Model) bool {
+		for l := range a.W {
+			for i := range a.W[l] {
+				if math.Float32bits(a.W[l][i]) != math.Float32bits(b.W[l][i]) {
+					return false
+				}
+			}
+			for i := range a.B[l] {
+				if math.Float32bits(a.B[l][i]) != math.Float32bits(b.B[l][i]) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"sgd", Config{Optimizer: SGD, LR: 0.1}},
+		{"sgd, decay", Config{Optimizer: SGD, LR: 0.1, WeightDecay: 1e-3}},
+		{"sgd, Keras momentum, decay", Config{Optimizer: SGD, LR: 0.05, Momentum: 0.9, WeightDecay: 1e-3}},
+		{"momentum", Config{Optimizer: Momentum, LR: 0.05}},
+		{"momentum, decay", Config{Optimizer: Momentum, LR: 0.05, Momentum: 0.8, WeightDecay: 1e-3}},
+		{"nesterov", Config{Optimizer: Nesterov, LR: 0.05, WeightDecay: 1e-3}},
+		{"adam", Config{Optimizer: Adam, LR: 0.01}},
+		{"adam, decay", Config{Optimizer: Adam, LR: 0.01, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6, WeightDecay: 1e-3}},
+		{"adamw", Config{Optimizer: AdamW, LR: 0.01, WeightDecay: 0.01}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := run(c.cfg, 1)
+			_, acc, err := m.Evaluate(data)
+			require.NoError(t, err)
+			assert.Greater(t, acc, 0.95)
+			assert.True(t, same(m, run(c.cfg, 3)), "1 and 3 threads differ")
+		})
+	}
+	keras := Config{LR: 0.05, Momentum: 0.9}
+	sgd := keras
+	sgd.Optimizer = SGD
+	assert.True(t, same(run(keras, 2), run(sgd, 2)), `Optimizer "" and "sgd" differ`)
+	torch := keras
+	torch.Optimizer = Momentum
+	assert.False(t, same(run(keras, 2), run(torch, 2)), "Keras' and torch's momentum agree")
+}
+
 // TestDeterministicAcrossThreads: the same seed gives bitwise-identical
 // losses, accuracies and weights on 1, 2, 3 and 7 threads, with plain SGD
 // and with momentum, on batches that end in a partial block and a last
@@ -342,7 +401,11 @@ func TestStepAllocatesNothing(t *testing.T) {
 			}
 			for _, hidden := range []int{15, 16} {
 				m, _ := New([]int{50, hidden, 10}, 1)
-				tr := newTrainer(m, Config{Epochs: 1, BatchSize: 1024, LR: 0.1, Momentum: mu, Seed: 1, Threads: threads}, data, PadMultiple)
+				cfg := Config{Epochs: 1, BatchSize: 1024, LR: 0.1, Momentum: mu, Seed: 1, Threads: threads}
+				if hidden == 15 && mu == 0 {
+					cfg.Optimizer, cfg.WeightDecay = Adam, 1e-4 // the update's other path
+				}
+				tr := newTrainer(m, cfg, data, PadMultiple)
 				allocs := testing.AllocsPerRun(20, func() { tr.step(0, 1024); tr.step(1024, 1000) })
 				assert.Zero(t, allocs, "step: threads %d momentum %g hidden %d", threads, mu, hidden)
 				epoch := 0
@@ -451,6 +514,12 @@ func TestConfigErrors(t *testing.T) {
 		{"lr NaN", func(c *Config) { c.LR = float32(math.NaN()) }, "net: Config.LR = NaN, want a finite number > 0"},
 		{"lr Inf", func(c *Config) { c.LR = float32(math.Inf(1)) }, "net: Config.LR = +Inf, want a finite number > 0"},
 		{"momentum", func(c *Config) { c.Momentum = 1 }, "net: Config.Momentum = 1, want in [0, 1)"},
+		{"optimizer", func(c *Config) { c.Optimizer = "rmsprop" }, `net: Config.Optimizer = "rmsprop", want sgd, momentum, nesterov, adam or adamw`},
+		{"momentum with adam", func(c *Config) { c.Optimizer = Adam; c.Momentum = 0.9 }, "net: Config.Momentum = 0.9, want 0 with adam (its betas are Beta1 and Beta2)"},
+		{"beta1", func(c *Config) { c.Optimizer = Adam; c.Beta1 = 1 }, "net: Config.Beta1 = 1, want in [0, 1) (0: 0.9)"},
+		{"beta2", func(c *Config) { c.Optimizer = AdamW; c.Beta2 = -0.5 }, "net: Config.Beta2 = -0.5, want in [0, 1) (0: 0.999)"},
+		{"eps", func(c *Config) { c.Eps = float32(math.NaN()) }, "net: Config.Eps = NaN, want a finite number ≥ 0 (0: 1e-8)"},
+		{"weight decay", func(c *Config) { c.WeightDecay = -1e-4 }, "net: Config.WeightDecay = -0.0001, want a finite number ≥ 0"},
 		{"threads", func(c *Config) { c.Threads = 10000 }, "net: Config.Threads = 10000, want 0 (all cores) to 1024"},
 		{"patience", func(c *Config) { c.Patience = 2 }, "net: Config.Patience = 2, want 0 without validation rows (Config.Val)"},
 	}

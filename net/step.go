@@ -33,7 +33,8 @@ const updateChunk = 4096
 // runs the forward and backward pass and leaves the block's gradients,
 // already scaled by the block's share of the batch, in grads[b]. In the
 // second, workers take chunks of the parameters; each sums the blocks'
-// gradients for its chunk in block order and applies the SGD step to it.
+// gradients for its chunk in block order and applies the optimizer's step
+// to it.
 // Which thread does what never changes a result, so a run is bitwise the
 // same on any number of threads.
 type trainer struct {
@@ -51,7 +52,10 @@ type trainer struct {
 	infer   *Predictor    // evaluates the validation rows (nil without)
 	ws      []*workspace  // one per thread
 	grads   []*blockGrads // one per block of a batch
-	vW, vB  [][]float32   // momentum velocity (nil for plain SGD)
+	opt     Config        // cfg resolved: the optimizer and its settings
+	vW, vB  [][]float32   // momentum velocity or buffer, Adam's m (nil for plain SGD)
+	sW, sB  [][]float32   // Adam's v (nil for the others)
+	steps   int           // updates made, for Adam's bias correction
 	updates []updateItem  // the parameter chunks of the update phase
 
 	// epochStart holds the caller's weights as the epoch began, put back
@@ -72,7 +76,7 @@ type trainer struct {
 // The phases of a step.
 const (
 	phaseBlocks = iota // forward and backward pass of each block
-	phaseUpdate        // ordered reduction and SGD step of each parameter chunk
+	phaseUpdate        // ordered reduction and optimizer step of each parameter chunk
 )
 
 // updateItem is a chunk of one layer's weights or biases.
@@ -144,10 +148,18 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		}
 		t.grads = append(t.grads, g)
 	}
-	if cfg.Momentum != 0 {
+	t.opt = cfg.resolved()
+	state := func() (w, b [][]float32) {
 		for l := range p.Layers() {
-			t.vW = append(t.vW, make([]float32, len(p.W[l])))
-			t.vB = append(t.vB, make([]float32, len(p.B[l])))
+			w = append(w, make([]float32, len(p.W[l])))
+			b = append(b, make([]float32, len(p.B[l])))
+		}
+		return w, b
+	}
+	if n := stateBuffers(t.opt); n > 0 {
+		t.vW, t.vB = state()
+		if n > 1 {
+			t.sW, t.sB = state()
 		}
 	}
 	// Threads beyond the first are goroutines that wait for a phase.
@@ -195,6 +207,7 @@ func (t *trainer) step(start, n int) (float32, int) {
 	if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
 		return loss, correct
 	}
+	t.steps++
 	t.parallel(phaseUpdate, len(t.updates))
 	return loss, correct
 }
@@ -249,13 +262,45 @@ func (t *trainer) update(u updateItem) {
 	for _, g := range t.grads[1:t.blocks] {
 		t.k.SGD(sum, pick(g), -1) // sum += g, exactly
 	}
-	w, v := t.p.W, t.vW
+	w, v, s := t.p.W, t.vW, t.sW
 	if u.bias {
-		w, v = t.p.B, t.vB
+		w, v, s = t.p.B, t.vB, t.sB
 	}
-	if v != nil {
-		t.k.SGDMomentum(w[u.layer][u.lo:u.hi], v[u.layer][u.lo:u.hi], sum, t.lr, t.cfg.Momentum)
-	} else {
-		t.k.SGD(w[u.layer][u.lo:u.hi], sum, t.lr)
+	o := &t.opt
+	wc := w[u.layer][u.lo:u.hi]
+	switch o.Optimizer {
+	case Momentum:
+		t.k.SGDTorch(wc, v[u.layer][u.lo:u.hi], sum, t.lr, o.Momentum, o.WeightDecay)
+	case Nesterov:
+		t.k.SGDNesterov(wc, v[u.layer][u.lo:u.hi], sum, t.lr, o.Momentum, o.WeightDecay)
+	case Adam:
+		t.k.Adam(wc, v[u.layer][u.lo:u.hi], s[u.layer][u.lo:u.hi], sum, t.lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
+	case AdamW:
+		t.k.AdamW(wc, v[u.layer][u.lo:u.hi], s[u.layer][u.lo:u.hi], sum, t.lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
+	default: // SGD
+		if o.WeightDecay != 0 {
+			t.k.SGD(sum, wc, -o.WeightDecay) // sum += wd·w, rounded once, as torch adds it
+		}
+		if v != nil {
+			t.k.SGDMomentum(wc, v[u.layer][u.lo:u.hi], sum, t.lr, o.Momentum)
+		} else {
+			t.k.SGD(wc, sum, t.lr)
+		}
 	}
+}
+
+// stateBuffers is how many buffers the size of the parameters cfg's
+// optimizer keeps: Keras' momentum, torch's momentum buffer, Adam's two
+// moments.
+func stateBuffers(cfg Config) int {
+	switch cfg.resolved().Optimizer {
+	case Adam, AdamW:
+		return 2
+	case Momentum, Nesterov:
+		return 1
+	}
+	if cfg.Momentum != 0 {
+		return 1
+	}
+	return 0
 }

@@ -154,6 +154,23 @@ func TestPatience(t *testing.T) {
 	assert.Equal(t, last.Epochs-2, last.KeptEpoch, "patience 2")
 }
 
+// TestOptimizerFlags: each -optimizer trains, with -weight-decay and
+// Adam's settings.
+func TestOptimizerFlags(t *testing.T) {
+	dir := fakeMNIST(t, 200, 50)
+	for _, args := range [][]string{
+		{"-optimizer", "momentum", "-lr", "0.05"},
+		{"-optimizer", "nesterov", "-momentum", "0.8", "-weight-decay", "1e-4"},
+		{"-optimizer", "adam", "-lr", "0.01", "-beta1", "0.8", "-eps", "1e-7"},
+		{"-optimizer", "adamw", "-lr", "0.01", "-weight-decay", "0.01"},
+		{"-momentum", "0.9", "-weight-decay", "1e-4"},
+	} {
+		code, out, errOut := runCLI(append([]string{"train", "-data", dir, "-epochs", "2", "-batch", "50", "-json"}, args...)...)
+		require.Equal(t, 0, code, "%v: %s", args, errOut)
+		assert.Contains(t, out, `"test_accuracy"`, "%v", args)
+	}
+}
+
 // cancelOn is a writer that cancels a context once it sees a string.
 type cancelOn struct {
 	mu     sync.Mutex

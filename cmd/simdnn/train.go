@@ -59,6 +59,9 @@ type trainFlags struct {
 	hidden                 string
 	epochs, batch, threads int
 	lr, momentum           float64
+	optimizer              string
+	weightDecay            float64
+	beta1, beta2, eps      float64
 	seed                   uint64
 	impl, init             string
 	data                   dataFlags
@@ -74,7 +77,12 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.epochs, "epochs", 50, "passes over the training set")
 	fs.IntVar(&f.batch, "batch", 1024, "rows per SGD step")
 	fs.Float64Var(&f.lr, "lr", 0.2, "learning rate")
-	fs.Float64Var(&f.momentum, "momentum", 0, "SGD momentum in [0, 1); 0 is plain SGD")
+	fs.StringVar(&f.optimizer, "optimizer", "sgd", "update rule, PyTorch's: sgd, momentum, nesterov, adam or adamw (sgd with -momentum is Keras' momentum)")
+	fs.Float64Var(&f.momentum, "momentum", 0, "momentum in [0, 1): with sgd 0 is plain SGD, more is Keras' momentum; with momentum and nesterov 0 means 0.9")
+	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "weight decay ≥ 0 (PyTorch's weight_decay; decoupled with adamw)")
+	fs.Float64Var(&f.beta1, "beta1", 0.9, "adam and adamw: decay of the first moment, in [0, 1)")
+	fs.Float64Var(&f.beta2, "beta2", 0.999, "adam and adamw: decay of the second moment, in [0, 1)")
+	fs.Float64Var(&f.eps, "eps", 1e-8, "adam and adamw: added to the denominator, > 0")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
 	fs.IntVar(&f.threads, "threads", runtime.GOMAXPROCS(0), "worker threads; results are bitwise identical for any count")
 	describeDefault(fs, "threads", "all cores")
@@ -107,6 +115,8 @@ func implFlag(fs *flag.FlagSet, p *string) {
 // taken), and -val-split is a fraction.
 func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 	cfg := net.Config{Epochs: f.epochs, BatchSize: f.batch, LR: float32(f.lr), Momentum: float32(f.momentum),
+		Optimizer: net.Optimizer(f.optimizer), WeightDecay: float32(f.weightDecay),
+		Beta1: float32(f.beta1), Beta2: float32(f.beta2), Eps: float32(f.eps),
 		Seed: f.seed, Threads: f.threads, Patience: f.patience,
 		Schedule: net.Schedule{Kind: f.schedule, Warmup: f.warmup, StepEvery: f.stepEvery, Gamma: f.gamma}}
 	switch {
@@ -114,6 +124,12 @@ func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 		return cfg, usagef("-threads %d: want 1 to %d", f.threads, net.MaxThreads)
 	case !(f.valSplit >= 0 && f.valSplit < 1):
 		return cfg, usagef("-val-split %g: want a fraction in [0, 1)", f.valSplit)
+	case f.beta1 == 0 || f.beta2 == 0:
+		return cfg, usagef("-beta1 %g -beta2 %g: want each in (0, 1)", f.beta1, f.beta2) // 0 would mean the default to net
+	case !(f.eps > 0):
+		return cfg, usagef("-eps %g: want a finite number > 0", f.eps) // 0 would mean the default to net
+	case f.momentum != 0 && (cfg.Optimizer == net.Adam || cfg.Optimizer == net.AdamW):
+		return cfg, usagef("-momentum %g: not with -optimizer %s (its betas are -beta1 and -beta2)", f.momentum, f.optimizer)
 	}
 	if f.valSplit > 0 {
 		// Stands for the held-out rows, which are set once MNIST is loaded.
@@ -136,6 +152,7 @@ func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 var configFlags = map[string]string{
 	"Epochs": "epochs", "BatchSize": "batch", "LR": "lr", "Momentum": "momentum", "Threads": "threads", "Patience": "patience",
 	"Schedule.Kind": "schedule", "Schedule.Warmup": "warmup", "Schedule.StepEvery": "step-every", "Schedule.Gamma": "gamma",
+	"Optimizer": "optimizer", "WeightDecay": "weight-decay", "Beta1": "beta1", "Beta2": "beta2", "Eps": "eps",
 }
 
 // outputs are the files a training run writes.
