@@ -53,3 +53,10 @@ func TestValueRange(t *testing.T) {
 	assert.Equal(t, -0.01, lo)
 	assert.Equal(t, 0.01, hi)
 }
+
+// TestCount: "1 epoch", "2 epochs", never "1 epochs".
+func TestCount(t *testing.T) {
+	assert.Equal(t, "1 complete epoch", count(1, "complete epoch"))
+	assert.Equal(t, "0 threads", count(0, "thread"))
+	assert.Equal(t, "2 threads", count(2, "thread"))
+}
