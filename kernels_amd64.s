@@ -409,36 +409,8 @@ TEXT ·avx2SGDMomentum(SB), NOSPLIT, $0-80
 	VBROADCASTSS mu+76(FP), Y13
 	STREAM(MOMENTUM_V, momentum32, momentum8, momentumtail, momentumdone)
 
-// STREAM2 is STREAM for kernels that need five registers a vector and
-// more constants: V(byte offset, load, store, five registers) runs 16
-// elements at a time on Y0–Y4 and Y5–Y9, then 8, then a masked tail with
-// the mask in Y14. Y10–Y13 and Y15 are free for constants.
-#define STREAM2(V, L16, L8, LTAIL, LDONE) \
-L16: \
-	CMPQ LEFT, $16; \
-	JLT  L8; \
-	V(0, LDF, STF, Y0, Y1, Y2, Y3, Y4); \
-	V(32, LDF, STF, Y5, Y6, Y7, Y8, Y9); \
-	ADDQ $64, IDX; \
-	SUBQ $16, LEFT; \
-	JMP  L16; \
-L8: \
-	CMPQ LEFT, $8; \
-	JLT  LTAIL; \
-	V(0, LDF, STF, Y0, Y1, Y2, Y3, Y4); \
-	ADDQ $32, IDX; \
-	SUBQ $8, LEFT; \
-	JMP  L8; \
-LTAIL: \
-	TESTQ LEFT, LEFT; \
-	JZ   LDONE; \
-	MASK_LANES(LEFT, AX, Y14); \
-	V(0, LDM, STM, Y0, Y1, Y2, Y3, Y4); \
-LDONE: \
-	VZEROUPPER; \
-	RET
-
-// STREAM1 is STREAM2 one vector at a time, on Y0–Y4, for kernels whose
+// STREAM1 streams one vector at a time, on Y0–Y4, then the masked tail
+// (mask in Y14): STREAM2's last part, and on its own for kernels whose
 // constants take Y5–Y13 and Y15.
 #define STREAM1(V, L8, LTAIL, LDONE) \
 L8: \
@@ -456,6 +428,21 @@ LTAIL: \
 LDONE: \
 	VZEROUPPER; \
 	RET
+
+// STREAM2 is STREAM for kernels that need five registers a vector and
+// more constants: V(byte offset, load, store, five registers) runs 16
+// elements at a time on Y0–Y4 and Y5–Y9, then 8, then a masked tail with
+// the mask in Y14. Y10–Y13 and Y15 are free for constants.
+#define STREAM2(V, L16, L8, LTAIL, LDONE) \
+L16: \
+	CMPQ LEFT, $16; \
+	JLT  L8; \
+	V(0, LDF, STF, Y0, Y1, Y2, Y3, Y4); \
+	V(32, LDF, STF, Y5, Y6, Y7, Y8, Y9); \
+	ADDQ $64, IDX; \
+	SUBQ $16, LEFT; \
+	JMP  L16; \
+	STREAM1(V, L8, LTAIL, LDONE)
 
 // WD_MASK sets each lane of dst to all ones where src is not 0 (NaN
 // included: NEQ_UQ), else 0; zero is clobbered.
