@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/simdnn/simdnn/internal/byterows"
@@ -170,12 +171,15 @@ func CheckMemory(sizes []int, data Rows, cfg Config) error {
 }
 
 // sizeList writes sizes as "784-15-10".
-func sizeList(sizes []int) string {
-	s := make([]string, len(sizes))
-	for i, v := range sizes {
-		s[i] = fmt.Sprint(v)
+func sizeList(sizes []int) string { return joinInts(sizes, "-") }
+
+// joinInts writes v in decimal, sep between the numbers.
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
 	}
-	return strings.Join(s, "-")
+	return strings.Join(s, sep)
 }
 
 // plural is one when n is 1, else many with n.

@@ -84,16 +84,12 @@ func (m *Model) MarshalSafetensors() ([]byte, error) {
 		}
 		header[name] = tensorInfo{Dtype: "F32", Shape: toU64(shape), DataOffsets: []uint64{uint64(begin), uint64(len(data))}}
 	}
-	sizes := make([]string, len(m.Sizes))
-	for i, s := range m.Sizes {
-		sizes[i] = strconv.Itoa(s)
-	}
 	for l := range m.Layers() {
 		add(kernelName(l), m.W[l], m.Sizes[l], m.Sizes[l+1])
 		add(biasName(l), m.B[l], m.Sizes[l+1])
 	}
 	header["__metadata__"] = map[string]string{
-		metaSizes:       strings.Join(sizes, ","),
+		metaSizes:       joinInts(m.Sizes, ","),
 		metaActivations: activations(m.Layers()),
 		metaCRC:         fmt.Sprintf("%08x", crc32.Checksum(data, castagnoli)),
 	}
@@ -655,12 +651,8 @@ func byteCount(rows, cols, es uint64) string {
 // checkMeta checks what the metadata holds against the model and data.
 func checkMeta(meta map[string]string, m *Model, data []byte) error {
 	if s, ok := meta[metaSizes]; ok {
-		want := make([]string, len(m.Sizes))
-		for i, v := range m.Sizes {
-			want[i] = strconv.Itoa(v)
-		}
-		if s != strings.Join(want, ",") {
-			return fmt.Errorf("sizes %q, but the tensors give %s", s, strings.Join(want, ","))
+		if want := joinInts(m.Sizes, ","); s != want {
+			return fmt.Errorf("sizes %q, but the tensors give %s", s, want)
 		}
 	}
 	if a, ok := meta[metaActivations]; ok && a != activations(m.Layers()) {

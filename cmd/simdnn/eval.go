@@ -97,12 +97,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *jsonOut {
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	sizes := make([]string, len(model.Sizes))
-	for i, s := range model.Sizes {
-		sizes[i] = fmt.Sprint(s)
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "model %s (%s), %d test rows\n", *modelPath, strings.Join(sizes, "-"), test.len())
+	fmt.Fprintf(&b, "model %s (%s), %d test rows\n", *modelPath, joinInts(model.Sizes, "-"), test.len())
 	fmt.Fprintf(&b, "test loss: %.4f - test accuracy: %.4f\n", loss, acc)
 	fmt.Fprintf(&b, "\nconfusion matrix (rows: true class, columns: predicted class)\n     ")
 	for c := range k {

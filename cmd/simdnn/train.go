@@ -282,7 +282,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		given := false
 		fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "hidden" })
 		if h := initModel.Sizes[1 : len(initModel.Sizes)-1]; given && !slices.Equal(h, hidden) {
-			return usagef("-hidden %s conflicts with -init %s, whose hidden layers are %s", f.hidden, f.init, widths(h))
+			return usagef("-hidden %s conflicts with -init %s, whose hidden layers are %s", f.hidden, f.init, joinInts(h, ","))
 		}
 	}
 	ds, err := f.data.load(ctx)
@@ -478,11 +478,12 @@ func (o *outputs) report(w io.Writer, hist net.History) {
 	}
 }
 
-// widths writes layer widths as -hidden takes them: "128,64".
-func widths(w []int) string {
-	s := make([]string, len(w))
-	for i, v := range w {
-		s[i] = strconv.Itoa(v)
+// joinInts writes v in decimal, sep between the numbers: layer widths as
+// -hidden takes them ("128,64") or a model's sizes ("784-15-10").
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
 	}
-	return strings.Join(s, ",")
+	return strings.Join(s, sep)
 }
