@@ -15,6 +15,32 @@ func archSets(s *[impl.Count]*kernelSet) {
 	s[impl.AVX2] = &avx2Set
 }
 
+// The amd64 tile routines, as runTile's kinds.
+const (
+	tileAVX512x6x64 = iota
+	tileAVX512x12x32
+	tileAVX512x16x16
+	tileAVX512x1x64
+)
+
+// runTile calls the tile routine of the given kind (gemm.go). The calls
+// are direct so that each routine's //go:noescape stays visible: no
+// argument escapes, and the driver's scratch stays where it is.
+func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int) {
+	switch kind {
+	case tileAVX512x6x64:
+		avx512Tile6x64(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512x12x32:
+		avx512Tile12x32(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512x16x16:
+		avx512Tile16x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512x1x64:
+		avx512Tile1x64(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	default:
+		panic("simdnn: unknown tile kind")
+	}
+}
+
 // avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s).
 var avx2Set = kernelSet{
 	denseForward:        denseForwardAVX2,

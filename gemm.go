@@ -1,0 +1,310 @@
+//go:build !purego && amd64
+
+package simdnn
+
+import (
+	"sync"
+	"unsafe"
+)
+
+// The dense kernels of every assembly implementation are one design: the
+// Go driver in this file blocks the product for the caches and packs
+// panels of B, and per-ISA tile routines (micro-kernels, in each ISA's .s
+// file) do the arithmetic on register tiles. A tile of R rows × W
+// columns computes, for t < tiles, r < R and each column q < W whose bit
+// is set in masks,
+//
+//	C[ρ][q] = init(ρ)[q] + Σ_{s<steps} A(ρ, s)·B[s][q]    (ρ = t·R + r)
+//
+// with one fused multiply-add per step, in order of s, then clamps at 0
+// (NaN and -0 kept) when flags has tileReLU. A(ρ, s) lies at a + ρ·aRow +
+// s·aStep bytes; B, C and init rows are ldb, ldc and ldi bytes apart
+// (ldi = 0: one row for all, a bias). init may be C itself: a tile reads
+// all of its init before it writes C, so a product split into blocks of
+// steps continues each sum where the last block left it and gives the same
+// bits as one pass. The arguments are those of every tile routine:
+//
+//	func xxxTileRxW(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+//
+// A masked ISA (AVX-512's opmask registers) reads and writes no column
+// whose bit is clear; the others read and write all W, and the driver
+// hands them only whole panels: the last, partial panel of columns, like
+// the last rows that do not fill a tile, goes through a scratch tile.
+const tileReLU = 1
+
+// tileClass is one tile routine: kind selects it in runTile.
+type tileClass struct {
+	kind       int
+	rows, cols int
+}
+
+// gemmISA is what the driver needs of one implementation.
+type gemmISA struct {
+	// classes are the tiles, widest first; a block of columns is cut into
+	// panels of the widest class that fits and a last one of the
+	// narrowest that covers the rest.
+	classes []tileClass
+	masked  bool
+	// rowKind, on a masked ISA, is a one-row tile as wide as the widest
+	// class (its masks cover any narrower panel): the rows left below the
+	// whole tiles run through it in place.
+	rowKind int
+	// kc is the block of steps: a packed panel of B (kc × W floats) stays
+	// in L1 while every row of the block of A passes over it.
+	kc int
+	// packRows is the fewest rows for which B is packed when it could be
+	// read in place (a transposed B is always packed).
+	packRows int
+}
+
+// Blocking shared by every implementation: mc rows of A (mc × kc floats,
+// ≤ 128 KB) stay in L2 while they pass over the packed block of nc
+// columns of B (kc × nc, ≤ 256 KB).
+const (
+	gemmMC   = 240 // a multiple of every tile's rows
+	gemmNC   = 512
+	maxKC    = 128
+	maxTileR = 16
+	maxTileW = 64
+)
+
+// gemmBuf is the driver's working memory: the packed block of B and the
+// scratch tile for edges. Pooled, so that a kernel call allocates nothing
+// once warm and concurrent calls each have their own.
+type gemmBuf struct {
+	b [maxKC*gemmNC + 16]float32
+	a [maxTileR*maxKC + 16]float32
+	c [maxTileR*maxTileW + 16]float32
+}
+
+var gemmPool = sync.Pool{New: func() any { return new(gemmBuf) }}
+
+// zeros is the init of a product without one.
+var zeros [maxTileW]float32
+
+// aligned64 returns s from its first element on a 64-byte boundary (s has
+// 16 floats to spare).
+func aligned64(s []float32) []float32 {
+	off := int(uintptr(unsafe.Pointer(&s[0]))%64) / 4
+	return s[(16-off)%16:]
+}
+
+// panel returns the tile class and the number of columns of the next
+// panel of a block with left columns to go.
+func (g *gemmISA) panel(left int) (tileClass, int) {
+	for _, cl := range g.classes {
+		if cl.cols <= left {
+			return cl, cl.cols
+		}
+	}
+	cl := g.classes[len(g.classes)-1]
+	for _, c := range g.classes {
+		if c.cols >= left {
+			cl = c
+		}
+	}
+	return cl, left
+}
+
+// partial reports whether a block of nb columns ends in a partial panel.
+func (g *gemmISA) partial(nb int) bool {
+	for q := 0; q < nb; {
+		cl, cw := g.panel(nb - q)
+		if cw < cl.cols {
+			return true
+		}
+		q += cw
+	}
+	return false
+}
+
+// gemm sets, for r < rows and q < cols,
+//
+//	c[r·ldc + q] = init[r·ldi + q] + Σ_{s<steps} a[r·aRow + s·aStep]·b[s·bs + q·bq]
+//
+// (init nil: zeros), one fused multiply-add per step in order of s, then
+// clamps at 0 when relu is set. Strides count floats; b is read in place
+// when bq = 1, else packed.
+func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bq int, init []float32, ldi int, rows, cols, steps int, relu bool) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	// B is packed when it is transposed, when enough rows pass over it
+	// and its rows are not already panels, and, on an ISA without masks,
+	// when a partial panel must be zero-padded.
+	pack := bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
+		(!g.masked && (g.partial(min(cols, gemmNC)) || g.partial(cols%gemmNC)))
+	var buf *gemmBuf // only when packing or scratch is needed
+	if pack || !g.masked || rows%g.classes[len(g.classes)-1].rows != 0 {
+		buf = gemmPool.Get().(*gemmBuf)
+		defer gemmPool.Put(buf)
+	}
+	var packed []float32
+	if pack {
+		packed = aligned64(buf.b[:])
+	}
+	for j0 := 0; j0 < cols; j0 += gemmNC {
+		nb := min(gemmNC, cols-j0)
+		for k0 := 0; ; {
+			ks := min(g.kc, steps-k0)
+			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, a: a, aRow: aRow, aStep: aStep, k0: k0, ks: ks}
+			p.init, p.ldi, p.j0 = init, ldi, j0
+			if k0 > 0 {
+				p.init, p.ldi = c, ldc // continue the sums
+			}
+			if k0+ks >= steps && relu {
+				p.flags = tileReLU
+			}
+			if pack {
+				g.packBlock(packed, b, bs, bq, k0, ks, j0, nb)
+			}
+			for i0 := 0; i0 < rows; i0 += gemmMC {
+				mb := min(gemmMC, rows-i0)
+				off := 0 // of the panel in packed
+				for q := 0; q < nb; {
+					cl, cw := g.panel(nb - q)
+					switch {
+					case ks == 0: // the tile reads no B
+						p.run(cl, i0, mb, j0+q, cw, &zeros[0], 0)
+					case pack:
+						p.run(cl, i0, mb, j0+q, cw, &packed[off], cl.cols)
+					default:
+						p.run(cl, i0, mb, j0+q, cw, &b[k0*bs+j0+q], bs)
+					}
+					off += ks * cl.cols
+					q += cw
+				}
+			}
+			if k0 += ks; k0 >= steps {
+				break
+			}
+		}
+	}
+}
+
+// packBlock copies B's steps k0… k0+ks and columns j0… j0+nb into dst,
+// panel by panel as gemm walks them: each panel ks rows of its class's
+// width, the columns past the block's edge zero.
+func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
+	off := 0
+	for q := 0; q < nb; {
+		cl, cw := g.panel(nb - q)
+		w := cl.cols
+		for s := range ks {
+			row := dst[off+s*w : off+s*w+w]
+			src := (k0+s)*bs + (j0+q)*bq
+			if bq == 1 {
+				copy(row, b[src:src+cw])
+			} else {
+				for i := range cw {
+					row[i] = b[src+i*bq]
+				}
+			}
+			clear(row[cw:])
+		}
+		off += ks * w
+		q += cw
+	}
+}
+
+// gemmPass is one block of steps of one block of columns.
+type gemmPass struct {
+	g           *gemmISA
+	buf         *gemmBuf
+	c           []float32
+	ldc         int
+	a           []float32
+	aRow, aStep int
+	init        []float32
+	ldi         int
+	j0, k0, ks  int
+	flags       int
+}
+
+// run does rows i0… i0+mb of one panel: cw columns from q0 whose B rows
+// start at bp, ldb floats apart. Whole tiles write C in place; the rows
+// that do not fill a tile, and every row of a partial panel on an ISA
+// without masks, go through the scratch tile.
+func (p *gemmPass) run(cl tileClass, i0, mb, q0, cw int, bp *float32, ldb int) {
+	masks := ^uint64(0) >> (64 - cw)
+	R := cl.rows
+	whole := mb / R
+	if cw < cl.cols && !p.g.masked {
+		whole = 0
+	}
+	if whole > 0 {
+		init := &zeros[0]
+		if p.init != nil {
+			init = &p.init[i0*p.ldi+q0]
+		}
+		runTile(cl.kind, &p.c[i0*p.ldc+q0], p.at(i0), bp, init,
+			p.ks, p.aStep*4, p.aRow*4, ldb*4, p.ldc*4, p.ldi*4, masks, p.flags, whole)
+	}
+	r := i0 + whole*R
+	if r < i0+mb && p.g.masked {
+		init := &zeros[0]
+		if p.init != nil {
+			init = &p.init[r*p.ldi+q0]
+		}
+		runTile(p.g.rowKind, &p.c[r*p.ldc+q0], p.at(r), bp, init,
+			p.ks, p.aStep*4, p.aRow*4, ldb*4, p.ldc*4, p.ldi*4, masks, p.flags, i0+mb-r)
+		return
+	}
+	for ; r < i0+mb; r += R {
+		p.edge(cl, r, min(R, i0+mb-r), q0, cw, bp, ldb, masks)
+	}
+}
+
+// at is A's first element of row i in this block of steps (any valid
+// address when the block has no steps: the tile reads none).
+func (p *gemmPass) at(i int) *float32 {
+	if p.ks == 0 {
+		return &zeros[0]
+	}
+	return &p.a[i*p.aRow+p.k0*p.aStep]
+}
+
+// edge computes rows r0… r0+e (e ≤ R) of a panel in the scratch tile: A's
+// rows copied (the missing ones zero), init copied in, the tile run once,
+// the result copied out.
+func (p *gemmPass) edge(cl tileClass, r0, e, q0, cw int, bp *float32, ldb int, masks uint64) {
+	R, W, ks := cl.rows, cl.cols, p.ks
+	sa := aligned64(p.buf.a[:])[:R*ks]
+	sc := aligned64(p.buf.c[:])[:R*W]
+	clear(sc)
+	for r := range R {
+		row := sa[r*ks : r*ks+ks]
+		if r >= e {
+			clear(row)
+			continue
+		}
+		src := (r0+r)*p.aRow + p.k0*p.aStep
+		for s := range row {
+			row[s] = p.a[src+s*p.aStep]
+		}
+		if p.init != nil {
+			i := (r0+r)*p.ldi + q0
+			copy(sc[r*W:r*W+cw], p.init[i:i+cw])
+		}
+	}
+	ap := &zeros[0]
+	if ks > 0 {
+		ap = &sa[0]
+	}
+	runTile(cl.kind, &sc[0], ap, bp, &sc[0], ks, 4, ks*4, ldb*4, W*4, W*4, masks, p.flags, 1)
+	for r := range e {
+		i := (r0+r)*p.ldc + q0
+		copy(p.c[i:i+cw], sc[r*W:r*W+cw])
+	}
+}
+
+// denseBackwardTiles computes DenseBackward's dw and dx with g's tiles
+// (db is each ISA's column sums):
+//   - dw = xᵀ·dy: A(p, i) = x[i·k + p] (row stride 1, step k), B = dy;
+//   - dx = dy·wᵀ: A = dy, B(j, p) = w[p·n + j], packed transposed.
+func denseBackwardTiles(g *gemmISA, dw, dx, x, w, dy []float32, m, k, n int) {
+	g.gemm(dw, n, x, 1, k, dy, n, 1, nil, 0, k, n, m, false)
+	if dx != nil {
+		g.gemm(dx, k, dy, n, 1, w, 1, n, nil, 0, m, k, n, false)
+	}
+}

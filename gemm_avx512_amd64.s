@@ -1,0 +1,308 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX-512 tiles of the dense kernels (gemm.go has the contract):
+//
+//	func avx512TileRxW(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+//
+// Each step loads B row s once (V = W/16 vectors) and broadcasts A(r, s)
+// of each row r into the FMAs of that row, so the R rows share every B
+// load and the R·V accumulators stay in registers for the whole loop.
+// K1…K4 hold the 16-bit fields of masks: masked loads read nothing and
+// masked stores write nothing in the columns past the edge. Go's operand
+// order is reversed from Intel's.
+
+#define C_PTR DI
+#define A_PTR SI
+#define A_PTR2 AX   // A of the second group of rows (12x32, 16x16)
+#define B_PTR DX
+#define STEPS CX
+#define A_STEP R9
+#define A_ROW R10
+#define A_ROW3 R11
+#define A_ROW5 R12
+#define A_ROW7 R13
+#define LDB R14
+#define LDC BX
+#define LDI R8
+#define INIT_PTR R15
+#define A_TILE BP   // A of the current tile
+
+#define TILE_RELU 1
+
+// TILE_ARGS loads the arguments every tile uses.
+#define TILE_ARGS \
+	MOVQ c+0(FP), C_PTR; \
+	MOVQ a+8(FP), A_TILE; \
+	MOVQ init+24(FP), INIT_PTR; \
+	MOVQ aStep+40(FP), A_STEP; \
+	MOVQ aRow+48(FP), A_ROW; \
+	MOVQ ldb+56(FP), LDB; \
+	MOVQ ldc+64(FP), LDC; \
+	MOVQ ldi+72(FP), LDI; \
+	MOVQ masks+80(FP), AX; \
+	KMOVW AX, K1; SHRQ $16, AX; KMOVW AX, K2; SHRQ $16, AX; KMOVW AX, K3; SHRQ $16, AX; KMOVW AX, K4; \
+	LEAQ (A_ROW)(A_ROW*2), A_ROW3; \
+	LEAQ (A_ROW)(A_ROW*4), A_ROW5
+
+// TILE_START begins a tile's step loop: B and the step count from the
+// arguments, A from A_TILE; no steps jumps to done.
+#define TILE_START(done) \
+	MOVQ b+16(FP), B_PTR; \
+	MOVQ steps+32(FP), STEPS; \
+	MOVQ A_TILE, A_PTR; \
+	TESTQ STEPS, STEPS; \
+	JZ done
+
+// Row pieces: p walks the rows of init (LDI apart) or C (LDC apart).
+#define INIT1(z0) VMOVUPS.Z (INIT_PTR), K1, z0; ADDQ LDI, INIT_PTR
+#define INIT2(z0, z1) VMOVUPS.Z (INIT_PTR), K1, z0; VMOVUPS.Z 64(INIT_PTR), K2, z1; ADDQ LDI, INIT_PTR
+#define INIT4(z0, z1, z2, z3) \
+	VMOVUPS.Z (INIT_PTR), K1, z0; VMOVUPS.Z 64(INIT_PTR), K2, z1; \
+	VMOVUPS.Z 128(INIT_PTR), K3, z2; VMOVUPS.Z 192(INIT_PTR), K4, z3; ADDQ LDI, INIT_PTR
+#define STORE1(z0) VMOVUPS z0, K1, (C_PTR); ADDQ LDC, C_PTR
+#define STORE2(z0, z1) VMOVUPS z0, K1, (C_PTR); VMOVUPS z1, K2, 64(C_PTR); ADDQ LDC, C_PTR
+#define STORE4(z0, z1, z2, z3) \
+	VMOVUPS z0, K1, (C_PTR); VMOVUPS z1, K2, 64(C_PTR); \
+	VMOVUPS z2, K3, 128(C_PTR); VMOVUPS z3, K4, 192(C_PTR); ADDQ LDC, C_PTR
+
+// RELU4: max(0, z) with Z31 = 0; MAXPS returns its second operand (z)
+// when either is NaN and when both are zero, so NaN and -0 pass.
+#define RELU4(z0, z1, z2, z3) \
+	VMAXPS z0, Z31, z0; VMAXPS z1, Z31, z1; VMAXPS z2, Z31, z2; VMAXPS z3, Z31, z3
+
+// RELU_24 clamps Z4…Z27 when flags has TILE_RELU.
+#define RELU_24(skip) \
+	TESTQ $TILE_RELU, flags+88(FP); JZ skip; VPXORD Z31, Z31, Z31; \
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11); RELU4(Z12, Z13, Z14, Z15); \
+	RELU4(Z16, Z17, Z18, Z19); RELU4(Z20, Z21, Z22, Z23); RELU4(Z24, Z25, Z26, Z27)
+
+// Z31 = A(r, s) broadcast, then FMAs into the row's accumulators.
+#define ROW4(addr, z0, z1, z2, z3) \
+	VBROADCASTSS addr, Z31; \
+	VFMADD231PS Z31, Z0, z0; VFMADD231PS Z31, Z1, z1; VFMADD231PS Z31, Z2, z2; VFMADD231PS Z31, Z3, z3
+#define ROW2(addr, z0, z1) VBROADCASTSS addr, Z31; VFMADD231PS Z31, Z0, z0; VFMADD231PS Z31, Z1, z1
+
+// func avx512Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// 6 rows × 64 columns: Z0…Z3 hold B row s, Z4…Z27 the 24 accumulators
+// (row r in Z4+4r…Z7+4r). Per step 4 loads and 6 broadcasts feed 24 FMAs.
+TEXT ·avx512Tile6x64(SB), NOSPLIT, $8-104
+	TILE_ARGS
+
+t6x64tile:
+	INIT4(Z4, Z5, Z6, Z7); INIT4(Z8, Z9, Z10, Z11); INIT4(Z12, Z13, Z14, Z15)
+	INIT4(Z16, Z17, Z18, Z19); INIT4(Z20, Z21, Z22, Z23); INIT4(Z24, Z25, Z26, Z27)
+	TILE_START(t6x64done)
+
+t6x64loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VMOVUPS.Z 64(B_PTR), K2, Z1
+	VMOVUPS.Z 128(B_PTR), K3, Z2
+	VMOVUPS.Z 192(B_PTR), K4, Z3
+	ROW4((A_PTR), Z4, Z5, Z6, Z7)
+	ROW4((A_PTR)(A_ROW*1), Z8, Z9, Z10, Z11)
+	ROW4((A_PTR)(A_ROW*2), Z12, Z13, Z14, Z15)
+	ROW4((A_PTR)(A_ROW3*1), Z16, Z17, Z18, Z19)
+	ROW4((A_PTR)(A_ROW*4), Z20, Z21, Z22, Z23)
+	ROW4((A_PTR)(A_ROW5*1), Z24, Z25, Z26, Z27)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ t6x64loop
+
+t6x64done:
+	RELU_24(t6x64store)
+
+t6x64store:
+	STORE4(Z4, Z5, Z6, Z7); STORE4(Z8, Z9, Z10, Z11); STORE4(Z12, Z13, Z14, Z15)
+	STORE4(Z16, Z17, Z18, Z19); STORE4(Z20, Z21, Z22, Z23); STORE4(Z24, Z25, Z26, Z27)
+	LEAQ (A_TILE)(A_ROW*4), A_TILE
+	LEAQ (A_TILE)(A_ROW*2), A_TILE
+	DECQ tiles+96(FP)
+	JNZ t6x64tile
+	VZEROUPPER
+	RET
+
+// func avx512Tile12x32(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// 12 rows × 32 columns: Z0, Z1 hold B row s, Z4…Z27 the accumulators (row
+// r in Z4+2r, Z5+2r); rows 6…11 are addressed from A_PTR2 = A_PTR +
+// 6·aRow. Per step 2 loads and 12 broadcasts feed 24 FMAs.
+TEXT ·avx512Tile12x32(SB), NOSPLIT, $8-104
+	TILE_ARGS
+
+t12x32tile:
+	INIT2(Z4, Z5); INIT2(Z6, Z7); INIT2(Z8, Z9); INIT2(Z10, Z11)
+	INIT2(Z12, Z13); INIT2(Z14, Z15); INIT2(Z16, Z17); INIT2(Z18, Z19)
+	INIT2(Z20, Z21); INIT2(Z22, Z23); INIT2(Z24, Z25); INIT2(Z26, Z27)
+	TILE_START(t12x32done)
+	LEAQ (A_PTR)(A_ROW*4), A_PTR2
+	LEAQ (A_PTR2)(A_ROW*2), A_PTR2
+
+t12x32loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VMOVUPS.Z 64(B_PTR), K2, Z1
+	ROW2((A_PTR), Z4, Z5)
+	ROW2((A_PTR)(A_ROW*1), Z6, Z7)
+	ROW2((A_PTR)(A_ROW*2), Z8, Z9)
+	ROW2((A_PTR)(A_ROW3*1), Z10, Z11)
+	ROW2((A_PTR)(A_ROW*4), Z12, Z13)
+	ROW2((A_PTR)(A_ROW5*1), Z14, Z15)
+	ROW2((A_PTR2), Z16, Z17)
+	ROW2((A_PTR2)(A_ROW*1), Z18, Z19)
+	ROW2((A_PTR2)(A_ROW*2), Z20, Z21)
+	ROW2((A_PTR2)(A_ROW3*1), Z22, Z23)
+	ROW2((A_PTR2)(A_ROW*4), Z24, Z25)
+	ROW2((A_PTR2)(A_ROW5*1), Z26, Z27)
+	ADDQ A_STEP, A_PTR
+	ADDQ A_STEP, A_PTR2
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ t12x32loop
+
+t12x32done:
+	RELU_24(t12x32store)
+
+t12x32store:
+	STORE2(Z4, Z5); STORE2(Z6, Z7); STORE2(Z8, Z9); STORE2(Z10, Z11)
+	STORE2(Z12, Z13); STORE2(Z14, Z15); STORE2(Z16, Z17); STORE2(Z18, Z19)
+	STORE2(Z20, Z21); STORE2(Z22, Z23); STORE2(Z24, Z25); STORE2(Z26, Z27)
+	LEAQ (A_TILE)(A_ROW*8), A_TILE
+	LEAQ (A_TILE)(A_ROW*4), A_TILE
+	DECQ tiles+96(FP)
+	JNZ t12x32tile
+	VZEROUPPER
+	RET
+
+// func avx512Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// One row × up to 64 columns, the rows below a panel's whole tiles (its
+// masks cover any narrower panel): Z0…Z3 hold B row s, Z4…Z7 four
+// independent sums.
+TEXT ·avx512Tile1x64(SB), NOSPLIT, $8-104
+	TILE_ARGS
+
+t1x64tile:
+	INIT4(Z4, Z5, Z6, Z7)
+	TILE_START(t1x64done)
+
+t1x64loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VMOVUPS.Z 64(B_PTR), K2, Z1
+	VMOVUPS.Z 128(B_PTR), K3, Z2
+	VMOVUPS.Z 192(B_PTR), K4, Z3
+	ROW4((A_PTR), Z4, Z5, Z6, Z7)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ t1x64loop
+
+t1x64done:
+	TESTQ $TILE_RELU, flags+88(FP)
+	JZ t1x64store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7)
+
+t1x64store:
+	STORE4(Z4, Z5, Z6, Z7)
+	ADDQ A_ROW, A_TILE
+	DECQ tiles+96(FP)
+	JNZ t1x64tile
+	VZEROUPPER
+	RET
+
+// Z0 = B row s against A(r, s) broadcast from memory into the FMA.
+#define FMA1(addr, z) VFMADD231PS.BCST addr, Z0, z
+
+// func avx512Tile16x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// 16 rows × 16 columns, for narrow layers (the tutorial's n = 15 and 10):
+// Z0 holds B row s, Z4…Z19 the accumulators; each FMA broadcasts its A
+// from memory. Rows 8…15 are addressed from A_PTR2 = A_PTR + 8·aRow.
+TEXT ·avx512Tile16x16(SB), NOSPLIT, $8-104
+	TILE_ARGS
+	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
+
+t16x16tile:
+	INIT1(Z4); INIT1(Z5); INIT1(Z6); INIT1(Z7); INIT1(Z8); INIT1(Z9); INIT1(Z10); INIT1(Z11)
+	INIT1(Z12); INIT1(Z13); INIT1(Z14); INIT1(Z15); INIT1(Z16); INIT1(Z17); INIT1(Z18); INIT1(Z19)
+	TILE_START(t16x16done)
+	LEAQ (A_PTR)(A_ROW*8), A_PTR2
+
+t16x16loop:
+	PREFETCHT0 (A_PTR)(A_STEP*8) // dw walks x down a column strip: fetch 8 rows ahead
+	VMOVUPS.Z (B_PTR), K1, Z0
+	FMA1((A_PTR), Z4); FMA1((A_PTR)(A_ROW*1), Z5); FMA1((A_PTR)(A_ROW*2), Z6); FMA1((A_PTR)(A_ROW3*1), Z7)
+	FMA1((A_PTR)(A_ROW*4), Z8); FMA1((A_PTR)(A_ROW5*1), Z9); FMA1((A_PTR)(A_ROW3*2), Z10); FMA1((A_PTR)(A_ROW7*1), Z11)
+	FMA1((A_PTR2), Z12); FMA1((A_PTR2)(A_ROW*1), Z13); FMA1((A_PTR2)(A_ROW*2), Z14); FMA1((A_PTR2)(A_ROW3*1), Z15)
+	FMA1((A_PTR2)(A_ROW*4), Z16); FMA1((A_PTR2)(A_ROW5*1), Z17); FMA1((A_PTR2)(A_ROW3*2), Z18); FMA1((A_PTR2)(A_ROW7*1), Z19)
+	ADDQ A_STEP, A_PTR
+	ADDQ A_STEP, A_PTR2
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ t16x16loop
+
+t16x16done:
+	TESTQ $TILE_RELU, flags+88(FP)
+	JZ t16x16store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11); RELU4(Z12, Z13, Z14, Z15); RELU4(Z16, Z17, Z18, Z19)
+
+t16x16store:
+	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7); STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
+	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15); STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
+	LEAQ (A_TILE)(A_ROW*8), A_TILE
+	LEAQ (A_TILE)(A_ROW*8), A_TILE
+	DECQ tiles+96(FP)
+	JNZ t16x16tile
+	VZEROUPPER
+	RET
+
+// func avx512ColumnSums(db, dy *float32, m, n int)
+// db[j] = Σ_{i<m} dy[i·n + j], added in order of i from +0 (the
+// reference's order): 64 columns at a time in Z0…Z3, masked past n.
+TEXT ·avx512ColumnSums(SB), NOSPLIT, $0-32
+	MOVQ db+0(FP), DI
+	MOVQ dy+8(FP), SI
+	MOVQ n+24(FP), BX
+	LEAQ (BX*4), R8 // row stride in bytes
+	XORQ R9, R9     // first column of the block
+
+csblock:
+	MOVQ BX, AX
+	SUBQ R9, AX // columns left
+	JLE csdone
+	MOVQ $-1, R10
+	CMPQ AX, $64
+	JGE csmask
+	MOVQ $1, R10
+	SHLXQ AX, R10, R10
+	DECQ R10
+
+csmask:
+	KMOVW R10, K1; SHRQ $16, R10; KMOVW R10, K2; SHRQ $16, R10; KMOVW R10, K3; SHRQ $16, R10; KMOVW R10, K4
+	VPXORD Z0, Z0, Z0; VPXORD Z1, Z1, Z1; VPXORD Z2, Z2, Z2; VPXORD Z3, Z3, Z3
+	LEAQ (SI)(R9*4), DX
+	MOVQ m+16(FP), CX
+	TESTQ CX, CX
+	JZ csstore
+
+csrow:
+	VADDPS (DX), Z0, K1, Z0
+	VADDPS 64(DX), Z1, K2, Z1
+	VADDPS 128(DX), Z2, K3, Z2
+	VADDPS 192(DX), Z3, K4, Z3
+	ADDQ R8, DX
+	DECQ CX
+	JNZ csrow
+
+csstore:
+	LEAQ (DI)(R9*4), DX
+	VMOVUPS Z0, K1, (DX)
+	VMOVUPS Z1, K2, 64(DX)
+	VMOVUPS Z2, K3, 128(DX)
+	VMOVUPS Z3, K4, 192(DX)
+	ADDQ $64, R9
+	JMP csblock
+
+csdone:
+	VZEROUPPER
+	RET
