@@ -15,6 +15,10 @@ func archSets(s *[impl.Count]*kernelSet) {
 	s[impl.AVX2] = &avx2Set
 }
 
+// gemmISAs are the tile sets of gemm.go by implementation, for the tile
+// tests.
+var gemmISAs = map[int]*gemmISA{impl.AVX512: &avx512Gemm}
+
 // The amd64 tile routines, as runTile's kinds.
 const (
 	tileAVX512x6x64 = iota
