@@ -73,7 +73,8 @@ const (
 // once warm and concurrent calls each have their own.
 type gemmBuf struct {
 	b [maxKC*gemmNC + 16]float32
-	a [maxTileR*maxKC + 16]float32
+	a [maxKC*gemmMC + 16]float32   // packed A
+	e [maxTileR*maxKC + 16]float32 // scratch A
 	c [maxTileR*maxTileW + 16]float32
 }
 
@@ -134,8 +135,11 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	// when a partial panel must be zero-padded.
 	pack := bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
 		(!g.masked && (g.partial(min(cols, gemmNC)) || g.partial(cols%gemmNC)))
+	// A whose rows lie side by side (xᵀ, for dw) is packed when more
+	// than one panel reads it: its steps are whole rows of x apart.
+	packA := aRow == 1 && aStep != 1 && cols > g.classes[0].cols
 	var buf *gemmBuf // only when packing or scratch is needed
-	if pack || !g.masked || rows%g.classes[len(g.classes)-1].rows != 0 {
+	if pack || packA || !g.masked {
 		buf = gemmPool.Get().(*gemmBuf)
 		defer gemmPool.Put(buf)
 	}
@@ -147,7 +151,7 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 		nb := min(gemmNC, cols-j0)
 		for k0 := 0; ; {
 			ks := min(g.kc, steps-k0)
-			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, a: a, aRow: aRow, aStep: aStep, k0: k0, ks: ks}
+			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks}
 			p.init, p.ldi, p.j0 = init, ldi, j0
 			if k0 > 0 {
 				p.init, p.ldi = c, ldc // continue the sums
@@ -160,6 +164,17 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 			}
 			for i0 := 0; i0 < rows; i0 += gemmMC {
 				mb := min(gemmMC, rows-i0)
+				p.a, p.aRow, p.aStep, p.a0 = a, aRow, aStep, k0*aStep
+				if packA && ks > 0 {
+					// A(i, s) at packedA[i − i0 + s·mb]: each step's rows
+					// side by side, as the tiles move down them.
+					pa := aligned64(buf.a[:])[:ks*mb]
+					for s := range ks {
+						src := i0*aRow + (k0+s)*aStep
+						copy(pa[s*mb:s*mb+mb], a[src:src+mb])
+					}
+					p.a, p.aRow, p.aStep, p.a0 = pa, 1, mb, -i0
+				}
 				off := 0 // of the panel in packed
 				for q := 0; q < nb; {
 					cl, cw := g.panel(nb - q)
@@ -209,16 +224,17 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 
 // gemmPass is one block of steps of one block of columns.
 type gemmPass struct {
-	g           *gemmISA
-	buf         *gemmBuf
-	c           []float32
-	ldc         int
-	a           []float32
-	aRow, aStep int
-	init        []float32
-	ldi         int
-	j0, k0, ks  int
-	flags       int
+	g        *gemmISA
+	buf      *gemmBuf
+	c        []float32
+	ldc      int
+	a        []float32 // A(i, s) at a[a0 + i·aRow + s·aStep]
+	a0, aRow int
+	aStep    int
+	init     []float32
+	ldi      int
+	j0, ks   int
+	flags    int
 }
 
 // run does rows i0… i0+mb of one panel: cw columns from q0 whose B rows
@@ -261,7 +277,7 @@ func (p *gemmPass) at(i int) *float32 {
 	if p.ks == 0 {
 		return &zeros[0]
 	}
-	return &p.a[i*p.aRow+p.k0*p.aStep]
+	return &p.a[p.a0+i*p.aRow]
 }
 
 // edge computes rows r0… r0+e (e ≤ R) of a panel in the scratch tile: A's
@@ -269,7 +285,7 @@ func (p *gemmPass) at(i int) *float32 {
 // the result copied out.
 func (p *gemmPass) edge(cl tileClass, r0, e, q0, cw int, bp *float32, ldb int, masks uint64) {
 	R, W, ks := cl.rows, cl.cols, p.ks
-	sa := aligned64(p.buf.a[:])[:R*ks]
+	sa := aligned64(p.buf.e[:])[:R*ks]
 	sc := aligned64(p.buf.c[:])[:R*W]
 	clear(sc)
 	for r := range R {
@@ -278,7 +294,7 @@ func (p *gemmPass) edge(cl tileClass, r0, e, q0, cw int, bp *float32, ldb int, m
 			clear(row)
 			continue
 		}
-		src := (r0+r)*p.aRow + p.k0*p.aStep
+		src := p.a0 + (r0+r)*p.aRow
 		for s := range row {
 			row[s] = p.a[src+s*p.aStep]
 		}
