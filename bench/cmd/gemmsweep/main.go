@@ -20,7 +20,6 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -163,7 +162,7 @@ func splitList(s string) []string {
 
 // measure runs everything o asks for, progress to progress.
 func measure(o options, progress io.Writer) (report, error) {
-	r := report{CPU: cpuName(), Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH, Commit: commit()}
+	r := report{CPU: cpuName(), Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
 	for _, impl := range o.impls {
 		fmt.Fprintf(progress, "FMA peak of %s\n", impl)
 		r.Impls = append(r.Impls, implInfo{Name: impl, Peak: bench.Peak(impl), Own: impl != "generic"})
@@ -265,28 +264,4 @@ func cpuName() string {
 		}
 	}
 	return cpuid.CPU.BrandName
-}
-
-// commit is the VCS revision the binary was built from, when Go recorded
-// it, with "+changes" when the tree was modified.
-func commit() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return ""
-	}
-	var rev, dirty string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value[:min(len(s.Value), 12)]
-		case "vcs.modified":
-			if s.Value == "true" {
-				dirty = "+changes"
-			}
-		}
-	}
-	if rev == "" {
-		return ""
-	}
-	return rev + dirty
 }

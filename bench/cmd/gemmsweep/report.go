@@ -53,7 +53,6 @@ func (p peerInfo) label() string {
 type report struct {
 	CPU       string     `json:"cpu"`
 	Go        string     `json:"go"`
-	Commit    string     `json:"commit,omitempty"`
 	Bandwidth float64    `json:"bandwidth_gbps"` // one core, GB/s
 	Impls     []implInfo `json:"impls"`
 	Peers     []peerInfo `json:"peers"`
@@ -264,9 +263,6 @@ func hasImpl(impls []implInfo, name string) bool {
 func writeReport(w io.Writer, r report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CPU: %s; %s", r.CPU, r.Go)
-	if r.Commit != "" {
-		fmt.Fprintf(&b, "; commit %s", r.Commit)
-	}
 	b.WriteString("; one thread, best of runs by the thread's CPU time.\n\n")
 	var peaks, balances []string
 	for _, im := range r.Impls {
