@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/simdnn/simdnn"
@@ -36,39 +35,13 @@ import (
 // net.BlockRows rows, the hidden width padded to 16.
 var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}, {net.BlockRows, 784, 16}, {net.BlockRows, 16, 10}}
 
-// peaks caches peak.Measure per implementation for the whole run.
-var peaks sync.Map // impl → float64 (0: none)
-
-// peakOf is the FMA peak (GFLOP/s) of impl's vector ISA; for generic,
-// which has none, the best peak this CPU has (what the reference leaves
-// unused); 0, and no %peak, for an assembly implementation without a
-// peak loop, as in simdnn bench.
-func peakOf(impl string) float64 {
-	if v, ok := peaks.Load(impl); ok {
-		return v.(float64)
-	}
-	g, err := peak.Measure(impl)
-	if err != nil {
-		g = 0
-		if impl == "generic" {
-			for _, other := range simdnn.Impls() {
-				if o, err := peak.Measure(other); err == nil {
-					g = max(g, o)
-				}
-			}
-		}
-	}
-	peaks.Store(impl, g)
-	return g
-}
-
 // forEach runs f as sub-benchmark impl/name for every implementation,
 // with that implementation active.
 func forEach(b *testing.B, name string, f func(b *testing.B)) {
 	prev := simdnn.Impl()
 	defer simdnn.SetImpl(prev)
 	for _, impl := range simdnn.Impls() {
-		peakOf(impl) // measured outside any timed region
+		Peak(impl) // measured outside any timed region
 		b.Run(impl+"/"+name, func(b *testing.B) {
 			if err := simdnn.SetImpl(impl); err != nil {
 				b.Fatal(err)
@@ -90,17 +63,9 @@ func run(b *testing.B, flops float64, f func()) {
 	}
 	g := flops * float64(b.N) / (peak.ThreadTime() - start).Seconds() / 1e9
 	b.ReportMetric(g, "GFLOP/s")
-	if p := peakOf(simdnn.Impl()); p > 0 {
+	if p := Peak(simdnn.Impl()); p > 0 {
 		b.ReportMetric(100*g/p, "%peak")
 	}
-}
-
-func randSlice(r *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(r.Float64()*2 - 1)
-	}
-	return s
 }
 
 func BenchmarkDenseForward(b *testing.B) {
