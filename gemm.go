@@ -52,6 +52,9 @@ type gemmISA struct {
 	// kc is the block of steps: a packed panel of B (kc × W floats) stays
 	// in L1 while every row of the block of A passes over it.
 	kc int
+	// packT, when not packGo, is the routine that packs a panel of a
+	// transposed B (runPackT's kind); packGo packs it in Go.
+	packT int
 	// packRows is the fewest rows for which B is packed when it could be
 	// read in place (a transposed B is always packed).
 	packRows int
@@ -201,16 +204,32 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 // panel by panel as gemm walks them: each panel ks rows of its class's
 // width, the columns past the block's edge zero.
 func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
+	if ks == 0 {
+		return
+	}
 	off := 0
 	for q := 0; q < nb; {
 		cl, cw := g.panel(nb - q)
 		w := cl.cols
+		first := k0*bs + (j0+q)*bq // B(k0, j0+q)
+		// The ISA's transposing routine, when it has one, takes the whole
+		// blocks of 16 steps × 16 columns; this loop the rest.
+		s16, q16 := 0, 0
+		if bq != 1 && g.packT != packGo && ks >= 16 && cw >= 16 {
+			s16, q16 = ks&^15, cw&^15
+			runPackT(g.packT, &dst[off], &b[first], s16, q16/16, w, bq)
+		}
 		for s := range ks {
 			row := dst[off+s*w : off+s*w+w]
-			src := (k0+s)*bs + (j0+q)*bq
-			if bq == 1 {
+			src := first + s*bs
+			switch {
+			case bq == 1:
 				copy(row, b[src:src+cw])
-			} else {
+			case s < s16:
+				for i := q16; i < cw; i++ {
+					row[i] = b[src+i*bq]
+				}
+			default:
 				for i := range cw {
 					row[i] = b[src+i*bq]
 				}

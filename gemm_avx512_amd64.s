@@ -311,3 +311,79 @@ csstore:
 csdone:
 	VZEROUPPER
 	RET
+
+// Transposing 16×16 floats: Z0…Z15 hold rows 0…15 of the block; after
+// the first two stages Z0+c, Z4+c, Z8+c, Z12+c (c < 4) hold, in 128-bit
+// lane L, column 4L + c of rows 0…3, 4…7, 8…11, 12…15; the last two
+// gather those lanes into whole columns.
+#define UNPCK_PS(i, j, lo, hi) VUNPCKLPS j, i, lo; VUNPCKHPS j, i, hi
+#define UNPCK_PD(i, j, lo, hi) VUNPCKLPD j, i, lo; VUNPCKHPD j, i, hi
+
+// COLUMNS4 stores columns c, 4+c, 8+c and 12+c from u0 = Z(c), u1 = Z(4+c),
+// u2 = Z(8+c), u3 = Z(12+c) at dst rows c, 4+c, 8+c, 12+c; row c is at
+// start.
+#define COLUMNS4(start, u0, u1, u2, u3) \
+	VSHUFF32X4 $0x88, u1, u0, Z16; VSHUFF32X4 $0xdd, u1, u0, Z17; \
+	VSHUFF32X4 $0x88, u3, u2, Z18; VSHUFF32X4 $0xdd, u3, u2, Z19; \
+	LEAQ start, AX; \
+	VSHUFF32X4 $0x88, Z18, Z16, Z20; VMOVUPS Z20, (AX); ADDQ R12, AX; \
+	VSHUFF32X4 $0x88, Z19, Z17, Z21; VMOVUPS Z21, (AX); ADDQ R12, AX; \
+	VSHUFF32X4 $0xdd, Z18, Z16, Z22; VMOVUPS Z22, (AX); ADDQ R12, AX; \
+	VSHUFF32X4 $0xdd, Z19, Z17, Z23; VMOVUPS Z23, (AX)
+
+// func avx512PackT(dst, src *float32, ks, groups, w, bq int)
+// Packs groups·16 columns of a transposed B into a panel w floats wide:
+// dst[s·w + q] = src[q·bq + s] for s < ks (a multiple of 16) and q <
+// 16·groups: per 16 columns and 16 steps, 16 rows of src (each q, 16
+// steps) are loaded and transposed in registers into 16 rows of dst. The
+// driver packs the columns and steps past the last whole 16.
+TEXT ·avx512PackT(SB), NOSPLIT, $0-48
+	MOVQ w+32(FP), R9
+	SHLQ $2, R9 // a dst row, in bytes
+	LEAQ (R9)(R9*2), R11 // 3 dst rows
+	LEAQ (R9*4), R12 // 4 dst rows
+	MOVQ bq+40(FP), R10
+	SHLQ $2, R10 // a src row (one column), in bytes
+	MOVQ src+8(FP), R13 // src of this group
+	MOVQ dst+0(FP), R14 // dst of this group
+	MOVQ groups+24(FP), R15
+
+ptgroup:
+	MOVQ R13, SI
+	MOVQ R14, DI
+	MOVQ ks+16(FP), CX
+
+ptblock:
+	MOVQ SI, AX
+	VMOVUPS (AX), Z0; ADDQ R10, AX; VMOVUPS (AX), Z1; ADDQ R10, AX
+	VMOVUPS (AX), Z2; ADDQ R10, AX; VMOVUPS (AX), Z3; ADDQ R10, AX
+	VMOVUPS (AX), Z4; ADDQ R10, AX; VMOVUPS (AX), Z5; ADDQ R10, AX
+	VMOVUPS (AX), Z6; ADDQ R10, AX; VMOVUPS (AX), Z7; ADDQ R10, AX
+	VMOVUPS (AX), Z8; ADDQ R10, AX; VMOVUPS (AX), Z9; ADDQ R10, AX
+	VMOVUPS (AX), Z10; ADDQ R10, AX; VMOVUPS (AX), Z11; ADDQ R10, AX
+	VMOVUPS (AX), Z12; ADDQ R10, AX; VMOVUPS (AX), Z13; ADDQ R10, AX
+	VMOVUPS (AX), Z14; ADDQ R10, AX; VMOVUPS (AX), Z15
+	UNPCK_PS(Z0, Z1, Z16, Z17); UNPCK_PS(Z2, Z3, Z18, Z19)
+	UNPCK_PS(Z4, Z5, Z20, Z21); UNPCK_PS(Z6, Z7, Z22, Z23)
+	UNPCK_PS(Z8, Z9, Z24, Z25); UNPCK_PS(Z10, Z11, Z26, Z27)
+	UNPCK_PS(Z12, Z13, Z28, Z29); UNPCK_PS(Z14, Z15, Z30, Z31)
+	UNPCK_PD(Z16, Z18, Z0, Z1); UNPCK_PD(Z17, Z19, Z2, Z3)
+	UNPCK_PD(Z20, Z22, Z4, Z5); UNPCK_PD(Z21, Z23, Z6, Z7)
+	UNPCK_PD(Z24, Z26, Z8, Z9); UNPCK_PD(Z25, Z27, Z10, Z11)
+	UNPCK_PD(Z28, Z30, Z12, Z13); UNPCK_PD(Z29, Z31, Z14, Z15)
+	COLUMNS4((DI), Z0, Z4, Z8, Z12)
+	COLUMNS4((DI)(R9*1), Z1, Z5, Z9, Z13)
+	COLUMNS4((DI)(R9*2), Z2, Z6, Z10, Z14)
+	COLUMNS4((DI)(R11*1), Z3, Z7, Z11, Z15)
+	ADDQ $64, SI // 16 steps on
+	LEAQ (DI)(R12*4), DI // 16 dst rows on
+	SUBQ $16, CX
+	JNZ ptblock
+	MOVQ R10, AX
+	SHLQ $4, AX
+	ADDQ AX, R13 // 16 columns on
+	ADDQ $64, R14
+	DECQ R15
+	JNZ ptgroup
+	VZEROUPPER
+	RET

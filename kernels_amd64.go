@@ -45,6 +45,23 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 	}
 }
 
+// The amd64 packing routines for a transposed B, as runPackT's kinds.
+const (
+	packGo = iota // the driver's own loop
+	packAVX512
+)
+
+// runPackT calls the packing routine of the given kind, directly (see
+// runTile).
+func runPackT(kind int, dst, src *float32, ks, groups, w, bq int) {
+	switch kind {
+	case packAVX512:
+		avx512PackT(dst, src, ks, groups, w, bq)
+	default:
+		panic("simdnn: unknown packing kind")
+	}
+}
+
 // avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s).
 var avx2Set = kernelSet{
 	denseForward:        denseForwardAVX2,

@@ -23,6 +23,7 @@ var avx512Set = kernelSet{
 var avx512Gemm = gemmISA{
 	classes:  []tileClass{{tileAVX512x6x64, 6, 64}, {tileAVX512x12x32, 12, 32}, {tileAVX512x16x16, 16, 16}},
 	masked:   true,
+	packT:    packAVX512,
 	rowKind:  tileAVX512x1x64,
 	kc:       128,
 	packRows: 24,
@@ -39,6 +40,12 @@ func avx512Tile16x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi i
 
 //go:noescape
 func avx512Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+// avx512PackT packs 16·groups columns of a transposed B into a panel w
+// floats wide: dst[s·w + q] = src[q·bq + s] for s < ks, a multiple of 16.
+//
+//go:noescape
+func avx512PackT(dst, src *float32, ks, groups, w, bq int)
 
 // avx512ColumnSums sets db[j] = Σ_i dy[i·n + j] in order of i.
 //
