@@ -333,6 +333,22 @@ func (p *gemmPass) edge(cl tileClass, r0, e, q0, cw int, bp *float32, ldb int, m
 	}
 }
 
+// denseForwardTiles computes DenseForward with g's tiles. A layer of one
+// output (n = 1) on an ISA with masks and a transposing pack runs as
+// yᵀ = wᵀ·xᵀ: one row of m columns whose B is x packed transposed, so
+// that x streams through once at full vector width instead of one lane
+// in 16; the sums are the same, in the same order.
+func denseForwardTiles(g *gemmISA, y, x, w, b []float32, m, k, n int, relu bool) {
+	if n == 1 && g.masked && g.packT != packGo && m >= 64 && k >= 16 {
+		for i := range y {
+			y[i] = b[0]
+		}
+		g.gemm(y, m, w, 0, 1, x, 1, k, y, 0, 1, m, k, relu)
+		return
+	}
+	g.gemm(y, n, x, k, 1, w, n, 1, b, 0, m, n, k, relu)
+}
+
 // denseBackwardTiles computes DenseBackward's dw and dx with g's tiles
 // (db is each ISA's column sums):
 //   - dw = xᵀ·dy: A(p, i) = x[i·k + p] (row stride 1, step k), B = dy;

@@ -181,16 +181,19 @@ t12x32store:
 TEXT ·avx512Tile1x64(SB), NOSPLIT, $8-104
 	TILE_ARGS
 
+	MOVQ LDB, A_ROW7
+	SHLQ $5, A_ROW7 // the prefetch distance: 32 steps
+
 t1x64tile:
 	INIT4(Z4, Z5, Z6, Z7)
 	TILE_START(t1x64done)
 
 t1x64loop:
-	// One row has no reuse of B to hide its latency: fetch 8 steps ahead.
-	PREFETCHT0 (B_PTR)(LDB*8)
-	PREFETCHT0 64(B_PTR)(LDB*8)
-	PREFETCHT0 128(B_PTR)(LDB*8)
-	PREFETCHT0 192(B_PTR)(LDB*8)
+	// One row has no reuse of B to hide its latency: fetch 32 steps ahead.
+	PREFETCHT0 (B_PTR)(A_ROW7*1)
+	PREFETCHT0 64(B_PTR)(A_ROW7*1)
+	PREFETCHT0 128(B_PTR)(A_ROW7*1)
+	PREFETCHT0 192(B_PTR)(A_ROW7*1)
 	VMOVUPS.Z (B_PTR), K1, Z0
 	VMOVUPS.Z 64(B_PTR), K2, Z1
 	VMOVUPS.Z 128(B_PTR), K3, Z2

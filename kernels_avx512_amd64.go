@@ -80,7 +80,7 @@ func avx512Exp(dst, src *float32, n int)
 func avx512SoftmaxXent(grad, logits *float32, labels *int32, m, n int, scale float32) (total float32, correct int)
 
 func denseForwardAVX512(y, x, w, b []float32, m, k, n int, relu bool) {
-	avx512Gemm.gemm(y, n, x, k, 1, w, n, 1, b, 0, m, n, k, relu)
+	denseForwardTiles(&avx512Gemm, y, x, w, b, m, k, n, relu)
 }
 
 func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
