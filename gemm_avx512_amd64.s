@@ -84,9 +84,19 @@
 	VFMADD231PS Z31, Z0, z0; VFMADD231PS Z31, Z1, z1; VFMADD231PS Z31, Z2, z2; VFMADD231PS Z31, Z3, z3
 #define ROW2(addr, z0, z1) VBROADCASTSS addr, Z31; VFMADD231PS Z31, Z0, z0; VFMADD231PS Z31, Z1, z1
 
+// The same with A broadcast from memory by each FMA: more loads, but no
+// shuffle. Zen 4/5 run a zmm VBROADCASTSS on one of the two FMA pipes
+// (LLVM's znver4 model charges it a cycle there), so a tile mixes the
+// two kinds to keep the FMA pipes for FMAs and the load pipes in reach.
+#define ROW4M(addr, z0, z1, z2, z3) \
+	VFMADD231PS.BCST addr, Z0, z0; VFMADD231PS.BCST addr, Z1, z1; \
+	VFMADD231PS.BCST addr, Z2, z2; VFMADD231PS.BCST addr, Z3, z3
+#define ROW2M(addr, z0, z1) VFMADD231PS.BCST addr, Z0, z0; VFMADD231PS.BCST addr, Z1, z1
+
 // func avx512Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 // 6 rows × 64 columns: Z0…Z3 hold B row s, Z4…Z27 the 24 accumulators
-// (row r in Z4+4r…Z7+4r). Per step 4 loads and 6 broadcasts feed 24 FMAs.
+// (row r in Z4+4r…Z7+4r). Per step 4 loads of B and 4 broadcasts (rows
+// 0…3) and 8 broadcasting FMAs (rows 4, 5) feed 24 FMAs.
 TEXT ·avx512Tile6x64(SB), NOSPLIT, $8-104
 	TILE_ARGS
 
@@ -104,8 +114,8 @@ t6x64loop:
 	ROW4((A_PTR)(A_ROW*1), Z8, Z9, Z10, Z11)
 	ROW4((A_PTR)(A_ROW*2), Z12, Z13, Z14, Z15)
 	ROW4((A_PTR)(A_ROW3*1), Z16, Z17, Z18, Z19)
-	ROW4((A_PTR)(A_ROW*4), Z20, Z21, Z22, Z23)
-	ROW4((A_PTR)(A_ROW5*1), Z24, Z25, Z26, Z27)
+	ROW4M((A_PTR)(A_ROW*4), Z20, Z21, Z22, Z23)
+	ROW4M((A_PTR)(A_ROW5*1), Z24, Z25, Z26, Z27)
 	ADDQ A_STEP, A_PTR
 	ADDQ LDB, B_PTR
 	DECQ STEPS
@@ -127,7 +137,8 @@ t6x64store:
 // func avx512Tile12x32(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 // 12 rows × 32 columns: Z0, Z1 hold B row s, Z4…Z27 the accumulators (row
 // r in Z4+2r, Z5+2r); rows 6…11 are addressed from A_PTR2 = A_PTR +
-// 6·aRow. Per step 2 loads and 12 broadcasts feed 24 FMAs.
+// 6·aRow. Per step 2 loads of B and 4 broadcasts (rows 0…3) and 16
+// broadcasting FMAs (rows 4…11) feed 24 FMAs.
 TEXT ·avx512Tile12x32(SB), NOSPLIT, $8-104
 	TILE_ARGS
 
@@ -146,14 +157,14 @@ t12x32loop:
 	ROW2((A_PTR)(A_ROW*1), Z6, Z7)
 	ROW2((A_PTR)(A_ROW*2), Z8, Z9)
 	ROW2((A_PTR)(A_ROW3*1), Z10, Z11)
-	ROW2((A_PTR)(A_ROW*4), Z12, Z13)
-	ROW2((A_PTR)(A_ROW5*1), Z14, Z15)
-	ROW2((A_PTR2), Z16, Z17)
-	ROW2((A_PTR2)(A_ROW*1), Z18, Z19)
-	ROW2((A_PTR2)(A_ROW*2), Z20, Z21)
-	ROW2((A_PTR2)(A_ROW3*1), Z22, Z23)
-	ROW2((A_PTR2)(A_ROW*4), Z24, Z25)
-	ROW2((A_PTR2)(A_ROW5*1), Z26, Z27)
+	ROW2M((A_PTR)(A_ROW*4), Z12, Z13)
+	ROW2M((A_PTR)(A_ROW5*1), Z14, Z15)
+	ROW2M((A_PTR2), Z16, Z17)
+	ROW2M((A_PTR2)(A_ROW*1), Z18, Z19)
+	ROW2M((A_PTR2)(A_ROW*2), Z20, Z21)
+	ROW2M((A_PTR2)(A_ROW3*1), Z22, Z23)
+	ROW2M((A_PTR2)(A_ROW*4), Z24, Z25)
+	ROW2M((A_PTR2)(A_ROW5*1), Z26, Z27)
 	ADDQ A_STEP, A_PTR
 	ADDQ A_STEP, A_PTR2
 	ADDQ LDB, B_PTR
@@ -177,28 +188,20 @@ t12x32store:
 // func avx512Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 // One row × up to 64 columns, the rows below a panel's whole tiles (its
 // masks cover any narrower panel): Z0…Z3 hold B row s, Z4…Z7 four
-// independent sums.
+// independent sums, each FMA broadcasting its A from memory.
 TEXT ·avx512Tile1x64(SB), NOSPLIT, $8-104
 	TILE_ARGS
-
-	MOVQ LDB, A_ROW7
-	SHLQ $5, A_ROW7 // the prefetch distance: 32 steps
 
 t1x64tile:
 	INIT4(Z4, Z5, Z6, Z7)
 	TILE_START(t1x64done)
 
 t1x64loop:
-	// One row has no reuse of B to hide its latency: fetch 32 steps ahead.
-	PREFETCHT0 (B_PTR)(A_ROW7*1)
-	PREFETCHT0 64(B_PTR)(A_ROW7*1)
-	PREFETCHT0 128(B_PTR)(A_ROW7*1)
-	PREFETCHT0 192(B_PTR)(A_ROW7*1)
 	VMOVUPS.Z (B_PTR), K1, Z0
 	VMOVUPS.Z 64(B_PTR), K2, Z1
 	VMOVUPS.Z 128(B_PTR), K3, Z2
 	VMOVUPS.Z 192(B_PTR), K4, Z3
-	ROW4((A_PTR), Z4, Z5, Z6, Z7)
+	ROW4M((A_PTR), Z4, Z5, Z6, Z7)
 	ADDQ A_STEP, A_PTR
 	ADDQ LDB, B_PTR
 	DECQ STEPS

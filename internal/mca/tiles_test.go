@@ -56,10 +56,7 @@ type shortfall struct {
 // pipes; an FMA's embedded broadcast costs no FP pipe in the model but
 // ran the dense products markedly slower on Zen 5 (docs/kernels.md,
 // "Static throughput of the tile loops").
-var belowGate = map[string]shortfall{
-	"avx512TileV4R6": {0.79, "6 zmm VBROADCASTSS take FP1 cycles from 24 FMAs"},
-	"avx512TileV4R1": {0.79, "1 zmm VBROADCASTSS takes an FP1 cycle from 4 FMAs"},
-}
+var belowGate = map[string]shortfall{}
 
 // tileRows reads a tile's row count from its name: avx512TileV4R6 (V
 // vectors, R rows) or avx2Tile6x16 (rows × columns).
@@ -192,9 +189,9 @@ func gate(t *testing.T, tile string, rows int, cpu cpuModel, r report, l loop) s
 	case listed && use >= short.floor:
 		return fmt.Sprintf("below; belowGate allows %.0f %%", 100*short.floor)
 	case listed:
-		t.Errorf("%s on %s: "+what+", below its belowGate floor of %.0f %% (%s)"+detail, tile, cpu.name, 100*use, 100*short.floor, short.reason)
+		t.Errorf("%s on %s: "+what+", below its belowGate floor of %.0f %% (%s)%s", tile, cpu.name, 100*use, 100*short.floor, short.reason, detail)
 	default:
-		t.Errorf("%s on %s: "+what+", want %.0f %%"+detail, tile, cpu.name, 100*use, 100*want)
+		t.Errorf("%s on %s: "+what+", want %.0f %%%s", tile, cpu.name, 100*use, 100*want, detail)
 	}
 	return "FAIL"
 }
