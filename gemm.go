@@ -36,6 +36,9 @@ const tileReLU = 1
 type tileClass struct {
 	kind       int
 	rows, cols int
+	// halfKind, when halfRows > 0, is a tile of halfRows rows and the same
+	// columns, for the rows below the whole tiles on a masked ISA.
+	halfKind, halfRows int
 }
 
 // gemmISA is what the driver needs of one implementation.
@@ -146,6 +149,16 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 		buf = gemmPool.Get().(*gemmBuf)
 		defer gemmPool.Put(buf)
 	}
+	// Steps go in blocks of kc so that a packed panel stays in L1; B read
+	// in place in one narrow panel has nothing to keep there, and one
+	// block leaves init apart from C (see run).
+	kc, mc := g.kc, gemmMC
+	if !pack && cols <= g.classes[0].cols {
+		kc = max(steps, 1)
+	}
+	if cols <= g.classes[0].cols {
+		mc = rows // one panel: no block of A is read twice
+	}
 	var packed []float32
 	if pack {
 		packed = aligned64(buf.b[:])
@@ -153,11 +166,12 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	for j0 := 0; j0 < cols; j0 += gemmNC {
 		nb := min(gemmNC, cols-j0)
 		for k0 := 0; ; {
-			ks := min(g.kc, steps-k0)
+			ks := min(kc, steps-k0)
 			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks}
 			p.init, p.ldi, p.j0 = init, ldi, j0
+			p.fresh = init == nil || unsafe.SliceData(init) != unsafe.SliceData(c)
 			if k0 > 0 {
-				p.init, p.ldi = c, ldc // continue the sums
+				p.init, p.ldi, p.fresh = c, ldc, false // continue the sums
 			}
 			if k0+ks >= steps && relu {
 				p.flags = tileReLU
@@ -165,8 +179,8 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 			if pack {
 				g.packBlock(packed, b, bs, bq, k0, ks, j0, nb)
 			}
-			for i0 := 0; i0 < rows; i0 += gemmMC {
-				mb := min(gemmMC, rows-i0)
+			for i0 := 0; i0 < rows; i0 += mc {
+				mb := min(mc, rows-i0)
 				p.a, p.aRow, p.aStep, p.a0 = a, aRow, aStep, k0*aStep
 				if packA && ks > 0 {
 					// A(i, s) at packedA[i − i0 + s·mb]: each step's rows
@@ -252,6 +266,7 @@ type gemmPass struct {
 	aStep    int
 	init     []float32
 	ldi      int
+	fresh    bool // init is not C: a row may be computed twice
 	j0, ks   int
 	flags    int
 }
@@ -262,31 +277,48 @@ type gemmPass struct {
 // without masks, go through the scratch tile.
 func (p *gemmPass) run(cl tileClass, i0, mb, q0, cw int, bp *float32, ldb int) {
 	masks := ^uint64(0) >> (64 - cw)
-	R := cl.rows
-	whole := mb / R
-	if cw < cl.cols && !p.g.masked {
-		whole = 0
-	}
-	if whole > 0 {
-		init := &zeros[0]
-		if p.init != nil {
-			init = &p.init[i0*p.ldi+q0]
-		}
-		runTile(cl.kind, &p.c[i0*p.ldc+q0], p.at(i0), bp, init,
-			p.ks, p.aStep*4, p.aRow*4, ldb*4, p.ldc*4, p.ldi*4, masks, p.flags, whole)
-	}
-	r := i0 + whole*R
-	if r < i0+mb && p.g.masked {
+	R, end := cl.rows, i0+mb
+	// call runs n tiles of the given kind from row r down.
+	call := func(kind, r, n int) {
 		init := &zeros[0]
 		if p.init != nil {
 			init = &p.init[r*p.ldi+q0]
 		}
-		runTile(p.g.rowKind, &p.c[r*p.ldc+q0], p.at(r), bp, init,
-			p.ks, p.aStep*4, p.aRow*4, ldb*4, p.ldc*4, p.ldi*4, masks, p.flags, i0+mb-r)
+		runTile(kind, &p.c[r*p.ldc+q0], p.at(r), bp, init,
+			p.ks, p.aStep*4, p.aRow*4, ldb*4, p.ldc*4, p.ldi*4, masks, p.flags, n)
+	}
+	if !p.g.masked {
+		r := i0
+		if cw == cl.cols && mb >= R {
+			call(cl.kind, i0, mb/R)
+			r += mb / R * R
+		}
+		for ; r < end; r += R {
+			p.edge(cl, r, min(R, end-r), q0, cw, bp, ldb, masks)
+		}
 		return
 	}
-	for ; r < i0+mb; r += R {
-		p.edge(cl, r, min(R, i0+mb-r), q0, cw, bp, ldb, masks)
+	// Below the whole tiles: while init is not C, a tile may end at the
+	// last row and rewrite rows above it with the same values; else a
+	// half-height tile, then one-row tiles.
+	r := i0
+	if mb >= R {
+		call(cl.kind, r, mb/R)
+		r += mb / R * R
+		if r < end && p.fresh {
+			call(cl.kind, end-R, 1)
+			return
+		}
+	}
+	if h := cl.halfRows; h > 0 && end-r >= h {
+		call(cl.halfKind, r, 1)
+		if r += h; r < end && p.fresh {
+			call(cl.halfKind, end-h, 1)
+			return
+		}
+	}
+	if r < end {
+		call(p.g.rowKind, r, end-r)
 	}
 }
 

@@ -267,6 +267,40 @@ t16x16store:
 	VZEROUPPER
 	RET
 
+// func avx512Tile8x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// 8 rows × 16 columns: the first half of 16x16, for the 8 to 15 rows
+// below a narrow panel's whole tiles (Z4…Z11 the accumulators).
+TEXT ·avx512Tile8x16(SB), NOSPLIT, $8-104
+	TILE_ARGS
+	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
+
+t8x16tile:
+	INIT1(Z4); INIT1(Z5); INIT1(Z6); INIT1(Z7); INIT1(Z8); INIT1(Z9); INIT1(Z10); INIT1(Z11)
+	TILE_START(t8x16done)
+
+t8x16loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	FMA1((A_PTR), Z4); FMA1((A_PTR)(A_ROW*1), Z5); FMA1((A_PTR)(A_ROW*2), Z6); FMA1((A_PTR)(A_ROW3*1), Z7)
+	FMA1((A_PTR)(A_ROW*4), Z8); FMA1((A_PTR)(A_ROW5*1), Z9); FMA1((A_PTR)(A_ROW3*2), Z10); FMA1((A_PTR)(A_ROW7*1), Z11)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ t8x16loop
+
+t8x16done:
+	TESTQ $TILE_RELU, flags+88(FP)
+	JZ t8x16store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11)
+
+t8x16store:
+	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7); STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
+	LEAQ (A_TILE)(A_ROW*8), A_TILE
+	DECQ tiles+96(FP)
+	JNZ t8x16tile
+	VZEROUPPER
+	RET
+
 // func avx512ColumnSums(db, dy *float32, m, n int)
 // db[j] = Σ_{i<m} dy[i·n + j], added in order of i from +0 (the
 // reference's order): 64 columns at a time in Z0…Z3, masked past n.

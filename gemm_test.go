@@ -41,8 +41,13 @@ func (tc tileCase) String() string {
 // one-row tile (as wide as the widest class).
 func tileKinds(g *gemmISA) []tileClass {
 	kinds := append([]tileClass(nil), g.classes...)
+	for _, cl := range g.classes {
+		if cl.halfRows > 0 {
+			kinds = append(kinds, tileClass{kind: cl.halfKind, rows: cl.halfRows, cols: cl.cols})
+		}
+	}
 	if g.masked {
-		kinds = append(kinds, tileClass{g.rowKind, 1, g.classes[0].cols})
+		kinds = append(kinds, tileClass{kind: g.rowKind, rows: 1, cols: g.classes[0].cols})
 	}
 	return kinds
 }

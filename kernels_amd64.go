@@ -25,6 +25,7 @@ const (
 	tileAVX512x12x32
 	tileAVX512x16x16
 	tileAVX512x1x64
+	tileAVX512x8x16
 )
 
 // runTile calls the tile routine of the given kind (gemm.go). The calls
@@ -38,6 +39,8 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 		avx512Tile12x32(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	case tileAVX512x16x16:
 		avx512Tile16x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512x8x16:
+		avx512Tile8x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	case tileAVX512x1x64:
 		avx512Tile1x64(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	default:

@@ -21,7 +21,7 @@ var avx512Set = kernelSet{
 // columns (or a second-to-last one), 16×16 for narrow layers; opmask
 // registers cover every partial panel.
 var avx512Gemm = gemmISA{
-	classes:  []tileClass{{tileAVX512x6x64, 6, 64}, {tileAVX512x12x32, 12, 32}, {tileAVX512x16x16, 16, 16}},
+	classes:  []tileClass{{tileAVX512x6x64, 6, 64, 0, 0}, {tileAVX512x12x32, 12, 32, 0, 0}, {tileAVX512x16x16, 16, 16, tileAVX512x8x16, 8}},
 	masked:   true,
 	packT:    packAVX512,
 	rowKind:  tileAVX512x1x64,
@@ -37,6 +37,9 @@ func avx512Tile12x32(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi i
 
 //go:noescape
 func avx512Tile16x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func avx512Tile8x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 
 //go:noescape
 func avx512Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
