@@ -4,17 +4,19 @@ package simdnn
 
 import (
 	"math"
+	"unsafe"
 
 	"github.com/simdnn/simdnn/internal/impl"
 )
 
-// archSets: the NEON implementation (kernels_arm64.s). internal/impl
-// reads the CPU's feature bit.
+// archSets: the NEON implementation (kernels_arm64.s, gemm_arm64.s).
+// internal/impl reads the CPU's feature bit.
 func archSets(s *[impl.Count]*kernelSet) {
 	s[impl.NEON] = &neonSet
 }
 
-// neonSet is the NEON implementation (kernels_arm64.s).
+// neonSet is the NEON implementation (kernels_arm64.s; the dense tiles in
+// gemm_arm64.s).
 var neonSet = kernelSet{
 	denseForward:        denseForwardNEON,
 	denseBackward:       denseBackwardNEON,
@@ -28,41 +30,88 @@ var neonSet = kernelSet{
 	exp:                 expNEON,
 }
 
-// denseForwardNEON runs the assembly on every shape with at least one
-// whole vector of columns; rows narrower than four floats (n < 4) take
-// the reference loop.
-func denseForwardNEON(y, x, w, b []float32, m, k, n int, relu bool) {
-	switch {
-	case m == 0:
-	case n < 4:
-		denseForwardGeneric(y, x, w, b, m, k, n, relu)
+// gemmISAs are the tile sets of gemm.go by implementation, for the tile
+// tests.
+var gemmISAs = map[int]*gemmISA{impl.NEON: &neonGemm}
+
+// The arm64 tile routines, as runTile's kinds.
+const (
+	tileNEON6x16 = iota
+	tileNEON12x8
+	tileNEON16x4
+)
+
+// neonGemm: 6×16 tiles for wide panels, 12×8 for a panel of 5–8 columns,
+// 16×4 for 1–4 (every tile keeps 24 or 16 accumulators in registers and
+// needs at most 17 loads for 16–24 FMLAs a step; gemm_arm64.s). NEON has
+// no masked loads or stores, so partial panels and the rows below the
+// whole tiles go through the driver's scratch tile.
+//
+// kc = 128 steps: a packed panel of B is at most 128 × 16 floats (8 KB)
+// and the A values of one tile at most about 8 KB more (16 rows of 128
+// floats; for xᵀ a cache line a step), so both stay in the smallest L1D
+// the tiles meet (Cortex-A53's 32 KB) with half of it left for C and the
+// next tile's A, and take a quarter or less of Neoverse N1/V2's (64 KB)
+// and Apple M1's (128 KB). A larger kc there would only save the reload
+// of the C tile at each block of steps (24 vector loads and stores per
+// 128 × 24 FMLAs, under 2 %), and 128 is the most the driver's buffers
+// (maxKC) hold.
+//
+// packRows = 12: packing copies each float of a panel once, and each
+// 6-row tile does 1.5 FMLAs per float of B (a NEON vector holds 4), so
+// two tiles' worth of rows already pay for contiguous panels whose rows
+// share cache lines and pages.
+var neonGemm = gemmISA{
+	classes:  []tileClass{{tileNEON6x16, 6, 16}, {tileNEON12x8, 12, 8}, {tileNEON16x4, 16, 4}},
+	masked:   false,
+	kc:       128,
+	packRows: 12,
+}
+
+// runTile calls the tile routine of the given kind (gemm.go). The calls
+// are direct so that each routine's //go:noescape stays visible: no
+// argument escapes, and the driver's scratch stays where it is.
+func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int) {
+	switch kind {
+	case tileNEON6x16:
+		neonTile6x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileNEON12x8:
+		neonTile12x8(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileNEON16x4:
+		neonTile16x4(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	default:
-		neonDenseForward(y, x, w, b, m, k, n, relu)
+		panic("simdnn: unknown tile kind")
 	}
 }
 
-// denseBackwardNEON: dw and db in assembly when the block of 4 inputs × 4
-// columns fits (k ≥ 4, n ≥ 4), dx in assembly for every shape.
+//go:noescape
+func neonTile6x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func neonTile12x8(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func neonTile16x4(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+// neonColumnSums sets db[j] = Σ_i dy[i·n + j] in order of i, for n ≥ 1.
+//
+//go:noescape
+func neonColumnSums(db, dy *float32, m, n int)
+
+// denseForwardNEON: y = b + x·w through the tiles, x's rows as A (row
+// stride k, step 1) and w's rows as B.
+func denseForwardNEON(y, x, w, b []float32, m, k, n int, relu bool) {
+	neonGemm.gemm(y, n, x, k, 1, w, n, 1, b, 0, m, n, k, relu)
+}
+
+// denseBackwardNEON: dw and dx through the tiles (denseBackwardTiles),
+// db by column sums.
 func denseBackwardNEON(dw, db, dx, x, w, dy []float32, m, k, n int) {
-	if k < 4 || n < 4 {
-		denseBackwardGeneric(dw, db, nil, x, w, dy, m, k, n)
-	} else {
-		neonDenseBackwardDw(dw, x, dy, m, k, n)
-		neonColumnSums(db, dy, m, n)
-	}
-	if dx != nil && m > 0 && k > 0 {
-		neonDenseBackwardDx(dx, w, dy, m, k, n)
+	denseBackwardTiles(&neonGemm, dw, dx, x, w, dy, m, k, n)
+	if n > 0 {
+		neonColumnSums(&db[0], unsafe.SliceData(dy), m, n)
 	}
 }
-
-//go:noescape
-func neonDenseBackwardDw(dw, x, dy []float32, m, k, n int)
-
-//go:noescape
-func neonColumnSums(db, dy []float32, m, n int)
-
-//go:noescape
-func neonDenseBackwardDx(dx, w, dy []float32, m, k, n int)
 
 // softmaxChunk is how many rows one neonSoftmaxRows call takes: their
 // sums and offsets come back in arrays on the wrapper's stack.
@@ -115,9 +164,6 @@ func expNEON(dst, src []float32) {
 //
 //go:noescape
 func neonExp(x []float32)
-
-//go:noescape
-func neonDenseForward(y, x, w, b []float32, m, k, n int, relu bool)
 
 //go:noescape
 func neonReLU(x []float32)
