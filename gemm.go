@@ -32,6 +32,9 @@ import (
 // the last rows that do not fill a tile, goes through a scratch tile.
 const tileReLU = 1
 
+// packGo, as a gemmISA's packT, packs a transposed B in Go.
+const packGo = 0
+
 // tileClass is one tile routine: kind selects it in runTile.
 type tileClass struct {
 	kind       int
@@ -153,7 +156,7 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	// in place in one narrow panel has nothing to keep there, and one
 	// block leaves init apart from C (see run).
 	kc, mc := g.kc, gemmMC
-	if !pack && cols <= g.classes[0].cols {
+	if !pack && cols <= g.classes[0].cols && g.masked { // (the scratch tile holds kc steps)
 		kc = max(steps, 1)
 	}
 	if cols <= g.classes[0].cols {
@@ -331,34 +334,37 @@ func (p *gemmPass) at(i int) *float32 {
 	return &p.a[p.a0+i*p.aRow]
 }
 
-// edge computes rows r0… r0+e (e ≤ R) of a panel in the scratch tile: A's
-// rows copied (the missing ones zero), init copied in, the tile run once,
-// the result copied out.
+// edge computes rows r0… r0+e (e ≤ R) of a panel in the scratch tile:
+// init copied in, the tile run once, the result copied out.
 func (p *gemmPass) edge(cl tileClass, r0, e, q0, cw int, bp *float32, ldb int, masks uint64) {
 	R, W, ks := cl.rows, cl.cols, p.ks
-	sa := aligned64(p.buf.e[:])[:R*ks]
 	sc := aligned64(p.buf.c[:])[:R*W]
 	clear(sc)
-	for r := range R {
-		row := sa[r*ks : r*ks+ks]
-		if r >= e {
-			clear(row)
-			continue
-		}
-		src := p.a0 + (r0+r)*p.aRow
-		for s := range row {
-			row[s] = p.a[src+s*p.aStep]
-		}
+	for r := range e {
 		if p.init != nil {
 			i := (r0+r)*p.ldi + q0
 			copy(sc[r*W:r*W+cw], p.init[i:i+cw])
 		}
 	}
-	ap := &zeros[0]
-	if ks > 0 {
-		ap = &sa[0]
+	// A in place when the tile's rows all exist (a partial panel), else
+	// its rows copied, the missing ones zero.
+	ap, aStep, aRow := p.at(r0), p.aStep, p.aRow
+	if e < R && ks > 0 {
+		sa := aligned64(p.buf.e[:])[:R*ks]
+		for r := range R {
+			row := sa[r*ks : r*ks+ks]
+			if r >= e {
+				clear(row)
+				continue
+			}
+			src := p.a0 + (r0+r)*p.aRow
+			for s := range row {
+				row[s] = p.a[src+s*p.aStep]
+			}
+		}
+		ap, aStep, aRow = &sa[0], 1, ks
 	}
-	runTile(cl.kind, &sc[0], ap, bp, &sc[0], ks, 4, ks*4, ldb*4, W*4, W*4, masks, p.flags, 1)
+	runTile(cl.kind, &sc[0], ap, bp, &sc[0], ks, aStep*4, aRow*4, ldb*4, W*4, W*4, masks, p.flags, 1)
 	for r := range e {
 		i := (r0+r)*p.ldc + q0
 		copy(p.c[i:i+cw], sc[r*W:r*W+cw])

@@ -48,10 +48,10 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 	}
 }
 
-// The amd64 packing routines for a transposed B, as runPackT's kinds.
+// The amd64 packing routines for a transposed B, as runPackT's kinds
+// (after packGo, the driver's own loop).
 const (
-	packGo = iota // the driver's own loop
-	packAVX512
+	packAVX512 = packGo + 1 + iota
 )
 
 // runPackT calls the packing routine of the given kind, directly (see

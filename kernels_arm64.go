@@ -62,7 +62,7 @@ const (
 // two tiles' worth of rows already pay for contiguous panels whose rows
 // share cache lines and pages.
 var neonGemm = gemmISA{
-	classes:  []tileClass{{tileNEON6x16, 6, 16}, {tileNEON12x8, 12, 8}, {tileNEON16x4, 16, 4}},
+	classes:  []tileClass{{kind: tileNEON6x16, rows: 6, cols: 16}, {kind: tileNEON12x8, rows: 12, cols: 8}, {kind: tileNEON16x4, rows: 16, cols: 4}},
 	masked:   false,
 	kc:       128,
 	packRows: 12,
@@ -84,6 +84,12 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 	}
 }
 
+// runPackT would call a transposing pack routine; NEON has none
+// (neonGemm.packT is packGo), so the driver never calls it.
+func runPackT(kind int, dst, src *float32, ks, groups, w, bq int) {
+	panic("simdnn: no packing routine on arm64")
+}
+
 //go:noescape
 func neonTile6x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 
@@ -101,7 +107,7 @@ func neonColumnSums(db, dy *float32, m, n int)
 // denseForwardNEON: y = b + x·w through the tiles, x's rows as A (row
 // stride k, step 1) and w's rows as B.
 func denseForwardNEON(y, x, w, b []float32, m, k, n int, relu bool) {
-	neonGemm.gemm(y, n, x, k, 1, w, n, 1, b, 0, m, n, k, relu)
+	denseForwardTiles(&neonGemm, y, x, w, b, m, k, n, relu)
 }
 
 // denseBackwardNEON: dw and dx through the tiles (denseBackwardTiles),

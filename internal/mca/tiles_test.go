@@ -27,7 +27,7 @@ var tilePrefixes = map[string][]string{
 // every tile of every family of tilePrefixes that the sources define, and
 // fails when a family listed here has none, so that a change removing a
 // family's tiles fails instead of passing with nothing to check.
-var requiredTiles = []string{"avx512Tile"}
+var requiredTiles = []string{"avx512Tile", "neonTile"}
 
 // minFMAUse is the least share of the FMA pipes' cycles a tile's loop
 // must fill with FMAs on the gate CPU of its architecture (the first of
