@@ -50,6 +50,11 @@ type gemmISA struct {
 	// panels of the widest class that fits and a last one of the
 	// narrowest that covers the rest.
 	classes []tileClass
+	// oneRest: a rest of columns narrower than the widest class runs as
+	// one panel of the narrowest class that covers it (or a whole panel
+	// of a class exactly as wide) instead of as whole panels of narrower
+	// classes and a partial one: each row of A is then read once.
+	oneRest bool
 	masked  bool
 	// rowKind, on a masked ISA, is a one-row tile as wide as the widest
 	// class (its masks cover any narrower panel): the rows left below the
@@ -103,7 +108,7 @@ func aligned64(s []float32) []float32 {
 // panel of a block with left columns to go.
 func (g *gemmISA) panel(left int) (tileClass, int) {
 	for _, cl := range g.classes {
-		if cl.cols <= left {
+		if cl.cols <= left && (!g.oneRest || left >= g.classes[0].cols || cl.cols == left) {
 			return cl, cl.cols
 		}
 	}
