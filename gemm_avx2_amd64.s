@@ -121,7 +121,9 @@ GLOBL avx2LaneBits<>(SB), RODATA|NOPTR, $64
 // rest of the first cw = 9–15 columns runs as two overlapping halves,
 // columns 0…7 and cw−8…cw−1 (HI bytes on): the columns of both get the
 // same bits twice, and no load or store is masked. Any other mask takes
-// the masked loop, which rebuilds the low lanes' mask every step.
+// the masked loop, which rebuilds the low lanes' mask every step. The
+// loop prefetches the 64 bytes after B's row: of a B read in place, the
+// next panel's columns, which the first tile would otherwise wait for.
 TEXT ·avx2Tile6x16(SB), NOSPLIT, $8-104
 	TILE_ARGS(16)
 	MOVQ $32, HI
@@ -141,6 +143,7 @@ t6x16tile:
 	TILE_START(t6x16done)
 
 t6x16loop:
+	PREFETCHT0 64(B_PTR) // B read in place: the next panel's line of this step
 	VMOVUPS (B_PTR), Y12
 	VMOVUPS (B_PTR)(HI*1), Y13
 	STEP6x16
