@@ -10,10 +10,9 @@ import (
 )
 
 // TestKernelsDoNotAllocate: the contract says no allocation, on every
-// implementation: the wrappers keep their scratch (avx512's zero bias and
-// dx's transposed w panel, avx2's panel, neon's per-row sums) on the
-// stack. The shape is past every block size, with tails in every
-// dimension.
+// implementation: the dense kernels' driver (gemm.go) keeps its packed
+// panels in a pool, neon its per-row sums on the stack. The shape is past
+// every block size, with tails in every dimension.
 func TestKernelsDoNotAllocate(t *testing.T) {
 	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(1, 1))

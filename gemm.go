@@ -50,6 +50,11 @@ type gemmISA struct {
 	// panels of the widest class that fits and a last one of the
 	// narrowest that covers the rest.
 	classes []tileClass
+	// oneRest: a rest of columns narrower than the widest class runs as
+	// one panel of the narrowest class that covers it (or a whole panel
+	// of a class exactly as wide) instead of as whole panels of narrower
+	// classes and a partial one: each row of A is then read once.
+	oneRest bool
 	masked  bool
 	// rowKind, on a masked ISA, is a one-row tile as wide as the widest
 	// class (its masks cover any narrower panel): the rows left below the
@@ -103,7 +108,7 @@ func aligned64(s []float32) []float32 {
 // panel of a block with left columns to go.
 func (g *gemmISA) panel(left int) (tileClass, int) {
 	for _, cl := range g.classes {
-		if cl.cols <= left {
+		if cl.cols <= left && (!g.oneRest || left >= g.classes[0].cols || cl.cols == left) {
 			return cl, cl.cols
 		}
 	}
@@ -145,8 +150,11 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	pack := bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
 		(!g.masked && (g.partial(min(cols, gemmNC)) || g.partial(cols%gemmNC)))
 	// A whose rows lie side by side (xᵀ, for dw) is packed when more
-	// than one panel reads it: its steps are whole rows of x apart.
-	packA := aRow == 1 && aStep != 1 && cols > g.classes[0].cols
+	// than one panel reads it and its steps are a multiple of 512 bytes
+	// apart: they then fall into at most 8 of L1's 64 sets and evict each
+	// other before a tile's kc steps are done. Other strides spread over
+	// the sets, and A is read in place.
+	packA := aRow == 1 && aStep > 0 && aStep%128 == 0 && cols > g.classes[0].cols
 	var buf *gemmBuf // only when packing or scratch is needed
 	if pack || packA || !g.masked {
 		buf = gemmPool.Get().(*gemmBuf)

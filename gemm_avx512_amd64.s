@@ -13,47 +13,15 @@
 // masked stores write nothing in the columns past the edge. Go's operand
 // order is reversed from Intel's.
 
-#define C_PTR DI
-#define A_PTR SI
-#define A_PTR2 AX   // A of the second group of rows (12x32, 16x16)
-#define B_PTR DX
-#define STEPS CX
-#define A_STEP R9
-#define A_ROW R10
-#define A_ROW3 R11
-#define A_ROW5 R12
+#include "gemm_amd64.h"
+
 #define A_ROW7 R13
-#define LDB R14
-#define LDC BX
-#define LDI R8
-#define INIT_PTR R15
-#define A_TILE BP   // A of the current tile
 
-#define TILE_RELU 1
-
-// TILE_ARGS loads the arguments every tile uses.
+// TILE_ARGS loads the arguments every tile uses, masks into K1…K4.
 #define TILE_ARGS \
-	MOVQ c+0(FP), C_PTR; \
-	MOVQ a+8(FP), A_TILE; \
-	MOVQ init+24(FP), INIT_PTR; \
-	MOVQ aStep+40(FP), A_STEP; \
-	MOVQ aRow+48(FP), A_ROW; \
-	MOVQ ldb+56(FP), LDB; \
-	MOVQ ldc+64(FP), LDC; \
-	MOVQ ldi+72(FP), LDI; \
+	TILE_PTRS; \
 	MOVQ masks+80(FP), AX; \
-	KMOVW AX, K1; SHRQ $16, AX; KMOVW AX, K2; SHRQ $16, AX; KMOVW AX, K3; SHRQ $16, AX; KMOVW AX, K4; \
-	LEAQ (A_ROW)(A_ROW*2), A_ROW3; \
-	LEAQ (A_ROW)(A_ROW*4), A_ROW5
-
-// TILE_START begins a tile's step loop: B and the step count from the
-// arguments, A from A_TILE; no steps jumps to done.
-#define TILE_START(done) \
-	MOVQ b+16(FP), B_PTR; \
-	MOVQ steps+32(FP), STEPS; \
-	MOVQ A_TILE, A_PTR; \
-	TESTQ STEPS, STEPS; \
-	JZ done
+	KMOVW AX, K1; SHRQ $16, AX; KMOVW AX, K2; SHRQ $16, AX; KMOVW AX, K3; SHRQ $16, AX; KMOVW AX, K4
 
 // Row pieces: p walks the rows of init (LDI apart) or C (LDC apart).
 #define INIT1(z0) VMOVUPS.Z (INIT_PTR), K1, z0; ADDQ LDI, INIT_PTR
@@ -127,9 +95,7 @@ t6x64done:
 t6x64store:
 	STORE4(Z4, Z5, Z6, Z7); STORE4(Z8, Z9, Z10, Z11); STORE4(Z12, Z13, Z14, Z15)
 	STORE4(Z16, Z17, Z18, Z19); STORE4(Z20, Z21, Z22, Z23); STORE4(Z24, Z25, Z26, Z27)
-	LEAQ (A_TILE)(A_ROW*4), A_TILE
-	LEAQ (A_TILE)(A_ROW*2), A_TILE
-	DECQ tiles+96(FP)
+	TILE_DOWN(4, 2)
 	JNZ t6x64tile
 	VZEROUPPER
 	RET
@@ -178,9 +144,7 @@ t12x32store:
 	STORE2(Z4, Z5); STORE2(Z6, Z7); STORE2(Z8, Z9); STORE2(Z10, Z11)
 	STORE2(Z12, Z13); STORE2(Z14, Z15); STORE2(Z16, Z17); STORE2(Z18, Z19)
 	STORE2(Z20, Z21); STORE2(Z22, Z23); STORE2(Z24, Z25); STORE2(Z26, Z27)
-	LEAQ (A_TILE)(A_ROW*8), A_TILE
-	LEAQ (A_TILE)(A_ROW*4), A_TILE
-	DECQ tiles+96(FP)
+	TILE_DOWN(8, 4)
 	JNZ t12x32tile
 	VZEROUPPER
 	RET
@@ -260,9 +224,7 @@ t16x16done:
 t16x16store:
 	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7); STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
 	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15); STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
-	LEAQ (A_TILE)(A_ROW*8), A_TILE
-	LEAQ (A_TILE)(A_ROW*8), A_TILE
-	DECQ tiles+96(FP)
+	TILE_DOWN(8, 8)
 	JNZ t16x16tile
 	VZEROUPPER
 	RET

@@ -8,8 +8,9 @@ import (
 	"github.com/simdnn/simdnn/internal/impl"
 )
 
-// archSets: the amd64 assembly implementations (kernels_amd64.s,
-// kernels_avx512_amd64.s). internal/impl says which the CPU runs.
+// archSets: the amd64 assembly implementations (kernels_amd64.s and
+// gemm_avx2_amd64.s, kernels_avx512_amd64.s and gemm_avx512_amd64.s).
+// internal/impl says which the CPU runs.
 func archSets(s *[impl.Count]*kernelSet) {
 	s[impl.AVX512] = &avx512Set
 	s[impl.AVX2] = &avx2Set
@@ -17,7 +18,7 @@ func archSets(s *[impl.Count]*kernelSet) {
 
 // gemmISAs are the tile sets of gemm.go by implementation, for the tile
 // tests.
-var gemmISAs = map[int]*gemmISA{impl.AVX512: &avx512Gemm}
+var gemmISAs = map[int]*gemmISA{impl.AVX512: &avx512Gemm, impl.AVX2: &avx2Gemm}
 
 // The amd64 tile routines, as runTile's kinds.
 const (
@@ -26,6 +27,9 @@ const (
 	tileAVX512x16x16
 	tileAVX512x1x64
 	tileAVX512x8x16
+	tileAVX2x6x16
+	tileAVX2x12x8
+	tileAVX2x1x16
 )
 
 // runTile calls the tile routine of the given kind (gemm.go). The calls
@@ -43,6 +47,12 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 		avx512Tile8x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	case tileAVX512x1x64:
 		avx512Tile1x64(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX2x6x16:
+		avx2Tile6x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX2x12x8:
+		avx2Tile12x8(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX2x1x16:
+		avx2Tile1x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	default:
 		panic("simdnn: unknown tile kind")
 	}
@@ -52,6 +62,7 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 // (after packGo, the driver's own loop).
 const (
 	packAVX512 = packGo + 1 + iota
+	packAVX2
 )
 
 // runPackT calls the packing routine of the given kind, directly (see
@@ -60,12 +71,15 @@ func runPackT(kind int, dst, src *float32, ks, groups, w, bq int) {
 	switch kind {
 	case packAVX512:
 		avx512PackT(dst, src, ks, groups, w, bq)
+	case packAVX2:
+		avx2PackT(dst, src, ks, groups, w, bq)
 	default:
 		panic("simdnn: unknown packing kind")
 	}
 }
 
-// avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s).
+// avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s; the dense
+// kernels' tiles in gemm_avx2_amd64.s).
 var avx2Set = kernelSet{
 	denseForward:        denseForwardAVX2,
 	denseBackward:       denseBackwardAVX2,
@@ -79,103 +93,55 @@ var avx2Set = kernelSet{
 	exp:                 avx2Exp,
 }
 
-// avx2Gemm is the one matrix-multiply loop behind DenseForward and
-// DenseBackward. For r < rows and c < cols it sets
-//
-//	C[r·ldc + c] = I[r·ldi + c] + Σ_{s<steps} A[r·rs + s·as] · B[s·bs + c]
-//
-// summing in order of s, where I is init (a zero matrix when init is nil;
-// ldi = 0 repeats one row, as a bias) and C is then clamped at 0 (NaN and
-// -0 kept) when relu is set. All strides count float32 elements. It
-// writes no element and reads no element of A, I outside those the
-// formula names; of B it reads, in its first safe steps, the whole 16 (or
-// 8) floats of the last, partial column tile, which must lie inside B's
-// slice (see safeSteps); the lanes past cols only feed lanes never stored.
+// avx2Gemm: 6×16 tiles (12 accumulators, the most that 16 YMM registers
+// hold beside B's two vectors and a broadcast) for wide panels and, as
+// one panel, a rest of 9–15 columns (narrow layers' n = 10 and 15): each
+// row of A is read once, and its two overlapping halves need no mask.
+// 12×8 tiles take a rest of 1–8 columns with VMASKMOVPS, so B is read in
+// place and no row goes through the scratch tile. B is packed from 128
+// rows up: below that the copy costs more than strided reads of B do.
+var avx2Gemm = gemmISA{
+	classes:  []tileClass{{kind: tileAVX2x6x16, rows: 6, cols: 16}, {kind: tileAVX2x12x8, rows: 12, cols: 8}},
+	oneRest:  true,
+	masked:   true,
+	packT:    packAVX2,
+	rowKind:  tileAVX2x1x16,
+	kc:       128,
+	packRows: 128,
+}
+
+//go:noescape
+func avx2Tile6x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func avx2Tile12x8(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func avx2Tile1x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+// avx2PackT packs 16·groups columns of a transposed B into a panel w
+// floats wide: dst[s·w + q] = src[q·bq + s] for s < ks, a multiple of 16.
 //
 //go:noescape
-func avx2Gemm(c *float32, ldc int, a *float32, rs, as int, b *float32, bs int, init *float32, ldi int, rows, cols, steps, safe int, relu bool)
+func avx2PackT(dst, src *float32, ks, groups, w, bq int)
 
-// safeSteps is avx2Gemm's safe argument for a B slice of blen floats:
-// how many of the first steps may load the partial column tile's whole
-// vector width (16 floats for 9–15 columns, 8 for 1–8) and stay inside B.
-func safeSteps(blen, bs, cols, steps int) int {
-	tail := cols % 16
-	if tail == 0 {
-		return steps // no partial tile
-	}
-	width := 16
-	if tail <= 8 {
-		width = 8
-	}
-	last := blen - (cols - tail) - width // last start index that fits
-	if last < 0 {
-		return 0
-	}
-	if bs == 0 {
-		return steps
-	}
-	return min(steps, last/bs+1)
-}
+// avx2ColumnSums sets db[j] = Σ_i dy[i·n + j] in order of i.
+//
+//go:noescape
+func avx2ColumnSums(db, dy *float32, m, n int)
 
 // ptr is the address of s's first element, or nil: the assembly reads
 // none of an empty slice.
 func ptr(s []float32) *float32 { return unsafe.SliceData(s) }
 
-// denseForwardAVX2: y = b + x·w with x's rows as A (row stride k, step 1)
-// and w's rows as B.
 func denseForwardAVX2(y, x, w, b []float32, m, k, n int, relu bool) {
-	avx2Gemm(ptr(y), n, ptr(x), k, 1, ptr(w), n, ptr(b), 0, m, n, k, safeSteps(len(w), n, n, k), relu)
+	denseForwardTiles(&avx2Gemm, y, x, w, b, m, k, n, relu)
 }
 
-// dxSteps is how many columns of dy (rows of wᵀ) one pass of the dx
-// product takes; it sizes the transposed panel of w on the stack.
-const dxSteps = 64
-
-// denseBackwardAVX2 runs three products through avx2Gemm:
-//   - dw = xᵀ·dy: the rows of dw are columns of x (A row stride 1, step k),
-//     B = dy; 6 rows of dw stay in registers over all m rows of dy.
-//   - db = 1·dy: one row whose A is the constant 1 (stride 0).
-//   - dx = dy·wᵀ: per panel of 16 columns of dx, the 16 matching rows of w
-//     are transposed into a stack panel (≤ dxSteps × 16) that serves as B
-//     (its rows are 16 floats wide, so every step's load is safe); when
-//     n > dxSteps the later panels accumulate onto dx (init = dx).
 func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
-	safe := safeSteps(len(dy), n, n, m)
-	avx2Gemm(ptr(dw), n, ptr(x), 1, k, ptr(dy), n, nil, 0, k, n, m, safe, false)
-	one := float32(1) // the A operand of db = Σ_i 1·dy[i]; stays on the stack
-	avx2Gemm(ptr(db), n, &one, 0, 0, ptr(dy), n, nil, 0, 1, n, m, safe, false)
-	if dx == nil {
-		return
-	}
-	if n == 0 {
-		clear(dx)
-		return
-	}
-	if m == 0 {
-		return
-	}
-	var panel [dxSteps * 16]float32
-	for p0 := 0; p0 < k; p0 += 16 {
-		cols := min(16, k-p0)
-		for j0 := 0; j0 < n; j0 += dxSteps {
-			steps := min(dxSteps, n-j0)
-			transposePanel(&panel, w[p0*n+j0:], n, cols, steps)
-			var init *float32
-			if j0 > 0 {
-				init = &dx[p0]
-			}
-			avx2Gemm(&dx[p0], k, &dy[j0], n, 1, &panel[0], 16, init, k, m, cols, steps, steps, false)
-		}
-	}
-}
-
-// transposePanel sets panel[j·16 + c] = w[c·n + j] for c < cols, j < steps.
-func transposePanel(panel *[dxSteps * 16]float32, w []float32, n, cols, steps int) {
-	for c := range cols {
-		row := w[c*n : c*n+steps]
-		for j, v := range row {
-			panel[j*16+c] = v
-		}
+	denseBackwardTiles(&avx2Gemm, dw, dx, x, w, dy, m, k, n)
+	if n > 0 {
+		avx2ColumnSums(&db[0], ptr(dy), m, n)
 	}
 }
 

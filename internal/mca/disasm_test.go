@@ -248,7 +248,9 @@ type loop struct {
 // by a conditional branch back to an address inside the routine (the
 // branch's target up to the branch) that hold no other backward branch
 // (an inner loop of their own) and do hold FMAs, the one with the most
-// FMAs, the later one on a tie.
+// FMAs; on a tie the one with the fewest instructions (a loop for partial
+// panels adds mask work to the same FMAs), and the later one if those tie
+// too.
 func innermostLoop(code []inst, arch string) (loop, error) {
 	if len(code) == 0 {
 		return loop{}, fmt.Errorf("no instructions")
@@ -278,7 +280,7 @@ func innermostLoop(code []inst, arch string) (loop, error) {
 				l.width = w
 			}
 		}
-		if l.fmas > 0 && l.fmas >= best.fmas {
+		if l.fmas > 0 && (l.fmas > best.fmas || l.fmas == best.fmas && len(l.body) <= len(best.body)) {
 			best = l
 		}
 	}

@@ -1,0 +1,51 @@
+// Registers and argument loading of the amd64 tile routines
+// (gemm_avx2_amd64.s, gemm_avx512_amd64.s; gemm.go has the contract):
+//
+//	func xxxTileRxW(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+#define C_PTR DI
+#define A_PTR SI
+#define A_PTR2 AX   // A of the second group of rows (12-row and 16-row tiles)
+#define B_PTR DX
+#define STEPS CX
+#define A_STEP R9
+#define A_ROW R10
+#define A_ROW3 R11
+#define A_ROW5 R12
+#define LDB R14
+#define LDC BX
+#define LDI R8
+#define INIT_PTR R15
+#define A_TILE BP   // A of the current tile (the frame saves BP)
+
+#define TILE_RELU 1
+
+// TILE_PTRS loads the arguments every tile uses but masks, flags and
+// tiles, and A_ROW3 = 3·aRow, A_ROW5 = 5·aRow.
+#define TILE_PTRS \
+	MOVQ c+0(FP), C_PTR; \
+	MOVQ a+8(FP), A_TILE; \
+	MOVQ init+24(FP), INIT_PTR; \
+	MOVQ aStep+40(FP), A_STEP; \
+	MOVQ aRow+48(FP), A_ROW; \
+	MOVQ ldb+56(FP), LDB; \
+	MOVQ ldc+64(FP), LDC; \
+	MOVQ ldi+72(FP), LDI; \
+	LEAQ (A_ROW)(A_ROW*2), A_ROW3; \
+	LEAQ (A_ROW)(A_ROW*4), A_ROW5
+
+// TILE_START begins a tile's step loop: B and the step count from the
+// arguments, A from A_TILE; no steps jumps to done.
+#define TILE_START(done) \
+	MOVQ b+16(FP), B_PTR; \
+	MOVQ steps+32(FP), STEPS; \
+	MOVQ A_TILE, A_PTR; \
+	TESTQ STEPS, STEPS; \
+	JZ done
+
+// TILE_DOWN moves A_TILE down a tile of r1 + r2 rows (r1, r2 ∈ {1, 2, 4,
+// 8}) and counts the tile; JNZ to the next follows it.
+#define TILE_DOWN(r1, r2) \
+	LEAQ (A_TILE)(A_ROW*r1), A_TILE; \
+	LEAQ (A_TILE)(A_ROW*r2), A_TILE; \
+	DECQ tiles+96(FP)
