@@ -21,12 +21,13 @@ var avx512Set = kernelSet{
 // columns (or a second-to-last one), 16×16 for narrow layers; opmask
 // registers cover every partial panel.
 var avx512Gemm = gemmISA{
-	classes:  []tileClass{{tileAVX512x6x64, 6, 64, 0, 0}, {tileAVX512x12x32, 12, 32, 0, 0}, {tileAVX512x16x16, 16, 16, tileAVX512x8x16, 8}},
-	masked:   true,
-	packT:    packAVX512,
-	rowKind:  tileAVX512x1x64,
-	kc:       128,
-	packRows: 24,
+	classes:    []tileClass{{tileAVX512x6x64, 6, 64, 0, 0}, {tileAVX512x12x32, 12, 32, 0, 0}, {tileAVX512x16x16, 16, 16, tileAVX512x8x16, 8}},
+	masked:     true,
+	oneOutputT: true,
+	packT:      packAVX512,
+	rowKind:    tileAVX512x1x64,
+	kc:         128,
+	packRows:   24,
 }
 
 //go:noescape
