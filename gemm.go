@@ -3,7 +3,6 @@
 package simdnn
 
 import (
-	"sync"
 	"unsafe"
 )
 
@@ -87,9 +86,10 @@ const (
 	maxTileW = 64
 )
 
-// gemmBuf is the driver's working memory: the packed block of B and the
-// scratch tile for edges. Pooled, so that a kernel call allocates nothing
-// once warm and concurrent calls each have their own.
+// gemmBuf is the driver's working memory: the packed blocks of B and A
+// and the scratch tile for edges (about 390 KB). Kept in gemmBufs, so
+// that a kernel call allocates nothing once warm and concurrent calls
+// each have their own.
 type gemmBuf struct {
 	b [maxKC*gemmNC + 16]float32
 	a [maxKC*gemmMC + 16]float32   // packed A
@@ -97,7 +97,27 @@ type gemmBuf struct {
 	c [maxTileR*maxTileW + 16]float32
 }
 
-var gemmPool = sync.Pool{New: func() any { return new(gemmBuf) }}
+// gemmBufs holds the buffers not in use: up to 64, one per kernel call
+// running at once (a channel rather than a sync.Pool, which the garbage
+// collector empties and the race detector drops from at random, so that
+// a warm call never allocates).
+var gemmBufs = make(chan *gemmBuf, 64)
+
+func getGemmBuf() *gemmBuf {
+	select {
+	case b := <-gemmBufs:
+		return b
+	default:
+		return new(gemmBuf)
+	}
+}
+
+func putGemmBuf(b *gemmBuf) {
+	select {
+	case gemmBufs <- b:
+	default: // more calls at once than kept: let it go
+	}
+}
 
 // zeros is the init of a product without one.
 var zeros [maxTileW]float32
@@ -162,8 +182,8 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	packA := aRow == 1 && aStep > 0 && aStep%128 == 0 && cols > g.classes[0].cols
 	var buf *gemmBuf // only when packing or scratch is needed
 	if pack || packA || !g.masked {
-		buf = gemmPool.Get().(*gemmBuf)
-		defer gemmPool.Put(buf)
+		buf = getGemmBuf()
+		defer putGemmBuf(buf)
 	}
 	// Steps go in blocks of kc so that a packed panel stays in L1; B read
 	// in place in one narrow panel has nothing to keep there, and one
