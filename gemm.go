@@ -204,7 +204,7 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 		for k0 := 0; ; {
 			ks := min(kc, steps-k0)
 			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks}
-			p.init, p.ldi, p.j0 = init, ldi, j0
+			p.init, p.ldi = init, ldi
 			p.fresh = init == nil || unsafe.SliceData(init) != unsafe.SliceData(c)
 			if k0 > 0 {
 				p.init, p.ldi, p.fresh = c, ldc, false // continue the sums
@@ -303,7 +303,7 @@ type gemmPass struct {
 	init     []float32
 	ldi      int
 	fresh    bool // init is not C: a row may be computed twice
-	j0, ks   int
+	ks       int
 	flags    int
 }
 

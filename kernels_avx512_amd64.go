@@ -18,10 +18,15 @@ var avx512Set = kernelSet{
 }
 
 // avx512Gemm: 6×64 tiles for wide panels, 12×32 for a panel of 17–32
-// columns (or a second-to-last one), 16×16 for narrow layers; opmask
-// registers cover every partial panel.
+// columns (or a second-to-last one), 16×16 and its half 8×16 for narrow
+// layers, 1×64 for single rows; opmask registers cover every partial
+// panel.
 var avx512Gemm = gemmISA{
-	classes:    []tileClass{{tileAVX512x6x64, 6, 64, 0, 0}, {tileAVX512x12x32, 12, 32, 0, 0}, {tileAVX512x16x16, 16, 16, tileAVX512x8x16, 8}},
+	classes: []tileClass{
+		{kind: tileAVX512x6x64, rows: 6, cols: 64},
+		{kind: tileAVX512x12x32, rows: 12, cols: 32},
+		{kind: tileAVX512x16x16, rows: 16, cols: 16, halfKind: tileAVX512x8x16, halfRows: 8},
+	},
 	masked:     true,
 	oneOutputT: true,
 	packT:      packAVX512,
