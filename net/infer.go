@@ -234,16 +234,16 @@ func (p *Predictor) block(ws *inference, b int) {
 	x := j.data.block(lo, n, m.Inputs(), ws.x, ws.idx)
 	switch j.out {
 	case toLogits:
-		forward(k, m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
+		forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, j.values[lo*c:(lo+n)*c])
 	case toProbs:
-		out := forward(k, m, ws.act, x, n, j.values[lo*c:(lo+n)*c])
+		out := forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, j.values[lo*c:(lo+n)*c])
 		for i := 0; i < len(out); i += c {
 			softmax(out[i : i+c])
 		}
 	case toClasses:
-		argmax(j.classes[lo:lo+n], forward(k, m, ws.act, x, n, nil), c)
+		argmax(j.classes[lo:lo+n], forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, nil), c)
 	case toLoss:
-		logits := forward(k, m, ws.act, x, n, nil)
+		logits := forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, nil)
 		loss, correct := k.SoftmaxCrossEntropy(logits, logits, j.data.labels[lo:lo+n], n, c)
 		p.blocks[b] = blockResult{loss, correct}
 	}
@@ -284,8 +284,10 @@ func atLeast[T any](s []T, n int) []T {
 
 // forward runs rows rows of x (at most as many as act has room for)
 // through m with the kernels k and returns the logits: in out when out is
-// not nil, else in act.
-func forward(k simdnn.Kernels, m *Model, act [][]float32, x []float32, rows int, out []float32) []float32 {
+// not nil, else in act. The first layer multiplies x, rows of k0 inputs,
+// by w0, k0 rows of its weights: m.W[0] and m.Inputs(), or the rows of the
+// columns a trainer kept (skip.go).
+func forward(k simdnn.Kernels, m *Model, act [][]float32, x, w0 []float32, k0, rows int, out []float32) []float32 {
 	a := x
 	last := m.Layers() - 1
 	for l := range m.Layers() {
@@ -293,7 +295,11 @@ func forward(k simdnn.Kernels, m *Model, act [][]float32, x []float32, rows int,
 		if l < last || out == nil {
 			y = act[l][:rows*m.Sizes[l+1]]
 		}
-		k.DenseForward(y, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
+		w, in := m.W[l], m.Sizes[l]
+		if l == 0 {
+			w, in = w0, k0
+		}
+		k.DenseForward(y, a, w, m.B[l], rows, in, m.Sizes[l+1], l < last)
 		a = y
 	}
 	return a

@@ -102,6 +102,11 @@ func trainNeed(sizes []int, data Rows, cfg Config) need {
 	}
 	perThread := addSat(addSat(in, 1), mulSat(units, 2)) // x, labels, act, delta
 	n.add(plural(threads, "workspace of 1 thread", "workspaces of %d threads"), mulSat(uint64(threads), mulSat(BlockRows, perThread)), 4)
+	if skipZeroCols && data.bytes != nil {
+		// Zero-column skipping: per thread the first layer's weights of
+		// the kept columns and their gradient (skip.go).
+		n.add("kept first-layer weights", mulSat(uint64(threads), mulSat(2, mulSat(in, uint64(p[1])))), 4)
+	}
 	n.add(plural(nblocks, "gradients of 1 block", "gradients of %d blocks"), mulSat(uint64(nblocks), pp), 4)
 	if k := stateBuffers(cfg); k > 0 {
 		n.add("optimizer state", mulSat(uint64(k), pp), 4)

@@ -4,9 +4,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"github.com/simdnn/simdnn"
+	"github.com/simdnn/simdnn/internal/byterows"
 )
 
 // BlockRows is the number of rows of a batch computed as one unit of
@@ -18,6 +20,10 @@ import (
 // reduction sums four gradients. Against 128 rows this made 784-15-10 on
 // two threads (Zen 5) about 10 % faster and left one thread unchanged.
 const BlockRows = 256
+
+// skipZeroCols turns zero-column skipping on (skip.go); a test turns it
+// off to train both ways.
+var skipZeroCols = true
 
 // updateChunk is the number of parameters one update item reduces and
 // steps: small enough that the running sum stays in L1 while every
@@ -58,6 +64,14 @@ type trainer struct {
 	steps   int           // updates made, for Adam's bias correction
 	updates []updateItem  // the parameter chunks of the update phase
 
+	// Zero-column skipping (skip.go): skip says the rows are bytes and
+	// the first layer skips; keeps[i] says update item i left the first
+	// layer's parameters it steps fit to skip over (finite weights, no
+	// −0 bias); skipStep says every item did, for the step in flight.
+	skip     bool
+	keeps    []bool
+	skipStep bool
+
 	// epochStart holds the caller's weights as the epoch began, put back
 	// when the epoch is cancelled; nil when p is a padded copy, which
 	// reaches the caller's model only at the end of an epoch.
@@ -84,6 +98,7 @@ type updateItem struct {
 	layer  int
 	bias   bool
 	lo, hi int
+	id     int // its index in trainer.updates
 }
 
 // workspace is one thread's activations and deltas for one block.
@@ -92,6 +107,12 @@ type workspace struct {
 	lab   []int32     // BlockRows labels
 	act   [][]float32 // act[l]: BlockRows × Sizes[l+1], post-activation outputs
 	delta [][]float32 // delta[l]: BlockRows × Sizes[l+1], dLoss/d(pre-activation)
+
+	// With zero-column skipping: the block's non-zero columns and their
+	// runs, the first layer's weights of those columns and their gradient.
+	cols    []uint64
+	runs    []colRun
+	w0, dw0 []float32
 }
 
 // blockGrads is one block's gradients, scaled by the block's share of the
@@ -122,9 +143,14 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	nblocks := (cfg.BatchSize + BlockRows - 1) / BlockRows
 	for l := range p.Layers() {
 		for lo := 0; lo < len(p.W[l]); lo += updateChunk {
-			t.updates = append(t.updates, updateItem{layer: l, lo: lo, hi: min(lo+updateChunk, len(p.W[l]))})
+			t.updates = append(t.updates, updateItem{layer: l, lo: lo, hi: min(lo+updateChunk, len(p.W[l])), id: len(t.updates)})
 		}
-		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l])})
+		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l]), id: len(t.updates)})
+	}
+	t.skip = skipZeroCols && data.bytes != nil
+	t.keeps = make([]bool, len(t.updates))
+	for _, u := range t.updates {
+		t.keeps[u.id] = t.keepsSkip(u)
 	}
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
 	t.in = newInput(data, p.Inputs())
@@ -138,7 +164,13 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.infer.k, t.infer.fixed = t.k, true
 	}
 	for range t.threads {
-		t.ws = append(t.ws, newWorkspace(p))
+		ws := newWorkspace(p)
+		if t.skip {
+			ws.cols = make([]uint64, byterows.ColWords(p.Inputs()))
+			ws.w0 = make([]float32, len(p.W[0]))
+			ws.dw0 = make([]float32, len(p.W[0]))
+		}
+		t.ws = append(t.ws, ws)
 	}
 	for range nblocks {
 		g := &blockGrads{}
@@ -196,6 +228,7 @@ func (t *trainer) sync() {
 func (t *trainer) step(start, n int) (float32, int) {
 	t.batchStart, t.batchRows = start, n
 	t.blocks = (n + BlockRows - 1) / BlockRows
+	t.skipStep = t.skip && !slices.Contains(t.keeps, false)
 	t.parallel(phaseBlocks, t.blocks)
 
 	var loss float32
@@ -217,14 +250,29 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	m := t.p
 	in := m.Inputs()
 	rows := len(idx)
-	x := ws.x[:rows*in]
 	lab := ws.lab[:rows]
-	t.in.gather(x, idx)
 	for i, r := range idx {
 		lab[i] = t.labels[r]
 	}
+	// The first layer's inputs and weights: whole, or without the
+	// columns zero in every row (skip.go).
+	kept, w0 := in, m.W[0]
+	if t.skipStep {
+		t.in.nonZeroCols(ws.cols, idx)
+		if kept = byterows.CountCols(ws.cols); kept < in {
+			ws.runs = keptRuns(ws.runs, ws.cols)
+			w0 = ws.w0[:kept*m.Sizes[1]]
+			keptRows(w0, m.W[0], ws.runs, m.Sizes[1])
+		}
+	}
+	x := ws.x[:rows*kept]
+	if kept < in {
+		t.in.gatherCols(x, idx, ws.cols)
+	} else {
+		t.in.gather(x, idx)
+	}
 	last := m.Layers() - 1
-	a := forward(t.k, m, ws.act, x, rows, nil)
+	a := forward(t.k, m, ws.act, x, w0, kept, rows, nil)
 	d := ws.delta[last][:rows*m.Classes()]
 	g.loss, g.correct = t.k.SoftmaxCrossEntropy(d, a, lab, rows, m.Classes())
 	g.rows = rows
@@ -235,18 +283,40 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 			d[i] *= share
 		}
 	}
-	for l := last; l >= 0; l-- {
-		in := x
-		var dx []float32
-		if l > 0 {
-			in = ws.act[l-1][:rows*m.Sizes[l]]
-			dx = ws.delta[l-1][:rows*m.Sizes[l]]
-		}
+	for l := last; l > 0; l-- {
+		in := ws.act[l-1][:rows*m.Sizes[l]]
+		dx := ws.delta[l-1][:rows*m.Sizes[l]]
 		t.k.DenseBackward(g.dW[l], g.dB[l], dx, in, m.W[l], ws.delta[l][:rows*m.Sizes[l+1]], rows, m.Sizes[l], m.Sizes[l+1])
-		if l > 0 {
-			t.k.ReLUBackward(dx, in)
-		}
+		t.k.ReLUBackward(dx, in)
 	}
+	n, dy := m.Sizes[1], ws.delta[0][:rows*m.Sizes[1]]
+	if kept == in {
+		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
+		return
+	}
+	if !finite(dy) {
+		// A skipped column's gradient would be NaN, not 0: the whole rows.
+		x = ws.x[:rows*in]
+		t.in.gather(x, idx)
+		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
+		return
+	}
+	dw := ws.dw0[:kept*n]
+	t.k.DenseBackward(dw, g.dB[0], nil, x, w0, dy, rows, kept, n)
+	scatterRows(g.dW[0], dw, ws.runs, n)
+}
+
+// keepsSkip reports whether the parameters u steps leave the first layer
+// fit for zero-column skipping: its weights finite, its biases not −0
+// (skip.go). Items of other layers always do.
+func (t *trainer) keepsSkip(u updateItem) bool {
+	switch {
+	case u.layer != 0:
+		return true
+	case u.bias:
+		return noNegativeZero(t.p.B[0][u.lo:u.hi])
+	}
+	return finite(t.p.W[0][u.lo:u.hi])
 }
 
 // update sums the blocks' gradients for one parameter chunk in block
@@ -268,6 +338,9 @@ func (t *trainer) update(u updateItem) {
 	}
 	o := &t.opt
 	wc := w[u.layer][u.lo:u.hi]
+	if t.skip && u.layer == 0 {
+		defer func() { t.keeps[u.id] = t.keepsSkip(u) }()
+	}
 	switch o.Optimizer {
 	case Momentum:
 		t.k.SGDTorch(wc, v[u.layer][u.lo:u.hi], sum, t.lr, o.Momentum, o.WeightDecay)

@@ -38,6 +38,15 @@ type set struct {
 	// nonZeroRows and packRows are Pack's two passes (packed.go).
 	nonZeroRows func(counts []uint32, src []uint8, k int)
 	packRows    func(data []uint8, off []uint32, src []uint8, k int)
+	// nonZeroCols, dequantizeCols and dequantizePackedCols are
+	// NonZeroCols, DequantizeCols and Packed.DequantizeCols (cols.go).
+	nonZeroCols          func(cols []uint64, src []uint8, rows []int32, k int)
+	dequantizeCols       func(dst []float32, src []uint8, rows []int32, k int, cols []uint64, div float32)
+	dequantizePackedCols func(dst []float32, p *Packed, rows []int32, cols []uint64, div float32)
+	// nonZeroColsPacked is Packed.NonZeroCols for len(rows) ≥ 1 where
+	// the set has it in assembly; it reports false, doing nothing, where
+	// it has not.
+	nonZeroColsPacked func(cols []uint64, p *Packed, rows []int32) bool
 }
 
 // sets holds the gather for every implementation the build holds, indexed

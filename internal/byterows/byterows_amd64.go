@@ -23,6 +23,11 @@ var avx2Set = set{
 	dequantizePacked: dequantizePackedTable,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,
+
+	nonZeroCols:          nonZeroColsWords,
+	dequantizeCols:       dequantizeColsTable,
+	dequantizePackedCols: dequantizePackedColsTable,
+	nonZeroColsPacked:    noNonZeroColsPacked,
 }
 
 // avx512Set gathers plain and packed rows in assembly, and packs in
@@ -33,6 +38,11 @@ var avx512Set = set{
 	packedNative:     true,
 	nonZeroRows:      nonZeroRowsAVX512,
 	packRows:         packRowsAVX512,
+
+	nonZeroCols:          nonZeroColsWords,
+	dequantizeCols:       dequantizeColsAVX512,
+	dequantizePackedCols: dequantizePackedColsAVX512,
+	nonZeroColsPacked:    nonZeroColsPackedAVX512,
 }
 
 // avx2Quotients and avx512Quotients cache exactQuotients for the two
@@ -121,3 +131,43 @@ func avx512PackRows(data *uint8, off *uint32, src *uint8, rows, k int)
 // virtual machine may hide any of them. A variable, so that a test can
 // run the narrow paths.
 var avx512Wide = cpuid.CPU.Supports(cpuid.AVX512VBMI2, cpuid.AVX512VBMI, cpuid.AVX512BW, cpuid.AVX512VL)
+
+func dequantizeColsAVX512(dst []float32, src []uint8, rows []int32, k int, cols []uint64, div float32) {
+	if len(dst) == 0 {
+		return
+	}
+	if !avx512Wide || !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+		dequantizeColsTable(dst, src, rows, k, cols, div)
+		return
+	}
+	avx512DequantizeCols(&dst[0], &src[0], &rows[0], len(rows), k, &cols[0], div, 1/div)
+}
+
+//go:noescape
+func avx512DequantizeCols(dst *float32, src *uint8, rows *int32, m, k int, cols *uint64, div, recip float32)
+
+func dequantizePackedColsAVX512(dst []float32, p *Packed, rows []int32, cols []uint64, div float32) {
+	if len(dst) == 0 {
+		return
+	}
+	if !avx512Wide || !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+		dequantizePackedColsTable(dst, p, rows, cols, div)
+		return
+	}
+	avx512DequantizePackedCols(&dst[0], &p.data[0], &p.off[0], &rows[0], len(rows), p.k, &cols[0], div, 1/div)
+}
+
+//go:noescape
+func avx512DequantizePackedCols(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, cols *uint64, div, recip float32)
+
+func nonZeroColsPackedAVX512(cols []uint64, p *Packed, rows []int32) bool {
+	nm := packedMasks(p.k)
+	if !avx512Wide || nm > 128 {
+		return false
+	}
+	avx512NonZeroColsPacked(&cols[0], &p.data[0], &p.off[0], &rows[0], len(rows), nm)
+	return true
+}
+
+//go:noescape
+func avx512NonZeroColsPacked(cols *uint64, data *uint8, off *uint32, rows *int32, m, nm int)

@@ -239,6 +239,31 @@ GLOBL pkIota<>(SB), RODATA|NOPTR, $64
 // packed, make them disagree.
 #define PK_CLAMP(p, end) CMPQ p, end; CMOVQHI end, p
 
+// PK_ROW starts a packed row: it prefetches the lines of row
+// rows[PK_AHEAD], off[r] to off[r+1], when that many rows remain, then
+// points R11 at row rows[0]'s masks, SI at its non-zero bytes and R12 at
+// its end, and sets LEFT = k. BX walks rows, R8 is data, R13 off, R9 the
+// rows left, R10 k; AX and DX are clobbered. pf and now name the macro's
+// labels.
+#define PK_ROW(pf, now) \
+	CMPQ R9, $PK_AHEAD; \
+	JLE  now; \
+	MOVLQSX (PK_AHEAD*4)(BX), AX; \
+	MOVL    (R13)(AX*4), R11; \
+	MOVL    4(R13)(AX*4), DX; \
+	ADDQ    R8, R11; \
+	LEAQ    -1(R8)(DX*1), DX; \
+	PREFETCH_LINES(PREFETCHT0, R11, DX, pf); \
+now: \
+	MOVLQSX (BX), AX; \
+	MOVL    (R13)(AX*4), R11; \
+	MOVL    4(R13)(AX*4), R12; \
+	ADDQ    R8, R11; \
+	ADDQ    R8, R12; \
+	PK_MASKS(R10, SI); \
+	ADDQ    R11, SI; \
+	MOVQ    R10, LEFT
+
 // PK_GROUP: 16 bytes of a packed row to 16 floats at off(DI): the
 // group's mask from AX to K2, the next 16 packed bytes widened to dwords
 // (VPMOVZXBD), VPEXPANDD moving the first popcount(mask) of them to the
@@ -289,24 +314,7 @@ TEXT ·avx512DequantizePacked(SB), NOSPLIT, $0-57
 	KMOVQ AX, K4 // byte 0 of every dword
 
 pkrow:
-	CMPQ R9, $PK_AHEAD
-	JLE  pknow
-	MOVLQSX (PK_AHEAD*4)(BX), AX
-	MOVL    (R13)(AX*4), R11
-	MOVL    4(R13)(AX*4), DX
-	ADDQ    R8, R11
-	LEAQ    -1(R8)(DX*1), DX
-	PREFETCH_LINES(PREFETCHT0, R11, DX, pkpf)
-
-pknow:
-	MOVLQSX (BX), AX
-	MOVL    (R13)(AX*4), R11
-	MOVL    4(R13)(AX*4), R12
-	ADDQ    R8, R11           // the row's masks
-	ADDQ    R8, R12           // its end
-	PK_MASKS(R10, SI)
-	ADDQ    R11, SI           // its non-zero bytes
-	MOVQ    R10, LEFT
+	PK_ROW(pkpf, pknow)
 	TESTQ   R14, R14
 	JZ      pk16
 
@@ -520,4 +528,213 @@ pprow:
 	ADDQ    $4, BX
 	DECQ       CX
 	JG         pprow
+	RET
+
+// COLS_OUT: the first DX (0–64) bytes of Z0, already gathered to its
+// low end, to DX floats at DI, divided as in avx512DequantizeRows (QUOT):
+// 16 at a time, VPERMB widening lane 0 (Z10, K4) and VALIGND moving the
+// next 16 bytes down; K1 stores the last 1–15. DI moves on past them; Z0,
+// DX and AX are clobbered. full, part and done name the macro's labels
+// (done is where it ends).
+#define COLS_OUT(full, part, done) \
+full: \
+	CMPQ DX, $16; \
+	JLT  part; \
+	VPERMB.Z Z0, Z10, K4, Z1; VCVTDQ2PS Z1, Z1; QUOT(Z1, Z5); VMOVUPS Z1, (DI); \
+	ADDQ $64, DI; \
+	VALIGND $4, Z0, Z0, Z0; \
+	SUBQ $16, DX; \
+	JMP  full; \
+part: \
+	TESTQ DX, DX; \
+	JZ    done; \
+	MOVL  $0xffff, AX; BZHIL DX, AX, AX; KMOVW AX, K1; \
+	VPERMB.Z Z0, Z10, K4, Z1; VCVTDQ2PS Z1, Z1; QUOT(Z1, Z5); VMOVUPS Z1, K1, (DI); \
+	LEAQ  (DI)(DX*4), DI
+
+// COLS_SETUP: the VPERMB indices of lane 0 in Z10 and K4 = byte 0 of
+// every dword, as in avx512DequantizePacked.
+#define COLS_SETUP \
+	VMOVDQU32 pkIota<>(SB), Z10; \
+	MOVQ $0x1111111111111111, AX; \
+	KMOVQ AX, K4
+
+// func avx512DequantizeCols(dst *float32, src *uint8, rows *int32, m, k int, cols *uint64, div, recip float32)
+// DequantizeCols (cols.go) with AVX512 VBMI2, VBMI and BW: row i of dst
+// is the columns of cols (a bit set, 64 columns a word) of row rows[i] of
+// src, divided. 64 columns at a time: the word of cols loads the kept
+// bytes only (a masked load reads no byte past the row), VPCOMPRESSB
+// gathers them to the low end, COLS_OUT converts and stores them; a word
+// of no columns is skipped. Prefetches as avx512DequantizeRows.
+TEXT ·avx512DequantizeCols(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), R8
+	MOVQ rows+16(FP), BX
+	MOVQ m+24(FP), R9
+	MOVQ k+32(FP), R10
+	VBROADCASTSS div+48(FP), Z30
+	VBROADCASTSS recip+52(FP), Z29
+	COLS_SETUP
+
+dcrow:
+	DEQ_ROW(dcpf, dcnow)
+	MOVQ R10, LEFT
+	MOVQ cols+40(FP), R14
+
+dc64:
+	TESTQ LEFT, LEFT
+	JLE   dcnext
+	MOVQ  (R14), DX
+	TESTQ DX, DX
+	JZ    dcskip
+	KMOVQ DX, K5
+	VMOVDQU8.Z    (SI), K5, Z0
+	VPCOMPRESSB.Z Z0, K5, Z0
+	POPCNTQ DX, DX
+	COLS_OUT(dcfull, dcpart, dcskip)
+
+dcskip:
+	ADDQ $64, SI
+	ADDQ $8, R14
+	SUBQ $64, LEFT
+	JMP  dc64
+
+dcnext:
+	ADDQ $4, BX
+	DECQ R9
+	JG   dcrow
+	VZEROUPPER
+	RET
+
+// func avx512DequantizePackedCols(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, cols *uint64, div, recip float32)
+// Packed.DequantizeCols with AVX512 VBMI2, VBMI and BW: 64 columns of a
+// packed row at a time, as the wide path of avx512DequantizePacked
+// (VPEXPANDB under the row's masks, the last word's cut at k), then
+// VPCOMPRESSB under the word of cols and COLS_OUT. A word of no columns
+// only moves the packed pointer on, by the popcount of the row's mask.
+// Prefetches as avx512DequantizePacked.
+TEXT ·avx512DequantizePackedCols(SB), NOSPLIT, $0-64
+	MOVQ dst+0(FP), DI
+	MOVQ data+8(FP), R8
+	MOVQ off+16(FP), R13
+	MOVQ rows+24(FP), BX
+	MOVQ m+32(FP), R9
+	MOVQ k+40(FP), R10
+	VBROADCASTSS div+56(FP), Z30
+	VBROADCASTSS recip+60(FP), Z29
+	COLS_SETUP
+
+pcrow:
+	PK_ROW(pcpf, pcnow)
+	MOVQ    cols+48(FP), R14
+
+pc64:
+	TESTQ LEFT, LEFT
+	JLE   pcnext
+	MOVQ  (R11), AX
+	CMPQ  LEFT, $64
+	JGE   pcword
+	BZHIQ LEFT, AX, AX // the masks' last bits, and what follows them
+
+pcword:
+	MOVQ  (R14), DX
+	TESTQ DX, DX
+	JZ    pcskip
+	KMOVQ AX, K3
+	VMOVDQU8    (SI), Z0
+	VPEXPANDB.Z Z0, K3, Z0
+	POPCNTQ AX, AX
+	ADDQ    AX, SI
+	PK_CLAMP(SI, R12)
+	KMOVQ DX, K5
+	VPCOMPRESSB.Z Z0, K5, Z0
+	POPCNTQ DX, DX
+	COLS_OUT(pcfull, pcpart, pcmove)
+	JMP pcmove
+
+pcskip:
+	POPCNTQ AX, AX
+	ADDQ    AX, SI
+	PK_CLAMP(SI, R12)
+
+pcmove:
+	ADDQ $8, R11
+	ADDQ $8, R14
+	SUBQ $64, LEFT
+	JMP  pc64
+
+pcnext:
+	ADDQ $4, BX
+	DECQ R9
+	JG   pcrow
+	VZEROUPPER
+	RET
+
+// func avx512NonZeroColsPacked(cols *uint64, data *uint8, off *uint32, rows *int32, m, nm int)
+// Packed.NonZeroCols for masks of nm ≤ 128 bytes (k ≤ 1024), m ≥ 1: the
+// masks of rows rows[i] ORed into Z0 (bytes 0–63) and Z1 (64–127), K2 and
+// K3 loading no byte past them; then Z0 and Z1 stored to cols, its
+// 8·⌈nm/8⌉ bytes exactly. Row rows[i+PK_AHEAD]'s masks are prefetched
+// (their first and last byte's lines) while row i is read. AVX512BW.
+TEXT ·avx512NonZeroColsPacked(SB), NOSPLIT, $0-48
+	MOVQ cols+0(FP), DI
+	MOVQ data+8(FP), R8
+	MOVQ off+16(FP), R13
+	MOVQ rows+24(FP), BX
+	MOVQ m+32(FP), R9
+	MOVQ nm+40(FP), R10
+	MOVL $64, AX
+	CMPQ R10, AX
+	CMOVQLT R10, AX
+	MOVQ $-1, DX
+	BZHIQ AX, DX, DX
+	KMOVQ DX, K2 // the first min(nm, 64) bytes
+	MOVQ R10, AX
+	SUBQ $64, AX
+	MOVL $0, DX
+	CMOVQLT DX, AX
+	MOVQ $-1, DX
+	BZHIQ AX, DX, DX
+	KMOVQ DX, K3 // the next nm − 64, if any
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+
+nzcrow:
+	CMPQ R9, $PK_AHEAD
+	JLE  nzcnow
+	MOVLQSX     (PK_AHEAD*4)(BX), AX
+	MOVL        (R13)(AX*4), AX
+	ADDQ        R8, AX
+	PREFETCHT0  (AX)
+	PREFETCHT0  -1(AX)(R10*1)
+
+nzcnow:
+	MOVLQSX (BX), AX
+	MOVL    (R13)(AX*4), AX
+	ADDQ    R8, AX
+	VMOVDQU8.Z (AX), K2, Z2
+	VMOVDQU8.Z 64(AX), K3, Z3
+	VPORQ Z2, Z0, Z0
+	VPORQ Z3, Z1, Z1
+	ADDQ $4, BX
+	DECQ R9
+	JG   nzcrow
+
+	ADDQ $7, R10
+	ANDQ $-8, R10 // the bytes of cols
+	MOVL $64, AX
+	CMPQ R10, AX
+	CMOVQLT R10, AX
+	MOVQ $-1, DX
+	BZHIQ AX, DX, DX
+	KMOVQ DX, K2
+	SUBQ $64, R10
+	MOVL $0, DX
+	CMOVQLT DX, R10
+	MOVQ $-1, DX
+	BZHIQ R10, DX, DX
+	KMOVQ DX, K3
+	VMOVDQU8 Z0, K2, (DI)
+	VMOVDQU8 Z1, K3, 64(DI)
+	VZEROUPPER
 	RET

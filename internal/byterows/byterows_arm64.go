@@ -19,6 +19,11 @@ var neonSet = set{
 	dequantizePacked: dequantizePackedTable,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,
+
+	nonZeroCols:          nonZeroColsWords,
+	dequantizeCols:       dequantizeColsTable,
+	dequantizePackedCols: dequantizePackedColsTable,
+	nonZeroColsPacked:    noNonZeroColsPacked,
 }
 
 // neonQuotients caches exactQuotients for neonDequantizeRows.

@@ -13,6 +13,11 @@ var genericSet = set{
 	dequantizePacked: dequantizePackedGeneric,
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,
+
+	nonZeroCols:          nonZeroColsGeneric,
+	dequantizeCols:       dequantizeColsGeneric,
+	dequantizePackedCols: dequantizePackedColsGeneric,
+	nonZeroColsPacked:    noNonZeroColsPacked,
 }
 
 // dequantizeRowsTable is Dequantize in Go without a division per

@@ -6,7 +6,7 @@ package race
 const Enabled = false
 
 // Read reports that s is read.
-func Read[T float32 | int32 | uint8]([]T) {}
+func Read[T float32 | int32 | uint8 | uint64]([]T) {}
 
 // Write reports that s is written.
-func Write[T float32 | int32 | uint8]([]T) {}
+func Write[T float32 | int32 | uint8 | uint64]([]T) {}

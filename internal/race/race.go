@@ -15,14 +15,14 @@ import (
 const Enabled = true
 
 // Read reports that s is read.
-func Read[T float32 | int32 | uint8](s []T) {
+func Read[T float32 | int32 | uint8 | uint64](s []T) {
 	if len(s) > 0 {
 		runtime.RaceReadRange(unsafe.Pointer(&s[0]), len(s)*int(unsafe.Sizeof(s[0])))
 	}
 }
 
 // Write reports that s is written.
-func Write[T float32 | int32 | uint8](s []T) {
+func Write[T float32 | int32 | uint8 | uint64](s []T) {
 	if len(s) > 0 {
 		runtime.RaceWriteRange(unsafe.Pointer(&s[0]), len(s)*int(unsafe.Sizeof(s[0])))
 	}

@@ -1,0 +1,123 @@
+package net
+
+import (
+	"math"
+	"math/bits"
+	"unsafe"
+
+	"github.com/simdnn/simdnn/internal/byterows"
+)
+
+// Zero-column skipping. In a block of MNIST rows about 226 of the 784
+// input columns are zero in every row. Such a column adds x·w = 0 to every
+// sum of the first layer's forward product and 0 to every sum of its
+// weight gradient, so the trainer leaves it out: it gathers the block's
+// other columns only (byterows' DequantizeCols), multiplies by the rows of
+// the weights they feed, copied in order (keptRows), and writes the
+// skipped rows of the gradient as zeros. Each sum that remains is the same
+// fused multiply-adds in the same order, so the weights come out the same
+// bit for bit, on every implementation. Three cases where leaving out a
+// zero term would change a bit are checked and then run in full:
+//   - a first-layer weight that is NaN or infinite: 0·Inf is NaN, and every
+//     sum it enters turns NaN (the update that made it is the last the
+//     step looks at: layer0Finite);
+//   - a first-layer bias of −0: a sum that starts at −0 and meets a +0
+//     product becomes +0;
+//   - a NaN or infinite value in the block's gradient of the first layer's
+//     outputs: the weight gradient of a skipped column would be NaN, not 0.
+//
+// The trainer skips on byte rows, whose column sets come from the rows'
+// bytes or packed masks at little cost; float rows are gathered whole.
+
+// colRun is a run of consecutive kept columns: from, for n columns.
+type colRun struct{ from, n int }
+
+// keptRuns appends the runs of the column set cols to runs[:0].
+func keptRuns(runs []colRun, cols []uint64) []colRun {
+	runs = runs[:0]
+	for w, b := range cols {
+		for b != 0 {
+			c := bits.TrailingZeros64(b)
+			from := 64*w + c
+			if n := len(runs); n > 0 && runs[n-1].from+runs[n-1].n == from {
+				runs[n-1].n++
+			} else {
+				runs = append(runs, colRun{from: from, n: 1})
+			}
+			b &= b - 1
+		}
+	}
+	return runs
+}
+
+// keptRows copies the rows of w (rows of n) that runs selects, in order,
+// into dst.
+func keptRows(dst, w []float32, runs []colRun, n int) {
+	at := 0
+	for _, r := range runs {
+		at += copy(dst[at:], w[r.from*n:(r.from+r.n)*n])
+	}
+}
+
+// scatterRows sets dw (rows of n) to the rows of src in the rows runs
+// selects, in order, and to zero elsewhere.
+func scatterRows(dw, src []float32, runs []colRun, n int) {
+	next, at := 0, 0
+	for _, r := range runs {
+		clear(dw[next*n : r.from*n])
+		at += copy(dw[r.from*n:(r.from+r.n)*n], src[at:])
+		next = r.from + r.n
+	}
+	clear(dw[next*n:])
+}
+
+// finite reports whether no value of s is NaN or infinite: eight bytes at
+// a time, the exponent of each half plus one carrying into its sign bit
+// only where the exponent is all ones.
+func finite(s []float32) bool {
+	const exp, one, sign = 0x7f8000007f800000, 0x0080000000800000, 0x8000000080000000
+	var acc uint64
+	if len(s) > 0 && uintptr(unsafe.Pointer(&s[0]))%8 != 0 {
+		acc |= uint64(math.Float32bits(s[0]))&exp + one
+		s = s[1:]
+	}
+	if n := len(s) / 2; n > 0 {
+		for _, w := range unsafe.Slice((*uint64)(unsafe.Pointer(&s[0])), n) {
+			acc |= w&exp + one
+		}
+	}
+	if len(s)%2 != 0 {
+		acc |= uint64(math.Float32bits(s[len(s)-1]))&exp + one
+	}
+	return acc&sign == 0
+}
+
+// noNegativeZero reports whether no value of s is −0.
+func noNegativeZero(s []float32) bool {
+	for _, v := range s {
+		if math.Float32bits(v) == 1<<31 {
+			return false
+		}
+	}
+	return true
+}
+
+// nonZeroCols sets cols to the columns of the rows idx that are not zero
+// in at least one of them (byte rows only).
+func (in *input) nonZeroCols(cols []uint64, idx []int32) {
+	if in.packed != nil {
+		in.packed.NonZeroCols(cols, idx)
+	} else {
+		byterows.NonZeroCols(cols, in.data.bytes, idx, in.k)
+	}
+}
+
+// gatherCols sets row i of x to the columns cols of input row idx[i]
+// (byte rows only).
+func (in *input) gatherCols(x []float32, idx []int32, cols []uint64) {
+	if in.packed != nil {
+		in.packed.DequantizeCols(x, idx, cols, in.data.div)
+	} else {
+		byterows.DequantizeCols(x, in.data.bytes, idx, in.k, cols, in.data.div)
+	}
+}

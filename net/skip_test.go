@@ -1,0 +1,228 @@
+package net
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/simdnn/simdnn"
+	"github.com/simdnn/simdnn/internal/byterows"
+)
+
+// blobPixels is rows of side×side byte images, each a disk of random
+// bytes around a point that depends on the row's class: like MNIST, a
+// block of rows leaves a border of columns zero in every row, wider or
+// narrower from block to block.
+func blobPixels(seed uint64, rows, side int) ([]uint8, []int32) {
+	r := rand.New(rand.NewPCG(seed, 17))
+	x := make([]uint8, rows*side*side)
+	y := make([]int32, rows)
+	for i := range rows {
+		c := r.IntN(10)
+		y[i] = int32(c)
+		cx := float64(side)/2 + float64(c%5-2) + r.NormFloat64()
+		cy := float64(side)/2 + float64(c/5*2-1) + r.NormFloat64()
+		rad := float64(side) / 5 * (0.7 + 0.6*r.Float64())
+		for py := range side {
+			for px := range side {
+				if dx, dy := float64(px)-cx, float64(py)-cy; dx*dx+dy*dy < rad*rad {
+					x[i*side*side+py*side+px] = uint8(1 + r.IntN(255))
+				}
+			}
+		}
+	}
+	return x, y
+}
+
+// trainPaths trains copies of m for cfg.Epochs epochs on b (bytes over
+// 255): from packed byte rows where the implementation packs, from plain
+// byte rows, both skipping zero columns, and from plain byte rows with
+// skipping off. It returns the three models and epochs' losses, and
+// whether the skipping runs left columns out.
+func trainPaths(t *testing.T, m *Model, b []uint8, y []int32, cfg Config) (models [3]*Model, losses [3][]float64, errs [3]error, skipped bool) {
+	t.Helper()
+	defer func(s bool) { skipZeroCols = s }(skipZeroCols)
+	for i := range 3 {
+		skipZeroCols = i < 2
+		models[i] = m.Clone()
+		tr := newTrainer(models[i], cfg, ByteRows(b, 255, y), PadMultiple)
+		require.Equal(t, i < 2, tr.skip)
+		if i == 1 {
+			tr.in.close() // the plain bytes from here on
+		}
+		for e := range cfg.Epochs {
+			loss, _, err := tr.epoch(context.Background(), e+1)
+			losses[i] = append(losses[i], loss)
+			if errs[i] = err; err != nil {
+				break
+			}
+		}
+		for _, ws := range tr.ws {
+			n := 0
+			for _, r := range ws.runs {
+				n += r.n
+			}
+			skipped = skipped || (i < 2 && len(ws.runs) > 0 && n < m.Inputs())
+		}
+		tr.close()
+	}
+	return models, losses, errs, skipped
+}
+
+// requireSameModels fails unless every model's weights and biases have
+// the bits of the first's.
+func requireSameModels(t *testing.T, models []*Model, what string) {
+	t.Helper()
+	for v := 1; v < len(models); v++ {
+		for l := range models[0].W {
+			for _, s := range [][2][]float32{{models[v].W[l], models[0].W[l]}, {models[v].B[l], models[0].B[l]}} {
+				for i := range s[0] {
+					require.Equal(t, math.Float32bits(s[1][i]), math.Float32bits(s[0][i]), "%s: model %d, layer %d, value %d", what, v, l, i)
+				}
+			}
+		}
+	}
+}
+
+// TestZeroColumnsSkipExactly: training with the first layer's zero
+// columns skipped gives the weights, biases and losses of training without,
+// bit for bit, on every implementation, 1 and 3 threads, plain SGD,
+// Keras momentum and Adam, a hidden layer padded or not, a partial block.
+func TestZeroColumnsSkipExactly(t *testing.T) {
+	b, y := blobPixels(1, 1700, 28)
+	prev := simdnn.Impl()
+	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
+	for _, impl := range simdnn.Impls() {
+		require.NoError(t, simdnn.SetImpl(impl))
+		for _, c := range []struct {
+			sizes []int
+			cfg   Config
+		}{
+			{[]int{784, 15, 10}, Config{Epochs: 2, BatchSize: 600, LR: 0.2, Seed: 3, Threads: 1}},
+			{[]int{784, 16, 10}, Config{Epochs: 2, BatchSize: 1024, LR: 0.1, Momentum: 0.9, Seed: 4, Threads: 3}},
+			{[]int{784, 20, 12, 10}, Config{Epochs: 1, BatchSize: 300, LR: 0.01, Optimizer: Adam, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7, Seed: 5, Threads: 2}},
+		} {
+			m, err := New(c.sizes, 7)
+			require.NoError(t, err)
+			models, losses, errs, skipped := trainPaths(t, m, b, y, c.cfg)
+			what := fmt.Sprint(impl, " ", c.sizes)
+			for i := range errs {
+				require.NoError(t, errs[i], what)
+			}
+			require.True(t, skipped, "%s: no column was skipped", what)
+			assert.Equal(t, losses[2], losses[0], what)
+			assert.Equal(t, losses[2], losses[1], what)
+			requireSameModels(t, models[:], what)
+		}
+	}
+}
+
+// TestZeroColumnsSkipEdges: the cases where leaving a zero term out would
+// change a bit run in full, so that they too match training without
+// skipping: an infinite weight in a column zero in every row (the loss
+// turns NaN at the first step either way), a −0 bias, and input
+// gradients that overflow to infinity through huge second-layer weights.
+func TestZeroColumnsSkipEdges(t *testing.T) {
+	b, y := blobPixels(2, 600, 28)
+	cols := make([]uint64, byterows.ColWords(784))
+	byterows.NonZeroCols(cols, b, []int32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 784)
+	require.Zero(t, cols[0]&1, "column 0 is not zero in the rows")
+	cfg := Config{Epochs: 2, BatchSize: 300, LR: 0.2, Seed: 3, Threads: 1}
+	prev := simdnn.Impl()
+	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
+	for _, impl := range simdnn.Impls() {
+		require.NoError(t, simdnn.SetImpl(impl))
+		inf, err := New([]int{784, 16, 10}, 1)
+		require.NoError(t, err)
+		inf.W[0][3] = float32(math.Inf(1)) // column 0, unit 3
+		models, _, errs, _ := trainPaths(t, inf, b, y, cfg)
+		for i := range errs {
+			require.ErrorIs(t, errs[i], ErrDiverged, impl)
+		}
+		requireSameModels(t, models[:], impl+" infinite weight")
+
+		negZero, err := New([]int{784, 16, 10}, 1)
+		require.NoError(t, err)
+		negZero.B[0][5] = float32(math.Copysign(0, -1))
+		tr := newTrainer(negZero, cfg, ByteRows(b, 255, y), PadMultiple)
+		tr.step(0, 300)
+		assert.False(t, tr.skipStep, "%s: skipped with a −0 bias", impl)
+		tr.close()
+		models, losses, errs, _ := trainPaths(t, negZero, b, y, cfg)
+		for i := range errs {
+			require.NoError(t, errs[i], impl)
+		}
+		assert.Equal(t, losses[2], losses[0], impl)
+		requireSameModels(t, models[:], impl+" −0 biases")
+
+		// One hidden unit at 3.3e-38 and second-layer weights of ±3e38 give
+		// logits of ±10 (a finite loss) and an input gradient of 6e38 for
+		// each row of an even class: +Inf (the rows here are all even).
+		var eb []uint8
+		var ey []int32
+		for i := range y {
+			if y[i]%2 == 0 && len(ey) < 40 {
+				eb, ey = append(eb, b[i*784:(i+1)*784]...), append(ey, y[i])
+			}
+		}
+		huge, err := New([]int{784, 16, 10}, 1)
+		require.NoError(t, err)
+		clear(huge.W[0])
+		clear(huge.B[0])
+		huge.B[0][0] = 10 / 3e38
+		for i := range huge.W[1] {
+			huge.W[1][i] = 3e38 * float32(2*(i%2)-1)
+		}
+		models, _, errs, skipped := trainPaths(t, huge, eb, ey, Config{Epochs: 1, BatchSize: 1, LR: 0.2, Seed: 3, Threads: 1})
+		require.True(t, skipped, impl)
+		for i := range errs {
+			require.ErrorIs(t, errs[i], ErrDiverged, impl)
+		}
+		requireSameModels(t, models[:], impl+" infinite input gradients")
+	}
+}
+
+func TestSkipHelpers(t *testing.T) {
+	cols := []uint64{0b1110_0110, 1 << 63}
+	runs := keptRuns(nil, cols)
+	require.Equal(t, []colRun{{1, 2}, {5, 3}, {127, 1}}, runs)
+	w := make([]float32, 128*2)
+	for i := range w {
+		w[i] = float32(i)
+	}
+	kept := make([]float32, 6*2)
+	keptRows(kept, w, runs, 2)
+	assert.Equal(t, []float32{2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 254, 255}, kept)
+	dw := make([]float32, len(w))
+	for i := range dw {
+		dw[i] = -1
+	}
+	scatterRows(dw, kept, runs, 2)
+	for i := range dw {
+		want := float32(0)
+		if r := i / 2; r == 1 || r == 2 || (r >= 5 && r <= 7) || r == 127 {
+			want = w[i]
+		}
+		require.Equal(t, want, dw[i], "dw[%d]", i)
+	}
+
+	s := make([]float32, 11)
+	for off := range 3 {
+		for i := off; i < len(s); i++ {
+			assert.True(t, finite(s[off:]))
+			for _, v := range []float64{math.Inf(1), math.Inf(-1), math.NaN()} {
+				s[i] = float32(v)
+				assert.False(t, finite(s[off:]), "offset %d, value %d = %g", off, i, v)
+			}
+			s[i] = math.MaxFloat32
+		}
+	}
+	assert.True(t, finite(nil))
+	assert.True(t, noNegativeZero([]float32{0, 1, -1}))
+	assert.False(t, noNegativeZero([]float32{0, float32(math.Copysign(0, -1))}))
+}
