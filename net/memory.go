@@ -102,7 +102,7 @@ func trainNeed(sizes []int, data Rows, cfg Config) need {
 	}
 	perThread := addSat(addSat(in, 1), mulSat(units, 2)) // x, labels, act, delta
 	n.add(plural(threads, "workspace of 1 thread", "workspaces of %d threads"), mulSat(uint64(threads), mulSat(BlockRows, perThread)), 4)
-	if skipZeroCols && data.bytes != nil {
+	if skips(data) {
 		// Zero-column skipping: per thread the first layer's weights of
 		// the kept columns and their gradient (skip.go).
 		n.add("kept first-layer weights", mulSat(uint64(threads), mulSat(2, mulSat(in, uint64(p[1])))), 4)

@@ -21,9 +21,21 @@ import (
 // two threads (Zen 5) about 10 % faster and left one thread unchanged.
 const BlockRows = 256
 
-// skipZeroCols turns zero-column skipping on (skip.go); a test turns it
-// off to train both ways.
-var skipZeroCols = true
+// skipZeroCols is when the trainer skips zero columns (skip.go): where
+// the byte rows' column gather is assembly (skipNative); tests train
+// without (skipOff) and with the Go gathers too (skipAlways).
+var skipZeroCols = skipNative
+
+const (
+	skipOff = iota
+	skipNative
+	skipAlways
+)
+
+// skips reports whether a trainer on data skips zero columns.
+func skips(data Rows) bool {
+	return data.bytes != nil && (skipZeroCols == skipAlways || skipZeroCols == skipNative && byterows.ColsNative())
+}
 
 // updateChunk is the number of parameters one update item reduces and
 // steps: small enough that the running sum stays in L1 while every
@@ -147,7 +159,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		}
 		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l]), id: len(t.updates)})
 	}
-	t.skip = skipZeroCols && data.bytes != nil
+	t.skip = skips(data)
 	t.keeps = make([]bool, len(t.updates))
 	for _, u := range t.updates {
 		t.keeps[u.id] = t.keepsSkip(u)

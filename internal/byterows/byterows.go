@@ -47,6 +47,9 @@ type set struct {
 	// the set has it in assembly; it reports false, doing nothing, where
 	// it has not.
 	nonZeroColsPacked func(cols []uint64, p *Packed, rows []int32) bool
+	// colsNative says dequantizeCols and dequantizePackedCols are
+	// assembly of the set's own (ColsNative).
+	colsNative bool
 }
 
 // sets holds the gather for every implementation the build holds, indexed
@@ -66,6 +69,13 @@ func active() *set { return sets[impl.Active()] }
 // The others run it as a Go loop, slower than Dequantize on the plain
 // bytes: a trainer on those keeps the plain bytes.
 func PackedNative() bool { return active().packedNative }
+
+// ColsNative reports whether the active implementation gathers columns
+// (DequantizeCols, Packed.DequantizeCols) in assembly of its own (avx512
+// on a CPU with VBMI2), at about the cost of whole rows. The others run
+// Go loops several times slower than Dequantize of the whole rows: a
+// trainer on those gathers whole rows.
+func ColsNative() bool { return active().colsNative }
 
 func checkLen(fn, arg string, got, want int) {
 	if got != want {

@@ -43,6 +43,7 @@ var avx512Set = set{
 	dequantizeCols:       dequantizeColsAVX512,
 	dequantizePackedCols: dequantizePackedColsAVX512,
 	nonZeroColsPacked:    nonZeroColsPackedAVX512,
+	colsNative:           avx512Wide,
 }
 
 // avx2Quotients and avx512Quotients cache exactQuotients for the two
