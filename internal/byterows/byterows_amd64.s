@@ -530,32 +530,41 @@ pprow:
 	JG         pprow
 	RET
 
+// COLS_PART: the first n (0–15) bytes of lane idx of Z0 to n floats at
+// off(DI), K1 storing them; AX is scratch.
+#define COLS_PART(n, idx, off) \
+	MOVL $0xffff, AX; BZHIL n, AX, AX; KMOVW AX, K1; \
+	VPERMB.Z Z0, idx, K4, Z1; VCVTDQ2PS Z1, Z1; QUOT(Z1, Z5); VMOVUPS Z1, K1, off(DI)
+
 // COLS_OUT: the first DX (0–64) bytes of Z0, already gathered to its
 // low end, to DX floats at DI, divided as in avx512DequantizeRows (QUOT):
-// 16 at a time, VPERMB widening lane 0 (Z10, K4) and VALIGND moving the
-// next 16 bytes down; K1 stores the last 1–15. DI moves on past them; Z0,
-// DX and AX are clobbered. full, part and done name the macro's labels
-// (done is where it ends).
-#define COLS_OUT(full, part, done) \
-full: \
-	CMPQ DX, $16; \
-	JLT  part; \
-	VPERMB.Z Z0, Z10, K4, Z1; VCVTDQ2PS Z1, Z1; QUOT(Z1, Z5); VMOVUPS Z1, (DI); \
-	ADDQ $64, DI; \
-	VALIGND $4, Z0, Z0, Z0; \
-	SUBQ $16, DX; \
-	JMP  full; \
-part: \
-	TESTQ DX, DX; \
-	JZ    done; \
-	MOVL  $0xffff, AX; BZHIL DX, AX, AX; KMOVW AX, K1; \
-	VPERMB.Z Z0, Z10, K4, Z1; VCVTDQ2PS Z1, Z1; QUOT(Z1, Z5); VMOVUPS Z1, K1, (DI); \
-	LEAQ  (DI)(DX*4), DI
+// each whole 16 as PK_WIDE_AT, the last 0–15 through K1 (COLS_PART).
+// DI moves on past them; DX and AX are clobbered. p0–p3 and done name the
+// macro's labels (done is where it ends).
+#define COLS_OUT(p0, p1, p2, p3, done) \
+	CMPQ DX, $16; JLT p0; PK_WIDE_AT(Z10, 0, Z1, Z5); \
+	CMPQ DX, $32; JLT p1; PK_WIDE_AT(Z11, 64, Z2, Z6); \
+	CMPQ DX, $48; JLT p2; PK_WIDE_AT(Z12, 128, Z3, Z7); \
+	CMPQ DX, $64; JLT p3; PK_WIDE_AT(Z13, 192, Z4, Z8); \
+	ADDQ $256, DI; JMP done; \
+p3: \
+	SUBQ $48, DX; COLS_PART(DX, Z13, 192); LEAQ 192(DI)(DX*4), DI; JMP done; \
+p2: \
+	SUBQ $32, DX; COLS_PART(DX, Z12, 128); LEAQ 128(DI)(DX*4), DI; JMP done; \
+p1: \
+	SUBQ $16, DX; COLS_PART(DX, Z11, 64); LEAQ 64(DI)(DX*4), DI; JMP done; \
+p0: \
+	TESTQ DX, DX; JZ done; COLS_PART(DX, Z10, 0); LEAQ (DI)(DX*4), DI
 
-// COLS_SETUP: the VPERMB indices of lane 0 in Z10 and K4 = byte 0 of
-// every dword, as in avx512DequantizePacked.
+// COLS_SETUP: the VPERMB indices of PK_WIDE_AT in Z10–Z13 and K4 = byte
+// 0 of every dword, as in avx512DequantizePacked.
 #define COLS_SETUP \
 	VMOVDQU32 pkIota<>(SB), Z10; \
+	MOVL $16, AX; \
+	VPBROADCASTD AX, Z14; \
+	VPADDD Z14, Z10, Z11; \
+	VPADDD Z14, Z11, Z12; \
+	VPADDD Z14, Z12, Z13; \
 	MOVQ $0x1111111111111111, AX; \
 	KMOVQ AX, K4
 
@@ -591,7 +600,7 @@ dc64:
 	VMOVDQU8.Z    (SI), K5, Z0
 	VPCOMPRESSB.Z Z0, K5, Z0
 	POPCNTQ DX, DX
-	COLS_OUT(dcfull, dcpart, dcskip)
+	COLS_OUT(dcp0, dcp1, dcp2, dcp3, dcskip)
 
 dcskip:
 	ADDQ $64, SI
@@ -649,7 +658,7 @@ pcword:
 	KMOVQ DX, K5
 	VPCOMPRESSB.Z Z0, K5, Z0
 	POPCNTQ DX, DX
-	COLS_OUT(pcfull, pcpart, pcmove)
+	COLS_OUT(pcp0, pcp1, pcp2, pcp3, pcmove)
 	JMP pcmove
 
 pcskip:
