@@ -48,7 +48,16 @@ cp "$peers/gonum/go.sum" "$tmp/gonum.sum"
 (cd "$peers/gonum" && go mod tidy -modfile="$tmp/gonum.mod" && go build -modfile="$tmp/gonum.mod" -o "$tmp/gonum" .)
 
 
+# The FMA peak of one core (GFLOP/s, the best implementation's, as
+# BenchmarkPeak measures it) before and after the runs: the table gives
+# simdnn's share of it.
+peak() {
+	(cd "$root" && go test -run '^$' -bench '^BenchmarkPeak$' -benchtime 5x ./bench) |
+		awk '/GFLOP\/s/ { if ($(NF-1) > best) best = $(NF-1) } END { print best }'
+}
+
 results="$tmp/results.jsonl"
+peak_before=$(peak)
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$tmp/load"
 for spec in $NETS; do
 	h=${spec%%:*}
@@ -79,6 +88,7 @@ print(json.dumps({"peer": "simdnn", "network": "784-'"$h"'-10", "threads": r["th
 	done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$tmp/load"
+peak_after=$(peak)
 
 "$py" "$peers/table.py" "$results" "$tmp/load" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512)" \
-	"$(go version | cut -d' ' -f3)"
+	"$(go version | cut -d' ' -f3)" "$peak_before" "$peak_after"
