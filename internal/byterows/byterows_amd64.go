@@ -155,8 +155,13 @@ func dequantizePackedColsAVX512(dst []float32, p *Packed, rows []int32, cols []u
 		dequantizePackedColsTable(dst, p, rows, cols, div)
 		return
 	}
-	avx512DequantizePackedCols(&dst[0], &p.data[0], &p.off[0], &rows[0], len(rows), p.k, &cols[0], div, 1/div)
+	if !avx512DequantizeKept(&dst[0], &p.data[0], &p.off[0], &rows[0], len(rows), p.k, &cols[0], div, 1/div) {
+		avx512DequantizePackedCols(&dst[0], &p.data[0], &p.off[0], &rows[0], len(rows), p.k, &cols[0], div, 1/div)
+	}
 }
+
+//go:noescape
+func avx512DequantizeKept(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, cols *uint64, div, recip float32) bool
 
 //go:noescape
 func avx512DequantizePackedCols(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, cols *uint64, div, recip float32)

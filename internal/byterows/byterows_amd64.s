@@ -747,3 +747,95 @@ nzcnow:
 	VMOVDQU8 Z1, K3, 64(DI)
 	VZEROUPPER
 	RET
+
+// func avx512DequantizeKept(dst *float32, data *uint8, off *uint32, rows *int32, m, k int, cols *uint64, div, recip float32) bool
+// avx512DequantizePackedCols for column sets that hold every non-zero
+// column of the rows (the trainer's: NonZeroCols of the same rows), in
+// one expand per 64 kept columns instead of an expand and a compress per
+// 64 columns. Where the columns ⊇ the row's non-zero bytes, the row's
+// packed bytes are exactly its kept non-zero values, in order, and their
+// places among the kept columns are PEXT(row mask, cols): the words of
+// those places are joined into one stream of bits (R8, R13 bits pending),
+// and each 64 of them expands the next packed bytes (VPEXPANDB) into 64
+// floats (PK_WIDE_AT, no partial group); the last 0–63 of a row go
+// through COLS_OUT. It returns false, having written part of dst, at the
+// first row with a non-zero byte outside cols.
+TEXT ·avx512DequantizeKept(SB), NOSPLIT, $0-65
+	MOVQ dst+0(FP), DI
+	MOVQ rows+24(FP), BX
+	MOVQ m+32(FP), R9
+	VBROADCASTSS div+56(FP), Z30
+	VBROADCASTSS recip+60(FP), Z29
+	COLS_SETUP
+
+kprow:
+	MOVQ data+8(FP), R8
+	MOVQ off+16(FP), R13
+	MOVQ k+40(FP), R10
+	PK_ROW(kppf, kpnow)
+	MOVQ cols+48(FP), R14
+	XORL R8, R8   // the places pending
+	XORL R13, R13 // how many
+
+kpword:
+	TESTQ LEFT, LEFT
+	JLE   kptail
+	MOVQ  (R11), AX
+	CMPQ  LEFT, $64
+	JGE   kpmask
+	BZHIQ LEFT, AX, AX // the masks' last bits, and what follows them
+
+kpmask:
+	MOVQ  (R14), DX
+	ANDNQ AX, DX, R10 // non-zero bytes outside cols
+	JNZ   kpfail
+	PEXTQ DX, AX, AX  // their places among the kept columns
+	POPCNTQ DX, DX    // the kept columns of this word
+	SHLXQ R13, AX, R10
+	ORQ   R10, R8
+	ADDQ  DX, R13
+	CMPQ  R13, $64
+	JLT   kpnext
+	KMOVQ R8, K3
+	VMOVDQU8    (SI), Z0
+	VPEXPANDB.Z Z0, K3, Z0
+	POPCNTQ R8, R10
+	ADDQ    R10, SI
+	PK_CLAMP(SI, R12)
+	PK_WIDE_AT(Z10, 0, Z1, Z5)
+	PK_WIDE_AT(Z11, 64, Z2, Z6)
+	PK_WIDE_AT(Z12, 128, Z3, Z7)
+	PK_WIDE_AT(Z13, 192, Z4, Z8)
+	ADDQ  $256, DI
+	SUBQ  $64, R13
+	SUBQ  R13, DX     // 64 − the places pending before this word
+	SHRXQ DX, AX, AX  // this word's places not yet written
+	BZHIQ R13, AX, R8
+
+kpnext:
+	ADDQ $8, R11
+	ADDQ $8, R14
+	SUBQ $64, LEFT
+	JMP  kpword
+
+kptail:
+	TESTQ R13, R13
+	JZ    kprowdone
+	KMOVQ R8, K3
+	VMOVDQU8    (SI), Z0
+	VPEXPANDB.Z Z0, K3, Z0
+	MOVQ  R13, DX
+	COLS_OUT(kpp0, kpp1, kpp2, kpp3, kprowdone)
+
+kprowdone:
+	ADDQ $4, BX
+	DECQ R9
+	JG   kprow
+	VZEROUPPER
+	MOVB $1, ret+64(FP)
+	RET
+
+kpfail:
+	VZEROUPPER
+	MOVB $0, ret+64(FP)
+	RET

@@ -84,3 +84,35 @@ func TestPackedAssemblyStaysInside(t *testing.T) {
 		}
 	})
 }
+
+// TestKeptPathAVX512: avx512DequantizeKept takes the rows whose non-zero
+// bytes all lie in the column set (the trainer's sets, and all columns)
+// and refuses the first row with one outside; the sweep holds both
+// outcomes' values to the reference.
+func TestKeptPathAVX512(t *testing.T) {
+	if !avx512Wide {
+		t.Skip("no AVX512 VBMI2 here")
+	}
+	src := make([]uint8, 3*130)
+	for i := range src {
+		if i%7 == 0 || i%130 > 120 {
+			src[i] = uint8(i)
+		}
+	}
+	p, err := Pack(src, 130)
+	require.NoError(t, err)
+	rows := []int32{2, 0, 1}
+	cols := make([]uint64, ColWords(130))
+	dst := make([]float32, 3*130)
+	p.NonZeroCols(cols, rows)
+	n := CountCols(cols)
+	require.True(t, avx512DequantizeKept(&dst[0], &p.data[0], &p.off[0], &rows[0], 3, 130, &cols[0], 255, 1.0/255))
+	cols[0] &^= 1 << 7 // column 7 is not zero in row 0
+	require.False(t, avx512DequantizeKept(&dst[0], &p.data[0], &p.off[0], &rows[0], 3, 130, &cols[0], 255, 1.0/255))
+	require.Equal(t, n-1, CountCols(cols))
+	for i := range cols {
+		cols[i] = ^uint64(0)
+	}
+	cols[2] = 1<<2 - 1
+	require.True(t, avx512DequantizeKept(&dst[0], &p.data[0], &p.off[0], &rows[0], 3, 130, &cols[0], 255, 1.0/255))
+}
