@@ -165,7 +165,9 @@ func (t *trainer) parallel(phase, items int) {
 // current one and prefetches that block's rows, which then arrive from
 // DRAM while this block computes; it claims ahead only while it holds
 // fewer than its share of the phase's blocks, so that with as many
-// threads as blocks each still gets one.
+// threads as blocks each still gets one. Out of blocks, it prefetches
+// the rows of the next batch's block of its own number, the block it
+// most often takes first.
 func (t *trainer) work(ws *workspace) {
 	share := (t.items + t.threads - 1) / t.threads
 	mine := 1
@@ -187,6 +189,14 @@ func (t *trainer) work(ws *workspace) {
 		if i = j; i < 0 {
 			mine++
 			i = int(t.next.Add(1)) - 1
+		}
+	}
+	if t.phase == phaseBlocks && t.in.fromDRAM() {
+		// Out of blocks: start the rows of a block of the next batch of
+		// the epoch, the one this thread's number would take, on their way.
+		start := t.batchStart + t.batchRows + ws.id*BlockRows
+		if end := min(t.batchStart+t.batchRows+t.cfg.BatchSize, t.rows); start < end {
+			t.in.prefetch(t.perm[start:min(start+BlockRows, end)])
 		}
 	}
 }

@@ -24,7 +24,9 @@ import (
 //   - a first-layer bias of −0: a sum that starts at −0 and meets a +0
 //     product becomes +0;
 //   - a NaN or infinite value in the block's gradient of the first layer's
-//     outputs: the weight gradient of a skipped column would be NaN, not 0.
+//     outputs: the weight gradient of a skipped column would be NaN, not 0
+//     (seen in the bias gradient, the column sums of that gradient, which
+//     are then not finite either).
 //
 // The trainer skips on byte rows, whose column sets come from the rows'
 // bytes or packed masks at little cost; float rows are gathered whole.

@@ -115,6 +115,7 @@ type updateItem struct {
 
 // workspace is one thread's activations and deltas for one block.
 type workspace struct {
+	id    int         // its index in trainer.ws
 	x     []float32   // BlockRows × inputs, the gathered rows
 	lab   []int32     // BlockRows labels
 	act   [][]float32 // act[l]: BlockRows × Sizes[l+1], post-activation outputs
@@ -175,8 +176,9 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.infer.reserve(valRows, cfg.Val.bytes != nil)
 		t.infer.k, t.infer.fixed = t.k, true
 	}
-	for range t.threads {
+	for i := range t.threads {
 		ws := newWorkspace(p)
+		ws.id = i
 		if t.skip {
 			ws.cols = make([]uint64, byterows.ColWords(p.Inputs()))
 			ws.w0 = make([]float32, len(p.W[0]))
@@ -306,15 +308,17 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
 		return
 	}
-	if !finite(dy) {
-		// A skipped column's gradient would be NaN, not 0: the whole rows.
+	dw := ws.dw0[:kept*n]
+	t.k.DenseBackward(dw, g.dB[0], nil, x, w0, dy, rows, kept, n)
+	if !finite(g.dB[0]) {
+		// A NaN or infinity in dy (its column sums are then not finite,
+		// as they are when they overflow): a skipped column's gradient
+		// would be NaN, not 0. The whole rows.
 		x = ws.x[:rows*in]
 		t.in.gather(x, idx)
 		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
 		return
 	}
-	dw := ws.dw0[:kept*n]
-	t.k.DenseBackward(dw, g.dB[0], nil, x, w0, dy, rows, kept, n)
 	scatterRows(g.dW[0], dw, ws.runs, n)
 }
 
