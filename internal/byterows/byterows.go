@@ -70,11 +70,12 @@ func active() *set { return sets[impl.Active()] }
 // bytes: a trainer on those keeps the plain bytes.
 func PackedNative() bool { return active().packedNative }
 
-// ColsNative reports whether the active implementation gathers columns
-// (DequantizeCols, Packed.DequantizeCols) in assembly of its own (avx512
-// on a CPU with VBMI2), at about the cost of whole rows. The others run
-// Go loops several times slower than Dequantize of the whole rows: a
-// trainer on those gathers whole rows.
+// ColsNative reports whether the active implementation finds and
+// gathers columns (NonZeroCols and DequantizeCols, and on the rows it
+// packs Packed's) in assembly of its own — avx512 on a CPU with VBMI2,
+// avx2 — at about the cost of whole rows. The others run Go loops
+// several times slower than Dequantize of the whole rows: a trainer on
+// those gathers whole rows.
 func ColsNative() bool { return active().colsNative }
 
 func checkLen(fn, arg string, got, want int) {

@@ -4,6 +4,7 @@ package byterows
 
 import (
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/klauspost/cpuid/v2"
 
@@ -24,10 +25,11 @@ var avx2Set = set{
 	nonZeroRows:      nonZeroRowsGeneric,
 	packRows:         packRowsGeneric,
 
-	nonZeroCols:          nonZeroColsWords,
-	dequantizeCols:       dequantizeColsTable,
+	nonZeroCols:          nonZeroColsAVX2,
+	dequantizeCols:       dequantizeColsAVX2,
 	dequantizePackedCols: dequantizePackedColsTable,
 	nonZeroColsPacked:    noNonZeroColsPacked,
+	colsNative:           true,
 }
 
 // avx512Set gathers plain and packed rows in assembly, and packs in
@@ -39,7 +41,7 @@ var avx512Set = set{
 	nonZeroRows:      nonZeroRowsAVX512,
 	packRows:         packRowsAVX512,
 
-	nonZeroCols:          nonZeroColsWords,
+	nonZeroCols:          nonZeroColsAVX2,
 	dequantizeCols:       dequantizeColsAVX512,
 	dequantizePackedCols: dequantizePackedColsAVX512,
 	nonZeroColsPacked:    nonZeroColsPackedAVX512,
@@ -137,7 +139,11 @@ func dequantizeColsAVX512(dst []float32, src []uint8, rows []int32, k int, cols 
 	if len(dst) == 0 {
 		return
 	}
-	if !avx512Wide || !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
+	if !avx512Wide {
+		dequantizeColsAVX2(dst, src, rows, k, cols, div)
+		return
+	}
+	if !exactQuotients(&avx512Quotients, div, quotientsAVX512) {
 		dequantizeColsTable(dst, src, rows, k, cols, div)
 		return
 	}
@@ -177,3 +183,35 @@ func nonZeroColsPackedAVX512(cols []uint64, p *Packed, rows []int32) bool {
 
 //go:noescape
 func avx512NonZeroColsPacked(cols *uint64, data *uint8, off *uint32, rows *int32, m, nm int)
+
+func nonZeroColsAVX2(cols []uint64, src []uint8, rows []int32, k int) {
+	var buf [512]uint64 // 4 KiB: k up to 4096
+	if len(rows) == 0 || k > 8*len(buf) {
+		nonZeroColsWords(cols, src, rows, k)
+		return
+	}
+	acc := buf[:(k+7)/8]
+	avx2OrRows((*uint8)(unsafe.Pointer(&acc[0])), &src[0], &rows[0], len(rows), k)
+	colsOfBytes(cols, acc)
+}
+
+//go:noescape
+func avx2OrRows(acc *uint8, src *uint8, rows *int32, m, k int)
+
+// dequantizeColsAVX2 gathers the columns run by run (avx2DequantizeRuns).
+func dequantizeColsAVX2(dst []float32, src []uint8, rows []int32, k int, cols []uint64, div float32) {
+	var runs [2 * maxRuns]int32
+	if len(dst) == 0 || !exactQuotients(&avx2Quotients, div, quotientsAVX2) {
+		dequantizeColsTable(dst, src, rows, k, cols, div)
+		return
+	}
+	nruns := colRuns(runs[:], cols)
+	if nruns == 0 {
+		dequantizeColsTable(dst, src, rows, k, cols, div)
+		return
+	}
+	avx2DequantizeRuns(&dst[0], &src[0], &rows[0], len(rows), k, &runs[0], nruns, div, 1/div, &dst[len(dst)-1])
+}
+
+//go:noescape
+func avx2DequantizeRuns(dst *float32, src *uint8, rows *int32, m, k int, runs *int32, nruns int, div, recip float32, last *float32)

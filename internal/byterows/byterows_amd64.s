@@ -839,3 +839,145 @@ kpfail:
 	VZEROUPPER
 	MOVB $0, ret+64(FP)
 	RET
+
+// func avx2OrRows(acc *uint8, src *uint8, rows *int32, m, k int)
+// acc[j] |= src[rows[i]·k+j] for every row i < m (m, k ≥ 1): 32, 16 and 8
+// bytes at a time, then one at a time, never past the row; the prefetch
+// of avx2DequantizeRows. NonZeroCols' first pass on avx2.
+TEXT ·avx2OrRows(SB), NOSPLIT, $0-40
+	MOVQ acc+0(FP), R13
+	MOVQ src+8(FP), R8
+	MOVQ rows+16(FP), BX
+	MOVQ m+24(FP), R9
+	MOVQ k+32(FP), R10
+
+orrow:
+	DEQ_ROW(orpf, ornow)
+	MOVQ R13, DI
+	MOVQ R10, LEFT
+
+or32:
+	CMPQ    LEFT, $32
+	JLT     or16
+	VMOVDQU (SI), Y0
+	VPOR    (DI), Y0, Y0
+	VMOVDQU Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $32, LEFT
+	JMP     or32
+
+or16:
+	CMPQ    LEFT, $16
+	JLT     or8
+	VMOVDQU (SI), X0
+	VPOR    (DI), X0, X0
+	VMOVDQU X0, (DI)
+	ADDQ    $16, SI
+	ADDQ    $16, DI
+	SUBQ    $16, LEFT
+
+or8:
+	CMPQ LEFT, $8
+	JLT  or1
+	MOVQ (SI), AX
+	ORQ  AX, (DI)
+	ADDQ $8, SI
+	ADDQ $8, DI
+	SUBQ $8, LEFT
+
+or1:
+	TESTQ LEFT, LEFT
+	JEQ   ornext
+	MOVB  (SI), AX
+	ORB   AX, (DI)
+	INCQ  SI
+	INCQ  DI
+	DECQ  LEFT
+	JMP   or1
+
+ornext:
+	ADDQ $4, BX
+	DECQ R9
+	JG   orrow
+	VZEROUPPER
+	RET
+
+// func avx2DequantizeRuns(dst *float32, src *uint8, rows *int32, m, k int, runs *int32, nruns int, div, recip float32, last *float32)
+// DequantizeCols on avx2, its columns given as nruns ≥ 1 runs (pairs
+// from, n ≥ 1; in order, from+n ≤ k): row i of dst is the runs of row
+// rows[i], each divided as in avx2DequantizeRows (QUOT8). A run goes 8
+// bytes at a time; its last 1–7 take one more 8-byte load when that stays
+// inside the row and the 8 floats inside dst (last is its last float):
+// the floats past the run's land in the places of the next run or row,
+// which overwrite them. Otherwise one byte at a time. The prefetch of
+// avx2DequantizeRows.
+TEXT ·avx2DequantizeRuns(SB), NOSPLIT, $0-72
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), R8
+	MOVQ         rows+16(FP), BX
+	MOVQ         m+24(FP), R9
+	MOVQ         k+32(FP), R10
+	VBROADCASTSS div+56(FP), Y15
+	VBROADCASTSS recip+60(FP), Y14
+
+runrow:
+	DEQ_ROW(runpf, runnow)
+	LEAQ (SI)(R10*1), R12 // the row's end
+	MOVQ runs+40(FP), R14
+	MOVQ nruns+48(FP), R13
+
+run:
+	MOVLQSX (R14), AX
+	MOVLQSX 4(R14), LEFT
+	LEAQ    (SI)(AX*1), R11
+
+run8:
+	CMPQ      LEFT, $8
+	JLT       runtail
+	VPMOVZXBD (R11), Y0
+	VCVTDQ2PS Y0, Y0
+	QUOT8(Y0, Y4)
+	VMOVUPS   Y0, (DI)
+	ADDQ      $8, R11
+	ADDQ      $32, DI
+	SUBQ      $8, LEFT
+	JMP       run8
+
+runtail:
+	TESTQ     LEFT, LEFT
+	JEQ       runnext
+	LEAQ      8(R11), AX
+	CMPQ      AX, R12
+	JHI       run1
+	LEAQ      28(DI), AX
+	CMPQ      AX, last+64(FP)
+	JHI       run1
+	VPMOVZXBD (R11), Y0
+	VCVTDQ2PS Y0, Y0
+	QUOT8(Y0, Y4)
+	VMOVUPS   Y0, (DI)
+	LEAQ      (DI)(LEFT*4), DI
+	JMP       runnext
+
+run1:
+	MOVBLZX      (R11), AX
+	VCVTSI2SSL   AX, X0, X0
+	VMULSS       X14, X0, X4
+	VFNMADD231SS X15, X4, X0
+	VFMADD213SS  X4, X14, X0
+	VMOVSS       X0, (DI)
+	INCQ         R11
+	ADDQ         $4, DI
+	DECQ         LEFT
+	JNZ          run1
+
+runnext:
+	ADDQ $8, R14
+	DECQ R13
+	JG   run
+	ADDQ $4, BX
+	DECQ R9
+	JG   runrow
+	VZEROUPPER
+	RET

@@ -169,6 +169,11 @@ func nonZeroColsWords(cols []uint64, src []uint8, rows []int32, k int) {
 			acc[w] |= loadWord(row[8*w:])
 		}
 	}
+	colsOfBytes(cols, acc)
+}
+
+// colsOfBytes sets cols to the non-zero bytes of acc, read as words.
+func colsOfBytes(cols []uint64, acc []uint64) {
 	clear(cols)
 	for w, a := range acc {
 		for a != 0 {
@@ -272,3 +277,30 @@ func dequantizePackedColsTable(dst []float32, p *Packed, rows []int32, cols []ui
 
 // noNonZeroColsPacked: no assembly Packed.NonZeroCols.
 func noNonZeroColsPacked([]uint64, *Packed, []int32) bool { return false }
+
+// maxRuns is the most runs of columns the run gathers take (4 KiB of
+// pairs on the stack); sets of more go to the Go loops.
+const maxRuns = 512
+
+// colRuns writes the runs of consecutive columns of cols into runs as
+// pairs (first column, count) and returns how many; 0 when there are
+// more than len(runs)/2 or none.
+func colRuns(runs []int32, cols []uint64) int {
+	n := 0
+	for w, b := range cols {
+		for b != 0 {
+			c := int32(64*w + bits.TrailingZeros64(b))
+			if n > 0 && runs[2*n-2]+runs[2*n-1] == c {
+				runs[2*n-1]++
+			} else {
+				if 2*n == len(runs) {
+					return 0
+				}
+				runs[2*n], runs[2*n+1] = c, 1
+				n++
+			}
+			b &= b - 1
+		}
+	}
+	return n
+}
