@@ -149,3 +149,128 @@ pprow:
 	SUBS $1, R2, R2
 	BGT  pprow
 	RET
+
+// func neonOrRows(acc *uint8, src *uint8, rows *int32, m, k int)
+// acc[j] |= src[rows[i]·k+j] for every row i < m (m, k ≥ 1): 16 bytes at
+// a time, then one at a time, never past the row. NonZeroCols' first
+// pass on neon.
+TEXT ·neonOrRows(SB), NOSPLIT, $0-40
+	MOVD acc+0(FP), R0
+	MOVD src+8(FP), R1
+	MOVD rows+16(FP), R2
+	MOVD m+24(FP), R3
+	MOVD k+32(FP), R6
+
+orrow:
+	MOVW (R2), R7 // sign-extending
+	MUL  R6, R7, R7
+	ADD  R1, R7, R4
+	MOVD R0, R8
+	MOVD R6, R5
+
+or16:
+	CMP    $16, R5
+	BLT    or1
+	VLD1.P 16(R4), [V0.B16]
+	VLD1   (R8), [V1.B16]
+	VORR   V0.B16, V1.B16, V1.B16
+	VST1.P [V1.B16], 16(R8)
+	SUB    $16, R5, R5
+	B      or16
+
+or1:
+	CBZ     R5, ornext
+	MOVBU.P 1(R4), R7
+	MOVBU   (R8), R9
+	ORR     R7, R9, R9
+	MOVB.P  R9, 1(R8)
+	SUB     $1, R5, R5
+	B       or1
+
+ornext:
+	ADD  $4, R2, R2
+	SUBS $1, R3, R3
+	BGT  orrow
+	RET
+
+// func neonDequantizeRuns(dst *float32, src *uint8, rows *int32, m, k int, runs *int32, nruns int, div, recip float32, last *float32)
+// DequantizeCols on neon, its columns given as nruns ≥ 1 runs (pairs
+// from, n ≥ 1; in order, from+n ≤ k): row i of dst is the runs of row
+// rows[i] (m ≥ 1), divided as in neonDequantizeRows. A run goes 16 bytes
+// at a time; its last 1–15 take one more 16-byte load when that stays
+// inside the row and the 16 floats inside dst (last is its last float):
+// the floats past the run's land in the places of the next run or row,
+// which overwrite them. Otherwise one byte at a time through FDIVS.
+TEXT ·neonDequantizeRuns(SB), NOSPLIT, $0-72
+	MOVD  dst+0(FP), R0
+	MOVD  src+8(FP), R1
+	MOVD  rows+16(FP), R2
+	MOVD  m+24(FP), R3
+	MOVD  k+32(FP), R6
+	MOVD  last+64(FP), R14
+	SUB   $60, R14, R14 // the last place a 16-float store may start
+	QUOT4_CONSTS(div+56(FP), recip+60(FP))
+
+runrow:
+	MOVW (R2), R7 // sign-extending
+	MUL  R6, R7, R7
+	ADD  R1, R7, R10      // the row
+	ADD  R6, R10, R11     // its end
+	MOVD runs+40(FP), R12
+	MOVD nruns+48(FP), R13
+
+run:
+	MOVW (R12), R7
+	MOVW 4(R12), R5
+	ADD  R7, R10, R4
+
+run16:
+	CMP    $16, R5
+	BLT    runtail
+	VLD1.P 16(R4), [V0.B16]
+	VUXTL  V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL  V1.H4, V3.S4
+	VUXTL2 V1.H8, V4.S4
+	VUXTL  V2.H4, V5.S4
+	VUXTL2 V2.H8, V6.S4
+	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
+	VST1.P [V7.S4, V8.S4, V9.S4, V10.S4], 64(R0)
+	SUB    $16, R5, R5
+	B      run16
+
+runtail:
+	CBZ    R5, runnext
+	ADD    $16, R4, R7
+	CMP    R11, R7
+	BHI    run1
+	CMP    R14, R0
+	BHI    run1
+	VLD1   (R4), [V0.B16]
+	VUXTL  V0.B8, V1.H8
+	VUXTL2 V0.B16, V2.H8
+	VUXTL  V1.H4, V3.S4
+	VUXTL2 V1.H8, V4.S4
+	VUXTL  V2.H4, V5.S4
+	VUXTL2 V2.H8, V6.S4
+	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
+	VST1   [V7.S4, V8.S4, V9.S4, V10.S4], (R0)
+	ADD    R5<<2, R0, R0
+	B      runnext
+
+run1:
+	MOVBU.P 1(R4), R7
+	UCVTFWS R7, F0
+	FDIVS   F28, F0, F0
+	FMOVS.P F0, 4(R0)
+	SUBS    $1, R5, R5
+	BNE     run1
+
+runnext:
+	ADD  $8, R12, R12
+	SUBS $1, R13, R13
+	BGT  run
+	ADD  $4, R2, R2
+	SUBS $1, R3, R3
+	BGT  runrow
+	RET

@@ -49,6 +49,6 @@ func TestPackEdges(t *testing.T) {
 func TestPackedNative(t *testing.T) {
 	impltest.Run(t, func(t *testing.T) {
 		assert.Equal(t, implName() == "avx512", PackedNative())
-		assert.Equal(t, implName() == "avx512" || implName() == "avx2", ColsNative())
+		assert.Equal(t, implName() != "generic", ColsNative())
 	})
 }
