@@ -104,8 +104,8 @@ func trainNeed(sizes []int, data Rows, cfg Config) need {
 	n.add(plural(threads, "workspace of 1 thread", "workspaces of %d threads"), mulSat(uint64(threads), mulSat(BlockRows, perThread)), 4)
 	if skips(data) {
 		// Zero-column skipping: per thread the first layer's weights of
-		// the kept columns and their gradient (skip.go).
-		n.add("kept first-layer weights", mulSat(uint64(threads), mulSat(2, mulSat(in, uint64(p[1])))), 4)
+		// the kept columns, per block their gradient (skip.go).
+		n.add("kept first-layer weights", mulSat(uint64(threads+nblocks), mulSat(in, uint64(p[1]))), 4)
 	}
 	n.add(plural(nblocks, "gradients of 1 block", "gradients of %d blocks"), mulSat(uint64(nblocks), pp), 4)
 	if k := stateBuffers(cfg); k > 0 {

@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"unsafe"
 
+	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/internal/byterows"
 )
 
@@ -13,8 +14,9 @@ import (
 // sum of the first layer's forward product and 0 to every sum of its
 // weight gradient, so the trainer leaves it out: it gathers the block's
 // other columns only (byterows' DequantizeCols), multiplies by the rows of
-// the weights they feed, copied in order (keptRows), and writes the
-// skipped rows of the gradient as zeros. Each sum that remains is the same
+// the weights they feed, copied in order (keptRows), and keeps the weight
+// gradient of the kept rows only, which the reduction adds where they
+// fall (addKept): the skipped rows' gradient is zero. Each sum that remains is the same
 // fused multiply-adds in the same order, so the weights come out the same
 // bit for bit, on every implementation. Three cases where leaving out a
 // zero term would change a bit are checked and then run in full:
@@ -31,12 +33,14 @@ import (
 // The trainer skips on byte rows, whose column sets come from the rows'
 // bytes or packed masks at little cost; float rows are gathered whole.
 
-// colRun is a run of consecutive kept columns: from, for n columns.
-type colRun struct{ from, n int }
+// colRun is a run of consecutive kept columns: from, for n columns, the
+// at-th kept column its first.
+type colRun struct{ from, n, at int }
 
 // keptRuns appends the runs of the column set cols to runs[:0].
 func keptRuns(runs []colRun, cols []uint64) []colRun {
 	runs = runs[:0]
+	at := 0
 	for w, b := range cols {
 		for b != 0 {
 			c := bits.TrailingZeros64(b)
@@ -44,8 +48,9 @@ func keptRuns(runs []colRun, cols []uint64) []colRun {
 			if n := len(runs); n > 0 && runs[n-1].from+runs[n-1].n == from {
 				runs[n-1].n++
 			} else {
-				runs = append(runs, colRun{from: from, n: 1})
+				runs = append(runs, colRun{from: from, n: 1, at: at})
 			}
+			at++
 			b &= b - 1
 		}
 	}
@@ -61,16 +66,33 @@ func keptRows(dst, w []float32, runs []colRun, n int) {
 	}
 }
 
-// scatterRows sets dw (rows of n) to the rows of src in the rows runs
-// selects, in order, and to zero elsewhere.
-func scatterRows(dw, src []float32, runs []colRun, n int) {
-	next, at := 0, 0
-	for _, r := range runs {
-		clear(dw[next*n : r.from*n])
-		at += copy(dw[r.from*n:(r.from+r.n)*n], src[at:])
-		next = r.from + r.n
+// addKept adds to sum, elements lo to lo+len(sum) of a first-layer weight
+// gradient (rows of n), a block's gradient kept in the trainer's compact
+// form: dw holds the rows of the kept columns (runs), in order, and the
+// other rows are zero. Only the kept rows' elements are added, each with
+// the exact add of the reduction (SGD with rate −1): adding a zero would
+// change no sum, as no sum of gradients is −0 (a sum is −0 only when both
+// terms are). With first, sum is set to that gradient, zeros included.
+func addKept(k simdnn.Kernels, sum, dw []float32, runs []colRun, n, lo int, first bool) {
+	if first {
+		clear(sum)
 	}
-	clear(dw[next*n:])
+	hi := lo + len(sum)
+	for _, r := range runs {
+		s, e := max(r.from*n, lo), min((r.from+r.n)*n, hi)
+		if s >= hi {
+			break
+		}
+		if s >= e {
+			continue
+		}
+		src := dw[r.at*n+s-r.from*n : r.at*n+e-r.from*n]
+		if first {
+			copy(sum[s-lo:e-lo], src)
+		} else {
+			k.SGD(sum[s-lo:e-lo], src, -1)
+		}
+	}
 }
 
 // finite reports whether no value of s is NaN or infinite: eight bytes at

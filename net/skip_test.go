@@ -197,7 +197,7 @@ func TestZeroColumnsSkipEdges(t *testing.T) {
 func TestSkipHelpers(t *testing.T) {
 	cols := []uint64{0b1110_0110, 1 << 63}
 	runs := keptRuns(nil, cols)
-	require.Equal(t, []colRun{{1, 2}, {5, 3}, {127, 1}}, runs)
+	require.Equal(t, []colRun{{1, 2, 0}, {5, 3, 2}, {127, 1, 5}}, runs)
 	w := make([]float32, 128*2)
 	for i := range w {
 		w[i] = float32(i)
@@ -205,17 +205,24 @@ func TestSkipHelpers(t *testing.T) {
 	kept := make([]float32, 6*2)
 	keptRows(kept, w, runs, 2)
 	assert.Equal(t, []float32{2, 3, 4, 5, 10, 11, 12, 13, 14, 15, 254, 255}, kept)
-	dw := make([]float32, len(w))
-	for i := range dw {
-		dw[i] = -1
-	}
-	scatterRows(dw, kept, runs, 2)
-	for i := range dw {
-		want := float32(0)
-		if r := i / 2; r == 1 || r == 2 || (r >= 5 && r <= 7) || r == 127 {
-			want = w[i]
+	for _, lo := range []int{0, 3, 100} {
+		for _, first := range []bool{true, false} {
+			sum := make([]float32, 2*128-lo-7)
+			for i := range sum {
+				sum[i] = 0.5
+			}
+			addKept(simdnn.ActiveKernels(), sum, kept, runs, 2, lo, first)
+			for i := range sum {
+				want := float32(0.5)
+				if first {
+					want = 0
+				}
+				if r := (lo + i) / 2; r == 1 || r == 2 || (r >= 5 && r <= 7) || r == 127 {
+					want += w[lo+i]
+				}
+				require.Equal(t, want, sum[i], "lo %d, first %v, sum[%d]", lo, first, i)
+			}
 		}
-		require.Equal(t, want, dw[i], "dw[%d]", i)
 	}
 
 	s := make([]float32, 11)

@@ -123,15 +123,21 @@ type workspace struct {
 
 	// With zero-column skipping: the block's non-zero columns and their
 	// runs, the first layer's weights of those columns and their gradient.
-	cols    []uint64
-	runs    []colRun
-	w0, dw0 []float32
+	cols []uint64
+	runs []colRun
+	w0   []float32
 }
 
 // blockGrads is one block's gradients, scaled by the block's share of the
 // batch (so the blocks' gradients sum to the batch's), and its metrics.
 type blockGrads struct {
-	dW, dB  [][]float32
+	dW, dB [][]float32
+	// With zero-column skipping, when kept is set the first layer's
+	// weight gradient is not in dW[0] but in dw0, its rows of the
+	// columns runs keeps, in order (the others are zero).
+	kept    bool
+	dw0     []float32
+	runs    []colRun
 	loss    float32 // mean over the block's rows
 	correct int
 	rows    int
@@ -182,7 +188,6 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		if t.skip {
 			ws.cols = make([]uint64, byterows.ColWords(p.Inputs()))
 			ws.w0 = make([]float32, len(p.W[0]))
-			ws.dw0 = make([]float32, len(p.W[0]))
 		}
 		t.ws = append(t.ws, ws)
 	}
@@ -191,6 +196,9 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		for l := range p.Layers() {
 			g.dW = append(g.dW, make([]float32, len(p.W[l])))
 			g.dB = append(g.dB, make([]float32, len(p.B[l])))
+		}
+		if t.skip {
+			g.dw0 = make([]float32, len(p.W[0]))
 		}
 		t.grads = append(t.grads, g)
 	}
@@ -304,12 +312,12 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		t.k.ReLUBackward(dx, in)
 	}
 	n, dy := m.Sizes[1], ws.delta[0][:rows*m.Sizes[1]]
-	if kept == in {
+	g.kept = kept < in
+	if !g.kept {
 		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
 		return
 	}
-	dw := ws.dw0[:kept*n]
-	t.k.DenseBackward(dw, g.dB[0], nil, x, w0, dy, rows, kept, n)
+	t.k.DenseBackward(g.dw0[:kept*n], g.dB[0], nil, x, w0, dy, rows, kept, n)
 	if !finite(g.dB[0]) {
 		// A NaN or infinity in dy (its column sums are then not finite,
 		// as they are when they overflow): a skipped column's gradient
@@ -317,9 +325,10 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		x = ws.x[:rows*in]
 		t.in.gather(x, idx)
 		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
+		g.kept = false
 		return
 	}
-	scatterRows(g.dW[0], dw, ws.runs, n)
+	g.runs = append(g.runs[:0], ws.runs...)
 }
 
 // keepsSkip reports whether the parameters u steps leave the first layer
@@ -345,8 +354,13 @@ func (t *trainer) update(u updateItem) {
 		return g.dW[u.layer][u.lo:u.hi]
 	}
 	sum := pick(t.grads[0])
-	for _, g := range t.grads[1:t.blocks] {
-		t.k.SGD(sum, pick(g), -1) // sum += g, exactly
+	for b, g := range t.grads[:t.blocks] {
+		switch {
+		case g.kept && u.layer == 0 && !u.bias:
+			addKept(t.k, sum, g.dw0, g.runs, t.p.Sizes[1], u.lo, b == 0)
+		case b > 0:
+			t.k.SGD(sum, pick(g), -1) // sum += g, exactly
+		}
 	}
 	w, v, s := t.p.W, t.vW, t.sW
 	if u.bias {
