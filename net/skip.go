@@ -37,21 +37,31 @@ import (
 // at-th kept column its first.
 type colRun struct{ from, n, at int }
 
-// keptRuns appends the runs of the column set cols to runs[:0].
+// keptRuns appends the runs of the column set cols to runs[:0], a run at
+// a time: the trailing zeros of a word give a run's start, the trailing
+// ones from there its length, and a run that reaches the end of a word
+// goes on into the next.
 func keptRuns(runs []colRun, cols []uint64) []colRun {
 	runs = runs[:0]
 	at := 0
 	for w, b := range cols {
 		for b != 0 {
 			c := bits.TrailingZeros64(b)
-			from := 64*w + c
-			if n := len(runs); n > 0 && runs[n-1].from+runs[n-1].n == from {
-				runs[n-1].n++
-			} else {
-				runs = append(runs, colRun{from: from, n: 1, at: at})
+			n := bits.TrailingZeros64(^(b >> c)) // ones from c on; 64 − c when they reach the end
+			if n > 64-c {
+				n = 64 - c
 			}
-			at++
-			b &= b - 1
+			from := 64*w + c
+			if k := len(runs); k > 0 && runs[k-1].from+runs[k-1].n == from {
+				runs[k-1].n += n
+			} else {
+				runs = append(runs, colRun{from: from, n: n, at: at})
+			}
+			at += n
+			if c+n == 64 {
+				break
+			}
+			b &^= (1<<n - 1) << c
 		}
 	}
 	return runs

@@ -198,6 +198,39 @@ func TestSkipHelpers(t *testing.T) {
 	cols := []uint64{0b1110_0110, 1 << 63}
 	runs := keptRuns(nil, cols)
 	require.Equal(t, []colRun{{1, 2, 0}, {5, 3, 2}, {127, 1, 5}}, runs)
+	r := rand.New(rand.NewPCG(3, 3))
+	for trial := range 200 {
+		set := make([]uint64, 4)
+		for i := range set {
+			switch trial % 4 {
+			case 0:
+				set[i] = r.Uint64()
+			case 1:
+				set[i] = ^uint64(0) << r.IntN(64)
+			case 2:
+				set[i] = ^uint64(0)
+			}
+		}
+		var want []colRun
+		at := 0
+		for c := range 256 {
+			if set[c/64]>>(c%64)&1 == 0 {
+				continue
+			}
+			if n := len(want); n > 0 && want[n-1].from+want[n-1].n == c {
+				want[n-1].n++
+			} else {
+				want = append(want, colRun{from: c, n: 1, at: at})
+			}
+			at++
+		}
+		got := keptRuns(nil, set)
+		if len(want) == 0 {
+			require.Empty(t, got)
+		} else {
+			require.Equal(t, want, got, "%x", set)
+		}
+	}
 	w := make([]float32, 128*2)
 	for i := range w {
 		w[i] = float32(i)

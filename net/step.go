@@ -122,7 +122,7 @@ type workspace struct {
 	delta [][]float32 // delta[l]: BlockRows × Sizes[l+1], dLoss/d(pre-activation)
 
 	// With zero-column skipping: the block's non-zero columns and their
-	// runs, the first layer's weights of those columns and their gradient.
+	// runs, the first layer's weights of those columns.
 	cols []uint64
 	runs []colRun
 	w0   []float32

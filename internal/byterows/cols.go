@@ -289,17 +289,22 @@ func colRuns(runs []int32, cols []uint64) int {
 	n := 0
 	for w, b := range cols {
 		for b != 0 {
-			c := int32(64*w + bits.TrailingZeros64(b))
-			if n > 0 && runs[2*n-2]+runs[2*n-1] == c {
-				runs[2*n-1]++
+			c := bits.TrailingZeros64(b)
+			l := min(bits.TrailingZeros64(^(b >> c)), 64-c) // the ones from c on
+			from := int32(64*w + c)
+			if n > 0 && runs[2*n-2]+runs[2*n-1] == from {
+				runs[2*n-1] += int32(l)
 			} else {
 				if 2*n == len(runs) {
 					return 0
 				}
-				runs[2*n], runs[2*n+1] = c, 1
+				runs[2*n], runs[2*n+1] = from, int32(l)
 				n++
 			}
-			b &= b - 1
+			if c+l == 64 {
+				break
+			}
+			b &^= (1<<l - 1) << c
 		}
 	}
 	return n
