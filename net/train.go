@@ -24,7 +24,11 @@ import (
 // A run is bitwise the same for the same model, data, seed and
 // implementation whatever cfg.Threads is, and the same whether data holds
 // bytes (ByteRows) or the float32 values they stand for (FloatRows).
-// Byte rows are gathered as bytes, a quarter of the memory traffic.
+// Byte rows are gathered as bytes, a quarter of the memory traffic, and
+// where the gather is assembly (simdnn.Impl avx512 with VBMI2, avx2, neon)
+// the first layer leaves out the input columns that are zero in every
+// row of a block of BlockRows rows: the same weights bit for bit, fewer
+// FLOPs (on MNIST about 29 % of the first layer's).
 // data's slices must not change while Train runs.
 //
 // Train runs every kernel on the implementation active when it starts
