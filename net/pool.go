@@ -166,8 +166,7 @@ func (t *trainer) parallel(phase, items int) {
 // DRAM while this block computes; it claims ahead only while it holds
 // fewer than its share of the phase's blocks, so that with as many
 // threads as blocks each still gets one. Out of blocks, it prefetches
-// the rows of the next batch's block of its own number, the block it
-// most often takes first.
+// the rows of the next batch's block it most often takes first.
 func (t *trainer) work(ws *workspace) {
 	share := (t.items + t.threads - 1) / t.threads
 	mine := 1
@@ -193,9 +192,13 @@ func (t *trainer) work(ws *workspace) {
 	}
 	if t.phase == phaseBlocks && t.in.fromDRAM() {
 		// Out of blocks: start the rows of a block of the next batch of
-		// the epoch, the one this thread's number would take, on their way.
-		start := t.batchStart + t.batchRows + ws.id*BlockRows
-		if end := min(t.batchStart+t.batchRows+t.cfg.BatchSize, t.rows); start < end {
+		// the epoch on their way, the first of the share this thread's
+		// number most often takes (the caller claims first, and each
+		// thread claims its share's blocks in a row).
+		next := t.batchStart + t.batchRows
+		end := min(next+t.cfg.BatchSize, t.rows)
+		share := ((end-next+BlockRows-1)/BlockRows + t.threads - 1) / t.threads
+		if start := next + ws.id*share*BlockRows; start < end {
 			t.in.prefetch(t.perm[start:min(start+BlockRows, end)])
 		}
 	}
