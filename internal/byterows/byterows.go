@@ -90,9 +90,18 @@ func checkRows(fn string, n int, rows []int32, k int) {
 	if k < 0 {
 		panic(fmt.Sprintf("byterows.%s: k = %d, want ≥ 0", fn, k))
 	}
+	if k == 0 {
+		for i, r := range rows {
+			if r < 0 {
+				panic(fmt.Sprintf("byterows.%s: rows[%d] = %d, want in [0, %d)", fn, i, r, n))
+			}
+		}
+		return
+	}
+	lim := uint(n / k) // one division, not one a row: the trainer checks 256 rows three times a block
 	for i, r := range rows {
-		if r < 0 || (k > 0 && int(r) >= n/k) {
-			panic(fmt.Sprintf("byterows.%s: rows[%d] = %d, want in [0, %d)", fn, i, r, n/max(k, 1)))
+		if uint(int(r)) >= lim {
+			panic(fmt.Sprintf("byterows.%s: rows[%d] = %d, want in [0, %d)", fn, i, r, lim))
 		}
 	}
 }
