@@ -37,6 +37,17 @@
 	VDUP  V28.S[0], V28.S4; \
 	VDUP  V29.S[0], V29.S4
 
+// DEQ16: the 16 bytes in V0 to 16 floats in V7–V10, divided: UXTL twice
+// to 32-bit lanes (exact), then UQUOT16; V1–V6 are clobbered.
+#define DEQ16 \
+	VUXTL  V0.B8, V1.H8; \
+	VUXTL2 V0.B16, V2.H8; \
+	VUXTL  V1.H4, V3.S4; \
+	VUXTL2 V1.H8, V4.S4; \
+	VUXTL  V2.H4, V5.S4; \
+	VUXTL2 V2.H8, V6.S4; \
+	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
+
 // func neonDequantizeRows(dst *float32, src *uint8, rows *int32, m, k int, div, recip float32)
 //
 // Row i of dst = row rows[i] of src (k bytes a row). 16 bytes a round:
@@ -63,13 +74,7 @@ deq16:
 	CMP    $16, R5
 	BLT    deq1
 	VLD1.P 16(R4), [V0.B16]
-	VUXTL  V0.B8, V1.H8
-	VUXTL2 V0.B16, V2.H8
-	VUXTL  V1.H4, V3.S4
-	VUXTL2 V1.H8, V4.S4
-	VUXTL  V2.H4, V5.S4
-	VUXTL2 V2.H8, V6.S4
-	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
+	DEQ16
 	VST1.P [V7.S4, V8.S4, V9.S4, V10.S4], 64(R0)
 	SUB    $16, R5, R5
 	B      deq16
@@ -228,13 +233,7 @@ run16:
 	CMP    $16, R5
 	BLT    runtail
 	VLD1.P 16(R4), [V0.B16]
-	VUXTL  V0.B8, V1.H8
-	VUXTL2 V0.B16, V2.H8
-	VUXTL  V1.H4, V3.S4
-	VUXTL2 V1.H8, V4.S4
-	VUXTL  V2.H4, V5.S4
-	VUXTL2 V2.H8, V6.S4
-	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
+	DEQ16
 	VST1.P [V7.S4, V8.S4, V9.S4, V10.S4], 64(R0)
 	SUB    $16, R5, R5
 	B      run16
@@ -247,13 +246,7 @@ runtail:
 	CMP    R14, R0
 	BHI    run1
 	VLD1   (R4), [V0.B16]
-	VUXTL  V0.B8, V1.H8
-	VUXTL2 V0.B16, V2.H8
-	VUXTL  V1.H4, V3.S4
-	VUXTL2 V1.H8, V4.S4
-	VUXTL  V2.H4, V5.S4
-	VUXTL2 V2.H8, V6.S4
-	UQUOT16(3, 4, 5, 6, 3, 4, 5, 6, 7, 8, 9, 10, V3, V4, V5, V6, V7, V8, V9, V10)
+	DEQ16
 	VST1   [V7.S4, V8.S4, V9.S4, V10.S4], (R0)
 	ADD    R5<<2, R0, R0
 	B      runnext
