@@ -400,6 +400,9 @@ type pass struct {
 	ms   []int
 	// xentSpecials adds the softmax's own edge values (TestSweepSpecials).
 	xentSpecials bool
+	// specials: the pass fills with special values, and the bf16 kernels
+	// take theirs (bf16Specials).
+	specials bool
 }
 
 // elementwise runs compare over every length from 0 to 299 and 4099.
@@ -438,6 +441,44 @@ var sweepKernels = []testmem.Kernel[pass]{
 		}
 		for _, s := range bigShapes() {
 			compareDenseBackward(t, pl, r, p.fill, s[0], s[1], s[2], true)
+		}
+	}},
+	{Name: "DenseForwardBF16", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
+		if !ActiveKernels().BF16Native() {
+			return // the reference itself (TestBF16Native)
+		}
+		fill := p.fill
+		if p.specials {
+			fill = testmem.Special(bf16Specials)
+		}
+		for _, m := range p.ms {
+			for _, k := range sweep[:34] {
+				for _, n := range sweep[:34] {
+					compareDenseForwardBF16(t, pl, r, fill, m, k, n, (m+k+n)%2 == 0)
+				}
+			}
+		}
+		for _, s := range bigShapes() {
+			compareDenseForwardBF16(t, pl, r, fill, s[0], s[1], s[2], true)
+		}
+	}},
+	{Name: "DenseBackwardBF16", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
+		if !ActiveKernels().BF16Native() {
+			return // the reference itself (TestBF16Native)
+		}
+		fill := p.fill
+		if p.specials {
+			fill = testmem.Special(bf16Specials)
+		}
+		for _, m := range p.ms {
+			for _, k := range sweep[:34] {
+				for _, n := range sweep[:34] {
+					compareDenseBackwardBF16(t, pl, r, fill, m, k, n, (m+k+n)%3 != 0)
+				}
+			}
+		}
+		for _, s := range bigShapes() {
+			compareDenseBackwardBF16(t, pl, r, fill, s[0], s[1], s[2], true)
 		}
 	}},
 	{Name: "SoftmaxCrossEntropy", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
@@ -504,7 +545,7 @@ func TestSweepOffsets(t *testing.T) {
 // (exp overflow without the max subtracted, huge and tiny logits) at
 // every offset: one placement's pass over all the assembly.
 func TestSweepSpecials(t *testing.T) {
-	runSweep(t, pass{Placer: testmem.AtOffset(5), fill: testmem.Special(denseSpecials), ms: fewRows, xentSpecials: true})
+	runSweep(t, pass{Placer: testmem.AtOffset(5), fill: testmem.Special(denseSpecials), ms: fewRows, xentSpecials: true, specials: true})
 }
 
 // TestMNISTShapes runs the kernels at the tutorial's shapes and some

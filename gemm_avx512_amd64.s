@@ -14,6 +14,7 @@
 // order is reversed from Intel's.
 
 #include "gemm_amd64.h"
+#include "bf16_amd64.h"
 
 #define A_ROW7 R13
 
@@ -387,5 +388,222 @@ ptblock:
 	ADDQ $64, R14
 	DECQ R15
 	JNZ ptgroup
+	VZEROUPPER
+	RET
+
+// The bf16 tiles (gemm.go's gemmISA.bf16, bf16.go's arithmetic): the same
+// tiles with each step a pair of steps, A(r, s) and each column of B row
+// s one 32-bit word of two bf16, and VDPBF16PS for the FMA. The
+// broadcasting forms address A through these register numbers (the
+// registers of gemm_amd64.h).
+#define N_A_PTR 6   // SI
+#define N_A_PTR2 0  // AX
+#define N_A_ROW 10  // R10
+#define N_A_ROW3 11 // R11
+#define N_A_ROW5 12 // R12
+#define N_A_ROW7 13 // R13
+
+// Z31 = A(r, s) broadcast, then one VDPBF16PS per accumulator (B row s in
+// Z0…Z3); the M forms broadcast A from memory in each instruction.
+#define DP_ROW4(addr, a0, a1, a2, a3) \
+	VBROADCASTSS addr, Z31; \
+	VDPBF16PS_R(31, 0, a0); VDPBF16PS_R(31, 1, a1); VDPBF16PS_R(31, 2, a2); VDPBF16PS_R(31, 3, a3)
+#define DP_ROW2(addr, a0, a1) VBROADCASTSS addr, Z31; VDPBF16PS_R(31, 0, a0); VDPBF16PS_R(31, 1, a1)
+#define DP_ROW4M(b, i, s, a0, a1, a2, a3) \
+	VDPBF16PS_BI(b, i, s, 0, a0); VDPBF16PS_BI(b, i, s, 1, a1); \
+	VDPBF16PS_BI(b, i, s, 2, a2); VDPBF16PS_BI(b, i, s, 3, a3)
+#define DP_ROW2M(b, i, s, a0, a1) VDPBF16PS_BI(b, i, s, 0, a0); VDPBF16PS_BI(b, i, s, 1, a1)
+#define DP_ROW4M0(b, a0, a1, a2, a3) \
+	VDPBF16PS_B(b, 0, a0); VDPBF16PS_B(b, 1, a1); VDPBF16PS_B(b, 2, a2); VDPBF16PS_B(b, 3, a3)
+#define DP_ROW2M0(b, a0, a1) VDPBF16PS_B(b, 0, a0); VDPBF16PS_B(b, 1, a1)
+
+// func avx512BF16Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// avx512Tile6x64 in bf16: Z4…Z27 the accumulators (row r in Z4+4r…Z7+4r).
+TEXT ·avx512BF16Tile6x64(SB), NOSPLIT, $8-104
+	TILE_ARGS
+
+b6x64tile:
+	INIT4(Z4, Z5, Z6, Z7); INIT4(Z8, Z9, Z10, Z11); INIT4(Z12, Z13, Z14, Z15)
+	INIT4(Z16, Z17, Z18, Z19); INIT4(Z20, Z21, Z22, Z23); INIT4(Z24, Z25, Z26, Z27)
+	TILE_START(b6x64done)
+
+b6x64loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VMOVUPS.Z 64(B_PTR), K2, Z1
+	VMOVUPS.Z 128(B_PTR), K3, Z2
+	VMOVUPS.Z 192(B_PTR), K4, Z3
+	DP_ROW4((A_PTR), 4, 5, 6, 7)
+	DP_ROW4((A_PTR)(A_ROW*1), 8, 9, 10, 11)
+	DP_ROW4((A_PTR)(A_ROW*2), 12, 13, 14, 15)
+	DP_ROW4((A_PTR)(A_ROW3*1), 16, 17, 18, 19)
+	DP_ROW4M(N_A_PTR, N_A_ROW, 4, 20, 21, 22, 23)
+	DP_ROW4M(N_A_PTR, N_A_ROW5, 1, 24, 25, 26, 27)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ b6x64loop
+
+b6x64done:
+	RELU_24(b6x64store)
+
+b6x64store:
+	STORE4(Z4, Z5, Z6, Z7); STORE4(Z8, Z9, Z10, Z11); STORE4(Z12, Z13, Z14, Z15)
+	STORE4(Z16, Z17, Z18, Z19); STORE4(Z20, Z21, Z22, Z23); STORE4(Z24, Z25, Z26, Z27)
+	TILE_DOWN(4, 2)
+	JNZ b6x64tile
+	VZEROUPPER
+	RET
+
+// func avx512BF16Tile12x32(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// avx512Tile12x32 in bf16: row r in Z4+2r, Z5+2r; rows 6…11 from A_PTR2.
+TEXT ·avx512BF16Tile12x32(SB), NOSPLIT, $8-104
+	TILE_ARGS
+
+b12x32tile:
+	INIT2(Z4, Z5); INIT2(Z6, Z7); INIT2(Z8, Z9); INIT2(Z10, Z11)
+	INIT2(Z12, Z13); INIT2(Z14, Z15); INIT2(Z16, Z17); INIT2(Z18, Z19)
+	INIT2(Z20, Z21); INIT2(Z22, Z23); INIT2(Z24, Z25); INIT2(Z26, Z27)
+	TILE_START(b12x32done)
+	LEAQ (A_PTR)(A_ROW*4), A_PTR2
+	LEAQ (A_PTR2)(A_ROW*2), A_PTR2
+
+b12x32loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VMOVUPS.Z 64(B_PTR), K2, Z1
+	DP_ROW2((A_PTR), 4, 5)
+	DP_ROW2((A_PTR)(A_ROW*1), 6, 7)
+	DP_ROW2((A_PTR)(A_ROW*2), 8, 9)
+	DP_ROW2((A_PTR)(A_ROW3*1), 10, 11)
+	DP_ROW2M(N_A_PTR, N_A_ROW, 4, 12, 13)
+	DP_ROW2M(N_A_PTR, N_A_ROW5, 1, 14, 15)
+	DP_ROW2M0(N_A_PTR2, 16, 17)
+	DP_ROW2M(N_A_PTR2, N_A_ROW, 1, 18, 19)
+	DP_ROW2M(N_A_PTR2, N_A_ROW, 2, 20, 21)
+	DP_ROW2M(N_A_PTR2, N_A_ROW3, 1, 22, 23)
+	DP_ROW2M(N_A_PTR2, N_A_ROW, 4, 24, 25)
+	DP_ROW2M(N_A_PTR2, N_A_ROW5, 1, 26, 27)
+	ADDQ A_STEP, A_PTR
+	ADDQ A_STEP, A_PTR2
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ b12x32loop
+
+b12x32done:
+	RELU_24(b12x32store)
+
+b12x32store:
+	STORE2(Z4, Z5); STORE2(Z6, Z7); STORE2(Z8, Z9); STORE2(Z10, Z11)
+	STORE2(Z12, Z13); STORE2(Z14, Z15); STORE2(Z16, Z17); STORE2(Z18, Z19)
+	STORE2(Z20, Z21); STORE2(Z22, Z23); STORE2(Z24, Z25); STORE2(Z26, Z27)
+	TILE_DOWN(8, 4)
+	JNZ b12x32tile
+	VZEROUPPER
+	RET
+
+// func avx512BF16Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// avx512Tile1x64 in bf16.
+TEXT ·avx512BF16Tile1x64(SB), NOSPLIT, $8-104
+	TILE_ARGS
+
+b1x64tile:
+	INIT4(Z4, Z5, Z6, Z7)
+	TILE_START(b1x64done)
+
+b1x64loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VMOVUPS.Z 64(B_PTR), K2, Z1
+	VMOVUPS.Z 128(B_PTR), K3, Z2
+	VMOVUPS.Z 192(B_PTR), K4, Z3
+	DP_ROW4M0(N_A_PTR, 4, 5, 6, 7)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ b1x64loop
+
+b1x64done:
+	TESTQ $TILE_RELU, flags+88(FP)
+	JZ b1x64store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7)
+
+b1x64store:
+	STORE4(Z4, Z5, Z6, Z7)
+	ADDQ A_ROW, A_TILE
+	DECQ tiles+96(FP)
+	JNZ b1x64tile
+	VZEROUPPER
+	RET
+
+// DP1 is FMA1 in bf16: Z0 = B row s, A broadcast from [b + s·i].
+#define DP1(b, i, s, a) VDPBF16PS_BI(b, i, s, 0, a)
+
+// func avx512BF16Tile16x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// avx512Tile16x16 in bf16: Z4…Z19 the accumulators.
+TEXT ·avx512BF16Tile16x16(SB), NOSPLIT, $8-104
+	TILE_ARGS
+	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
+
+b16x16tile:
+	INIT1(Z4); INIT1(Z5); INIT1(Z6); INIT1(Z7); INIT1(Z8); INIT1(Z9); INIT1(Z10); INIT1(Z11)
+	INIT1(Z12); INIT1(Z13); INIT1(Z14); INIT1(Z15); INIT1(Z16); INIT1(Z17); INIT1(Z18); INIT1(Z19)
+	TILE_START(b16x16done)
+	LEAQ (A_PTR)(A_ROW*8), A_PTR2
+
+b16x16loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VDPBF16PS_B(N_A_PTR, 0, 4); DP1(N_A_PTR, N_A_ROW, 1, 5); DP1(N_A_PTR, N_A_ROW, 2, 6); DP1(N_A_PTR, N_A_ROW3, 1, 7)
+	DP1(N_A_PTR, N_A_ROW, 4, 8); DP1(N_A_PTR, N_A_ROW5, 1, 9); DP1(N_A_PTR, N_A_ROW3, 2, 10); DP1(N_A_PTR, N_A_ROW7, 1, 11)
+	VDPBF16PS_B(N_A_PTR2, 0, 12); DP1(N_A_PTR2, N_A_ROW, 1, 13); DP1(N_A_PTR2, N_A_ROW, 2, 14); DP1(N_A_PTR2, N_A_ROW3, 1, 15)
+	DP1(N_A_PTR2, N_A_ROW, 4, 16); DP1(N_A_PTR2, N_A_ROW5, 1, 17); DP1(N_A_PTR2, N_A_ROW3, 2, 18); DP1(N_A_PTR2, N_A_ROW7, 1, 19)
+	ADDQ A_STEP, A_PTR
+	ADDQ A_STEP, A_PTR2
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ b16x16loop
+
+b16x16done:
+	TESTQ $TILE_RELU, flags+88(FP)
+	JZ b16x16store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11); RELU4(Z12, Z13, Z14, Z15); RELU4(Z16, Z17, Z18, Z19)
+
+b16x16store:
+	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7); STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
+	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15); STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
+	TILE_DOWN(8, 8)
+	JNZ b16x16tile
+	VZEROUPPER
+	RET
+
+// func avx512BF16Tile8x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+// The first half of avx512BF16Tile16x16 (Z4…Z11).
+TEXT ·avx512BF16Tile8x16(SB), NOSPLIT, $8-104
+	TILE_ARGS
+	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
+
+b8x16tile:
+	INIT1(Z4); INIT1(Z5); INIT1(Z6); INIT1(Z7); INIT1(Z8); INIT1(Z9); INIT1(Z10); INIT1(Z11)
+	TILE_START(b8x16done)
+
+b8x16loop:
+	VMOVUPS.Z (B_PTR), K1, Z0
+	VDPBF16PS_B(N_A_PTR, 0, 4); DP1(N_A_PTR, N_A_ROW, 1, 5); DP1(N_A_PTR, N_A_ROW, 2, 6); DP1(N_A_PTR, N_A_ROW3, 1, 7)
+	DP1(N_A_PTR, N_A_ROW, 4, 8); DP1(N_A_PTR, N_A_ROW5, 1, 9); DP1(N_A_PTR, N_A_ROW3, 2, 10); DP1(N_A_PTR, N_A_ROW7, 1, 11)
+	ADDQ A_STEP, A_PTR
+	ADDQ LDB, B_PTR
+	DECQ STEPS
+	JNZ b8x16loop
+
+b8x16done:
+	TESTQ $TILE_RELU, flags+88(FP)
+	JZ b8x16store
+	VPXORD Z31, Z31, Z31
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11)
+
+b8x16store:
+	STORE1(Z4); STORE1(Z5); STORE1(Z6); STORE1(Z7); STORE1(Z8); STORE1(Z9); STORE1(Z10); STORE1(Z11)
+	LEAQ (A_TILE)(A_ROW*8), A_TILE
+	DECQ tiles+96(FP)
+	JNZ b8x16tile
 	VZEROUPPER
 	RET

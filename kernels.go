@@ -44,6 +44,12 @@ type kernelSet struct {
 	// the vector exp SoftmaxCrossEntropy uses: a test hook, so that tests
 	// can hold that exp to math.Exp over the whole float32 range.
 	exp func(dst, src []float32)
+
+	// denseForwardBF16 and denseBackwardBF16 are the bf16 kernels
+	// (bf16.go) where the implementation has instructions for them; nil
+	// runs the reference.
+	denseForwardBF16  func(y, x, w, b []float32, m, k, n int, relu bool)
+	denseBackwardBF16 func(dw, db, dx, x, w, dy []float32, m, k, n int)
 }
 
 // sets holds this package's kernels for every implementation the build
@@ -147,21 +153,7 @@ func DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
 
 // DenseBackward is the package's DenseBackward on ks's implementation.
 func (ks Kernels) DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
-	checkDims("DenseBackward", m, k, n)
-	checkLen("DenseBackward", "dw", len(dw), k*n)
-	checkLen("DenseBackward", "db", len(db), n)
-	if dx != nil {
-		checkLen("DenseBackward", "dx", len(dx), m*k)
-	}
-	checkLen("DenseBackward", "x", len(x), m*k)
-	checkLen("DenseBackward", "w", len(w), k*n)
-	checkLen("DenseBackward", "dy", len(dy), m*n)
-	race.Read(x)
-	race.Read(w)
-	race.Read(dy)
-	race.Write(dw)
-	race.Write(db)
-	race.Write(dx)
+	checkBackward("DenseBackward", dw, db, dx, x, w, dy, m, k, n)
 	ks.set.denseBackward(dw, db, dx, x, w, dy, m, k, n)
 }
 

@@ -30,6 +30,11 @@ const (
 	tileAVX2x6x16
 	tileAVX2x12x8
 	tileAVX2x1x16
+	tileAVX512BF16x6x64
+	tileAVX512BF16x12x32
+	tileAVX512BF16x16x16
+	tileAVX512BF16x8x16
+	tileAVX512BF16x1x64
 )
 
 // runTile calls the tile routine of the given kind (gemm.go). The calls
@@ -53,6 +58,16 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 		avx2Tile12x8(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	case tileAVX2x1x16:
 		avx2Tile1x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512BF16x6x64:
+		avx512BF16Tile6x64(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512BF16x12x32:
+		avx512BF16Tile12x32(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512BF16x16x16:
+		avx512BF16Tile16x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512BF16x8x16:
+		avx512BF16Tile8x16(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
+	case tileAVX512BF16x1x64:
+		avx512BF16Tile1x64(c, a, b, init, steps, aStep, aRow, ldb, ldc, ldi, masks, flags, tiles)
 	default:
 		panic("simdnn: unknown tile kind")
 	}

@@ -2,6 +2,8 @@
 
 package simdnn
 
+import "github.com/simdnn/simdnn/internal/impl"
+
 // avx512Set runs the kernels in kernels_avx512_amd64.s: ZMM registers,
 // opmask registers for every tail.
 var avx512Set = kernelSet{
@@ -34,6 +36,54 @@ var avx512Gemm = gemmISA{
 	kc:         128,
 	packRows:   24,
 }
+
+// avx512BF16Gemm is avx512Gemm's blocking with the bf16 tiles (the same
+// shapes, each step a pair of steps: gemmISA.bf16).
+var avx512BF16Gemm = gemmISA{
+	classes: []tileClass{
+		{kind: tileAVX512BF16x6x64, rows: 6, cols: 64},
+		{kind: tileAVX512BF16x12x32, rows: 12, cols: 32},
+		{kind: tileAVX512BF16x16x16, rows: 16, cols: 16, halfKind: tileAVX512BF16x8x16, halfRows: 8},
+	},
+	masked:  true,
+	rowKind: tileAVX512BF16x1x64,
+	kc:      128,
+	bf16:    true,
+}
+
+// The bf16 kernels run on avx512 where the CPU has AVX512_BF16.
+func init() {
+	if impl.BF16() {
+		avx512Set.denseForwardBF16 = denseForwardBF16AVX512
+		avx512Set.denseBackwardBF16 = denseBackwardBF16AVX512
+	}
+}
+
+func denseForwardBF16AVX512(y, x, w, b []float32, m, k, n int, relu bool) {
+	denseForwardTiles(&avx512BF16Gemm, y, x, w, b, m, k, n, relu)
+}
+
+func denseBackwardBF16AVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	denseBackwardTiles(&avx512BF16Gemm, dw, dx, x, w, dy, m, k, n)
+	if n > 0 {
+		avx512ColumnSums(&db[0], ptr(dy), m, n)
+	}
+}
+
+//go:noescape
+func avx512BF16Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func avx512BF16Tile12x32(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func avx512BF16Tile16x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func avx512BF16Tile8x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+//go:noescape
+func avx512BF16Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 
 //go:noescape
 func avx512Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)

@@ -42,12 +42,9 @@ func denseForwardGeneric(y, x, w, b []float32, m, k, n int, relu bool) {
 // summed in order of j.
 func denseBackwardGeneric(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	clear(dw)
-	clear(db)
+	columnSumsGeneric(db, dy, m, n)
 	for i := range m {
 		dyr := dy[i*n : i*n+n]
-		for j, g := range dyr {
-			db[j] += g
-		}
 		for p := range k {
 			xv := x[i*k+p]
 			dwr := dw[p*n : p*n+n]
@@ -68,6 +65,16 @@ func denseBackwardGeneric(dw, db, dx, x, w, dy []float32, m, k, n int) {
 				s += g * wr[j]
 			}
 			dx[i*k+p] = s
+		}
+	}
+}
+
+// columnSumsGeneric: db[j] = Σ_i dy[i][j], summed in order of i.
+func columnSumsGeneric(db, dy []float32, m, n int) {
+	clear(db)
+	for i := range m {
+		for j, g := range dy[i*n : i*n+n] {
+			db[j] += g
 		}
 	}
 }

@@ -55,6 +55,15 @@ func init() {
 	envError = err
 }
 
+// bf16 says whether the best implementation has bf16 instructions of
+// its own (simdnn's DenseForwardBF16 and DenseBackwardBF16).
+var bf16 = archBF16()
+
+// BF16 reports whether this build and CPU have bf16 instructions: AVX-512
+// with AVX512_BF16 on amd64. Other implementations and CPUs run the bf16
+// kernels as the reference.
+func BF16() bool { return bf16 }
+
 // Active is the ID of the implementation in use. A package indexes its
 // own table of routines with it.
 func Active() int { return int(active.Load()) }

@@ -14,3 +14,7 @@ func archImpls() (compiled, supported [Count]bool) {
 	supported[AVX2] = cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3)
 	return compiled, supported
 }
+
+// archBF16: AVX-512's kernels have bf16 instructions of their own where
+// the CPU has AVX512_BF16 (VCVTNE2PS2BF16, VDPBF16PS).
+func archBF16() bool { return compiled[AVX512] && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BF16) }

@@ -12,3 +12,6 @@ func archImpls() (compiled, supported [Count]bool) {
 	supported[NEON] = cpu.ARM64.HasASIMD
 	return compiled, supported
 }
+
+// archBF16: the NEON kernels have no bf16 instructions yet.
+func archBF16() bool { return false }

@@ -5,3 +5,6 @@ package impl
 // archImpls: purego builds and architectures without assembly hold the
 // reference only.
 func archImpls() (compiled, supported [Count]bool) { return compiled, supported }
+
+// archBF16: no assembly, no bf16 instructions.
+func archBF16() bool { return false }

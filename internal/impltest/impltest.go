@@ -27,11 +27,18 @@ func Required() []string {
 }
 
 // CheckRequired fails t unless every implementation SIMDNN_REQUIRE names
-// is offered by this build and CPU, and generic comes last.
+// is offered by this build and CPU, and generic comes last. The name
+// "bf16" requires the CPU's bf16 instructions (impl.BF16).
 func CheckRequired(t *testing.T) {
 	t.Helper()
 	have := impl.Names()
 	for _, name := range Required() {
+		if name == "bf16" {
+			if !impl.BF16() {
+				t.Fatal("SIMDNN_REQUIRE names bf16, but this build and CPU have no bf16 instructions")
+			}
+			continue
+		}
 		if !slices.Contains(have, name) {
 			t.Fatalf("SIMDNN_REQUIRE names %q, which this build and CPU do not offer (%v)", name, have)
 		}

@@ -1,0 +1,180 @@
+package simdnn
+
+import (
+	"math"
+
+	"github.com/simdnn/simdnn/internal/race"
+)
+
+// The bf16 dense kernels take the operands of every product in bfloat16
+// (the upper half of a float32: 8 exponent bits, 8 significant bits) and
+// add the products in float32. This file defines exactly what they
+// compute, in the terms of AVX512_BF16's VCVTNE2PS2BF16 and VDPBF16PS, so
+// that every implementation gives the same bits:
+//
+//   - An operand x becomes RoundBF16(x): round to nearest, ties to even;
+//     a NaN stays a NaN (quieted), a denormal becomes a zero of its sign.
+//   - The steps of a sum go in pairs, (0, 1), (2, 3), …; a sum of odd
+//     length has a last pair whose second product is 0·0. Per pair the
+//     partial sum s, when denormal, is first taken as a zero of its sign;
+//     then s = a₁·b₁ + s and s = a₀·b₀ + s (the second of the pair first),
+//     each a fused multiply-add rounded to nearest even whose denormal
+//     result becomes a zero of its sign.
+//   - A sum of no steps is its initial value as given (a bias or 0).
+//
+// The products of two bf16 values are exact in float32, so only the
+// order and the flushes above shape the result; the first-row-major
+// layouts and the blocking of the assembly do not.
+
+// RoundBF16 returns x rounded to bfloat16, as a float32 (its low 16 bits
+// zero): the value the bf16 kernels use for an operand x.
+func RoundBF16(x float32) float32 { return math.Float32frombits(uint32(bf16Bits(x)) << 16) }
+
+// bf16Bits is x rounded to bfloat16 (VCVTNE2PS2BF16): a NaN keeps its
+// sign and upper payload and is quieted, a denormal becomes a zero of its
+// sign, any other value rounds to nearest, ties to even (overflowing to
+// ±Inf).
+func bf16Bits(x float32) uint16 {
+	u := math.Float32bits(x)
+	switch {
+	case u&0x7fffffff > 0x7f800000:
+		return uint16(u>>16) | 0x40
+	case u&0x7f800000 == 0:
+		return uint16(u>>16) & 0x8000
+	}
+	return uint16((u + 0x7fff + (u>>16)&1) >> 16)
+}
+
+// flushDenormal returns a denormal x as a zero of its sign, any other x
+// as it is.
+func flushDenormal(x float32) float32 {
+	if u := math.Float32bits(x); u&0x7f800000 == 0 {
+		return math.Float32frombits(u & 0x80000000)
+	}
+	return x
+}
+
+// bf16Pair adds one pair of products to s as VDPBF16PS does: a0, b0 the
+// first step's operands, a1, b1 the second's (0 past the end of an odd
+// sum), all already rounded to bfloat16.
+func bf16Pair(s, a0, b0, a1, b1 float32) float32 {
+	s = flushDenormal(s)
+	s = flushDenormal(fma32(a1, b1, s))
+	return flushDenormal(fma32(a0, b0, s))
+}
+
+// bf16Dot returns init plus the k products a(p)·b(p), p < k, summed in
+// pairs as the bf16 kernels sum them.
+func bf16Dot(init float32, k int, a, b func(p int) float32) float32 {
+	s := init
+	for p := 0; p < k; p += 2 {
+		var a1, b1 float32
+		if p+1 < k {
+			a1, b1 = RoundBF16(a(p+1)), RoundBF16(b(p+1))
+		}
+		s = bf16Pair(s, RoundBF16(a(p)), RoundBF16(b(p)), a1, b1)
+	}
+	return s
+}
+
+// denseForwardBF16Generic is the reference of DenseForwardBF16.
+func denseForwardBF16Generic(y, x, w, b []float32, m, k, n int, relu bool) {
+	for i := range m {
+		for j := range n {
+			y[i*n+j] = bf16Dot(b[j], k, func(p int) float32 { return x[i*k+p] }, func(p int) float32 { return w[p*n+j] })
+		}
+		if relu {
+			reluGeneric(y[i*n : i*n+n])
+		}
+	}
+}
+
+// denseBackwardBF16Generic is the reference of DenseBackwardBF16.
+func denseBackwardBF16Generic(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	columnSumsGeneric(db, dy, m, n)
+	for p := range k {
+		for j := range n {
+			dw[p*n+j] = bf16Dot(0, m, func(i int) float32 { return x[i*k+p] }, func(i int) float32 { return dy[i*n+j] })
+		}
+	}
+	if dx == nil {
+		return
+	}
+	for i := range m {
+		for p := range k {
+			dx[i*k+p] = bf16Dot(0, n, func(j int) float32 { return dy[i*n+j] }, func(j int) float32 { return w[p*n+j] })
+		}
+	}
+}
+
+// DenseForwardBF16 is DenseForward with the product's operands in
+// bfloat16: y = RoundBF16(x)·RoundBF16(w) + b, the sums in float32 as the
+// comment at the top of bf16.go defines them (the same bits on every
+// implementation), then y = max(y, 0) when relu is set.
+func DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
+	ActiveKernels().DenseForwardBF16(y, x, w, b, m, k, n, relu)
+}
+
+// DenseForwardBF16 is the package's DenseForwardBF16 on ks's
+// implementation.
+func (ks Kernels) DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
+	checkDims("DenseForwardBF16", m, k, n)
+	checkLen("DenseForwardBF16", "y", len(y), m*n)
+	checkLen("DenseForwardBF16", "x", len(x), m*k)
+	checkLen("DenseForwardBF16", "w", len(w), k*n)
+	checkLen("DenseForwardBF16", "b", len(b), n)
+	race.Read(x)
+	race.Read(w)
+	race.Read(b)
+	race.Write(y)
+	if f := ks.set.denseForwardBF16; f != nil {
+		f(y, x, w, b, m, k, n, relu)
+		return
+	}
+	denseForwardBF16Generic(y, x, w, b, m, k, n, relu)
+}
+
+// DenseBackwardBF16 is DenseBackward with the operands of dw = xᵀ·dy and
+// dx = dy·wᵀ in bfloat16, summed as DenseForwardBF16's; db is the column
+// sums of dy in float32, as DenseBackward computes them.
+func DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	ActiveKernels().DenseBackwardBF16(dw, db, dx, x, w, dy, m, k, n)
+}
+
+// DenseBackwardBF16 is the package's DenseBackwardBF16 on ks's
+// implementation.
+func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	checkBackward("DenseBackwardBF16", dw, db, dx, x, w, dy, m, k, n)
+	f := ks.set.denseBackwardBF16
+	if f == nil {
+		f = denseBackwardBF16Generic
+	}
+	f(dw, db, dx, x, w, dy, m, k, n)
+}
+
+// BF16Native reports whether ks runs the bf16 kernels in instructions of
+// their own (AVX512_BF16 on avx512); elsewhere they run the reference, in
+// Go, at a fraction of the float32 kernels' speed.
+func (ks Kernels) BF16Native() bool { return ks.set.denseForwardBF16 != nil }
+
+// checkBackward panics unless the arguments fit a DenseBackward of
+// m×k×n, and tells the race detector what the kernel reads and writes.
+func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
+	checkDims(kernel, m, k, n)
+	checkLen(kernel, "dw", len(dw), k*n)
+	checkLen(kernel, "db", len(db), n)
+	if dx != nil {
+		checkLen(kernel, "dx", len(dx), m*k)
+	}
+	checkLen(kernel, "x", len(x), m*k)
+	checkLen(kernel, "w", len(w), k*n)
+	checkLen(kernel, "dy", len(dy), m*n)
+	race.Read(x)
+	race.Read(w)
+	race.Read(dy)
+	race.Write(dw)
+	race.Write(db)
+	if dx != nil {
+		race.Write(dx)
+	}
+}
