@@ -178,3 +178,40 @@ func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
 		race.Write(dx)
 	}
 }
+
+// pairBuf holds a bf16 kernel's operands as words of two bf16 (each
+// implementation with bf16 instructions fills them its own way). Kept in
+// pairBufs, so that a warm call allocates nothing.
+type pairBuf struct{ a, b []float32 }
+
+var pairBufs = make(chan *pairBuf, 64)
+
+// getPairBuf returns a pairBuf with a of na words and b of nb.
+func getPairBuf(na, nb int) *pairBuf {
+	var s *pairBuf
+	select {
+	case s = <-pairBufs:
+	default:
+		s = new(pairBuf)
+	}
+	s.size(na, nb)
+	return s
+}
+
+// size makes a na words long and b nb, growing them when needed.
+func (s *pairBuf) size(na, nb int) {
+	if cap(s.a) < na {
+		s.a = make([]float32, na)
+	}
+	if cap(s.b) < nb {
+		s.b = make([]float32, nb)
+	}
+	s.a, s.b = s.a[:na], s.b[:nb]
+}
+
+func putPairBuf(s *pairBuf) {
+	select {
+	case pairBufs <- s:
+	default:
+	}
+}

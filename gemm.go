@@ -3,7 +3,6 @@
 package simdnn
 
 import (
-	"math"
 	"unsafe"
 )
 
@@ -74,12 +73,6 @@ type gemmISA struct {
 	// packRows is the fewest rows for which B is packed when it could be
 	// read in place (a transposed B is always packed).
 	packRows int
-	// bf16: the tiles take their steps in pairs of bfloat16 (VDPBF16PS,
-	// bf16.go's arithmetic). A and B are always packed, rounded: each
-	// pair of steps of a row of A, and of a column of B, one 32-bit word
-	// with the first step in its low half (0 in the high half past the
-	// end of an odd number of steps); the tile's steps count the pairs.
-	bf16 bool
 }
 
 // Blocking shared by every implementation: mc rows of A (mc × kc floats,
@@ -179,18 +172,14 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	// B is packed when it is transposed, when enough rows pass over it
 	// and its rows are not already panels, and, on an ISA without masks,
 	// when a partial panel must be zero-padded.
-	pack := g.bf16 || bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
+	pack := bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
 		(!g.masked && (g.partial(min(cols, gemmNC)) || g.partial(cols%gemmNC)))
 	// A whose rows lie side by side (xᵀ, for dw) is packed when more
 	// than one panel reads it and its steps are a multiple of 512 bytes
 	// apart: they then fall into at most 8 of L1's 64 sets and evict each
 	// other before a tile's kc steps are done. Other strides spread over
 	// the sets, and A is read in place.
-	packA := g.bf16 || (aRow == 1 && aStep > 0 && aStep%128 == 0 && cols > g.classes[0].cols)
-	tsteps := steps // the tiles' steps
-	if g.bf16 {
-		tsteps = (steps + 1) / 2
-	}
+	packA := aRow == 1 && aStep > 0 && aStep%128 == 0 && cols > g.classes[0].cols
 	var buf *gemmBuf // only when packing or scratch is needed
 	if pack || packA || !g.masked {
 		buf = getGemmBuf()
@@ -201,9 +190,9 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	// block leaves init apart from C (see run).
 	kc, mc := g.kc, gemmMC
 	if !pack && cols <= g.classes[0].cols && g.masked { // (the scratch tile holds kc steps)
-		kc = max(tsteps, 1)
+		kc = max(steps, 1)
 	}
-	if cols <= g.classes[0].cols && !g.bf16 {
+	if cols <= g.classes[0].cols {
 		mc = rows // one panel: no block of A is read twice
 	}
 	var packed []float32
@@ -213,32 +202,23 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 	for j0 := 0; j0 < cols; j0 += gemmNC {
 		nb := min(gemmNC, cols-j0)
 		for k0 := 0; ; {
-			ks := min(kc, tsteps-k0)
+			ks := min(kc, steps-k0)
 			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks}
 			p.init, p.ldi = init, ldi
 			p.fresh = init == nil || unsafe.SliceData(init) != unsafe.SliceData(c)
 			if k0 > 0 {
 				p.init, p.ldi, p.fresh = c, ldc, false // continue the sums
 			}
-			if k0+ks >= tsteps && relu {
+			if k0+ks >= steps && relu {
 				p.flags = tileReLU
 			}
-			switch {
-			case g.bf16:
-				g.packBlockBF16(packed, b, bs, bq, k0, ks, j0, nb, steps)
-			case pack:
+			if pack {
 				g.packBlock(packed, b, bs, bq, k0, ks, j0, nb)
 			}
 			for i0 := 0; i0 < rows; i0 += mc {
 				mb := min(mc, rows-i0)
 				p.a, p.aRow, p.aStep, p.a0 = a, aRow, aStep, k0*aStep
-				switch {
-				case g.bf16 && ks > 0:
-					// A(i, s) at packedA[(i − i0)·ks + s], rounded in pairs.
-					pa := aligned64(buf.a[:])[:ks*mb]
-					packPairs(pa, a[i0*aRow:], mb, ks, aRow, aStep, 2*k0, steps, ks, 1)
-					p.a, p.aRow, p.aStep, p.a0 = pa, ks, 1, -i0*ks
-				case packA && ks > 0:
+				if packA && ks > 0 {
 					// A(i, s) at packedA[i − i0 + s·mb]: each step's rows
 					// side by side, as the tiles move down them.
 					pa := aligned64(buf.a[:])[:ks*mb]
@@ -263,7 +243,7 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 					q += cw
 				}
 			}
-			if k0 += ks; k0 >= tsteps {
+			if k0 += ks; k0 >= steps {
 				break
 			}
 		}
@@ -308,43 +288,6 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 		}
 		off += ks * w
 		q += cw
-	}
-}
-
-// packBlockBF16 is packBlock for a bf16 ISA: B's pairs of steps k0… k0+ks
-// (of steps in all) and columns j0… j0+nb, each pair one word.
-func (g *gemmISA) packBlockBF16(dst, b []float32, bs, bq, k0, ks, j0, nb, steps int) {
-	if ks == 0 {
-		return
-	}
-	off := 0
-	for q := 0; q < nb; {
-		cl, cw := g.panel(nb - q)
-		w := cl.cols
-		packPairs(dst[off:], b[(j0+q)*bq:], cw, ks, bq, bs, 2*k0, steps, 1, w)
-		for s := range ks {
-			clear(dst[off+s*w+cw : off+s*w+w])
-		}
-		off += ks * w
-		q += cw
-	}
-}
-
-// packPairs sets, for r < rows and t < pairs, dst[r·dr + t·dt] to the
-// word of the pair of steps s = s0 + 2t and s + 1 of row r of src, whose
-// step s lies at src[r·rs + s·ss]: RoundBF16 of step s in the low half,
-// of step s + 1 in the high half when s + 1 < steps, else 0.
-func packPairs(dst, src []float32, rows, pairs, rs, ss, s0, steps, dr, dt int) {
-	for r := range rows {
-		for t := range pairs {
-			s := s0 + 2*t
-			lo := uint32(bf16Bits(src[r*rs+s*ss]))
-			var hi uint32
-			if s+1 < steps {
-				hi = uint32(bf16Bits(src[r*rs+(s+1)*ss]))
-			}
-			dst[r*dr+t*dt] = math.Float32frombits(lo | hi<<16)
-		}
 	}
 }
 

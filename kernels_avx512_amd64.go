@@ -37,18 +37,21 @@ var avx512Gemm = gemmISA{
 	packRows:   24,
 }
 
-// avx512BF16Gemm is avx512Gemm's blocking with the bf16 tiles (the same
-// shapes, each step a pair of steps: gemmISA.bf16).
+// avx512BF16Gemm is avx512Gemm with the bf16 tiles: the same shapes, each
+// step a pair of steps whose operands are 32-bit words holding two bf16
+// (avx512PairRows, avx512PairSteps), the first step in the low half; the
+// driver moves those words as it moves floats.
 var avx512BF16Gemm = gemmISA{
 	classes: []tileClass{
 		{kind: tileAVX512BF16x6x64, rows: 6, cols: 64},
 		{kind: tileAVX512BF16x12x32, rows: 12, cols: 32},
 		{kind: tileAVX512BF16x16x16, rows: 16, cols: 16, halfKind: tileAVX512BF16x8x16, halfRows: 8},
 	},
-	masked:  true,
-	rowKind: tileAVX512BF16x1x64,
-	kc:      128,
-	bf16:    true,
+	masked:   true,
+	packT:    packAVX512,
+	rowKind:  tileAVX512BF16x1x64,
+	kc:       128,
+	packRows: 24,
 }
 
 // The bf16 kernels run on avx512 where the CPU has AVX512_BF16.
@@ -59,16 +62,55 @@ func init() {
 	}
 }
 
+// denseForwardBF16AVX512: y = xp·wp + b over k2 = ⌈k/2⌉ pairs of steps,
+// xp (m×k2) the pairs of each row of x, wp (k2×n) the pairs of rows 2t,
+// 2t + 1 of w.
 func denseForwardBF16AVX512(y, x, w, b []float32, m, k, n int, relu bool) {
-	denseForwardTiles(&avx512BF16Gemm, y, x, w, b, m, k, n, relu)
+	k2 := (k + 1) / 2
+	s := getPairBuf(m*k2, k2*n)
+	avx512PairRows(ptr(s.a), ptr(x), m, k, k2, k)
+	avx512PairSteps(ptr(s.b), ptr(w), k, n, n)
+	avx512BF16Gemm.gemm(y, n, s.a, k2, 1, s.b, n, 1, b, 0, m, n, k2, relu)
+	putPairBuf(s)
 }
 
+// denseBackwardBF16AVX512: dw = xqᵀ·dyq over m2 = ⌈m/2⌉ pairs of rows
+// (xq, dyq the pairs of rows 2t, 2t + 1 of x and dy); dx = dyp·wpᵀ over
+// n2 = ⌈n/2⌉ pairs of columns (dyp, wp the pairs of each row of dy and
+// w).
 func denseBackwardBF16AVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
-	denseBackwardTiles(&avx512BF16Gemm, dw, dx, x, w, dy, m, k, n)
+	m2 := (m + 1) / 2
+	s := getPairBuf(m2*k, m2*n)
+	avx512PairSteps(ptr(s.a), ptr(x), m, k, k)
+	avx512PairSteps(ptr(s.b), ptr(dy), m, n, n)
+	avx512BF16Gemm.gemm(dw, n, s.a, 1, k, s.b, n, 1, nil, 0, k, n, m2, false)
+	if dx != nil {
+		n2 := (n + 1) / 2
+		s.size(m*n2, k*n2)
+		avx512PairRows(ptr(s.a), ptr(dy), m, n, n2, n)
+		avx512PairRows(ptr(s.b), ptr(w), k, n, n2, n)
+		avx512BF16Gemm.gemm(dx, k, s.a, n2, 1, s.b, 1, n2, nil, 0, m, k, n2, false)
+	}
+	putPairBuf(s)
 	if n > 0 {
 		avx512ColumnSums(&db[0], ptr(dy), m, n)
 	}
 }
+
+// func avx512PairRows(dst, src *float32, rows, n, ldd, lds int)
+// For r < rows: the n floats at src[r·lds…] become ⌈n/2⌉ words at
+// dst[r·ldd…], two bf16 each, the first in the low half (0 in the high
+// half of the last word when n is odd).
+//
+//go:noescape
+func avx512PairRows(dst, src *float32, rows, n, ldd, lds int)
+
+// func avx512PairSteps(dst, src *float32, steps, n, lds int)
+// For t < ⌈steps/2⌉, q < n: dst[t·n + q] is the word of src[2t·lds + q]
+// (low half) and src[(2t+1)·lds + q] (high half; 0 past steps).
+//
+//go:noescape
+func avx512PairSteps(dst, src *float32, steps, n, lds int)
 
 //go:noescape
 func avx512BF16Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)

@@ -98,6 +98,48 @@ func BenchmarkDenseBackward(b *testing.B) {
 	}
 }
 
+// bf16Shapes are denseShapes and the trainer's blocks of 784→128 and
+// 784→256, the networks the bf16 kernels are for.
+var bf16Shapes = append([][3]int{{net.BlockRows, 784, 128}, {net.BlockRows, 784, 256}}, denseShapes...)
+
+// BenchmarkDenseForwardBF16 and BenchmarkDenseBackwardBF16 time the bf16
+// kernels where they have instructions of their own (elsewhere they run
+// the reference); the FLOPs are counted as for float32.
+func BenchmarkDenseForwardBF16(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, s := range bf16Shapes {
+		m, k, n := s[0], s[1], s[2]
+		x, w, bias, y := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), make([]float32, m*n)
+		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			skipEmulated(b)
+			b.SetBytes(int64(4 * (m*k + k*n + n + m*n)))
+			run(b, 2*float64(m*k*n), func() { simdnn.DenseForwardBF16(y, x, w, bias, m, k, n, true) })
+		})
+	}
+}
+
+func BenchmarkDenseBackwardBF16(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, s := range bf16Shapes {
+		m, k, n := s[0], s[1], s[2]
+		x, w, dy := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
+		dw, db, dx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
+		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
+			skipEmulated(b)
+			b.SetBytes(int64(4 * (2*m*k + 2*k*n + m*n + n)))
+			run(b, 4*float64(m*k*n), func() { simdnn.DenseBackwardBF16(dw, db, dx, x, w, dy, m, k, n) })
+		})
+	}
+}
+
+// skipEmulated skips a bf16 benchmark on an implementation that runs the
+// bf16 kernels as the reference.
+func skipEmulated(b *testing.B) {
+	if !simdnn.ActiveKernels().BF16Native() {
+		b.Skip("bf16 kernels emulated on " + simdnn.Impl())
+	}
+}
+
 // activations are the sizes of the hidden layer outputs: 1024×15 and
 // 1024×128.
 var activations = []int{1024 * 15, 1024 * 128}
