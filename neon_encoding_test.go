@@ -199,7 +199,11 @@ func checkEncodings(t *testing.T, llvm, header string, macros []wordMacro) {
 	}
 
 	want := llvmEncode(t, llvm, mnemonics)
-	got := goAssemble(t, header, calls)
+	code := goAssemble(t, "arm64", header, calls, 4*(len(calls)+1))
+	got := make([]uint32, len(calls)+1)
+	for i := range got {
+		got[i] = binary.LittleEndian.Uint32(code[4*i:])
+	}
 	require.Len(t, want, len(calls), "llvm-mc encoded a different number of instructions")
 	require.GreaterOrEqual(t, len(got), len(calls))
 	for i := range calls {
@@ -231,18 +235,19 @@ func llvmEncode(t *testing.T, llvm string, lines []string) []uint32 {
 	return words
 }
 
-// goAssemble builds a linux/arm64 program whose function words holds the
-// given calls of the header's macros and returns that function's
-// instruction words.
-func goAssemble(t *testing.T, headerFile string, calls []string) []uint32 {
+// goAssemble builds a linux program for arch whose function words holds
+// the given calls of the header's macros, then RET, and returns the first
+// n bytes of that function's code.
+func goAssemble(t *testing.T, arch, headerFile string, calls []string, n int) []byte {
 	dir := t.TempDir()
 	header, err := os.ReadFile(headerFile)
 	require.NoError(t, err)
+	include := filepath.Base(headerFile)
 	files := map[string]string{
-		"go.mod":       "module wordcheck\n\ngo 1.26\n",
-		"main.go":      "package main\n\nfunc words()\n\nfunc main() { words() }\n",
-		"neon_arm64.h": string(header),
-		"words_arm64.s": "#include \"textflag.h\"\n#include \"neon_arm64.h\"\n\nTEXT ·words(SB), NOSPLIT|NOFRAME, $0\n" +
+		"go.mod":  "module wordcheck\n\ngo 1.26\n",
+		"main.go": "package main\n\nfunc words()\n\nfunc main() { words() }\n",
+		include:   string(header),
+		"words_" + arch + ".s": "#include \"textflag.h\"\n#include \"" + include + "\"\n\nTEXT ·words(SB), NOSPLIT|NOFRAME, $0\n" +
 			strings.Join(calls, "\n") + "\n\tRET\n",
 	}
 	for name, body := range files {
@@ -255,7 +260,7 @@ func goAssemble(t *testing.T, headerFile string, calls []string) []uint32 {
 	}
 	cmd := exec.Command(goTool, "build", "-o", bin, ".")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0", "GOFLAGS=")
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+arch, "CGO_ENABLED=0", "GOFLAGS=")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 
@@ -269,14 +274,10 @@ func goAssemble(t *testing.T, headerFile string, calls []string) []uint32 {
 			continue
 		}
 		sec := f.Sections[s.Section]
-		code := make([]byte, 4*(len(calls)+1))
+		code := make([]byte, n)
 		_, err := sec.ReadAt(code, int64(s.Value-sec.Addr))
 		require.NoError(t, err)
-		words := make([]uint32, len(calls)+1)
-		for i := range words {
-			words[i] = binary.LittleEndian.Uint32(code[4*i:])
-		}
-		return words
+		return code
 	}
 	t.Fatal("main.words not found in the test program")
 	return nil
