@@ -47,6 +47,16 @@ type Config struct {
 	// keeps LR throughout.
 	Schedule Schedule
 
+	// Precision is the arithmetic of the dense products in training:
+	// "fp32" (or "") float32 throughout; "bf16" the products' operands
+	// rounded to bfloat16 and summed in float32 (simdnn.DenseForwardBF16,
+	// DenseBackwardBF16), the weights, biases, optimizer state and
+	// everything else in float32. The same bits on every implementation;
+	// fast where simdnn.Kernels.BF16Native holds (AVX512_BF16), elsewhere
+	// the kernels run the reference, many times slower. Evaluation
+	// (Config.Val, Predictor) always runs in float32.
+	Precision Precision
+
 	// Val, when it holds rows (with labels), is evaluated after every
 	// epoch.
 	Val Rows
@@ -79,6 +89,16 @@ const (
 
 // Optimizers lists the optimizers Config.Optimizer accepts.
 var Optimizers = []Optimizer{SGD, Momentum, Nesterov, Adam, AdamW}
+
+// Precision names the arithmetic of the dense products: see
+// Config.Precision.
+type Precision string
+
+// The precisions.
+const (
+	FP32 Precision = "fp32"
+	BF16 Precision = "bf16"
+)
 
 // torch's defaults, which zero settings stand for.
 const (
@@ -144,6 +164,8 @@ func (c *Config) Validate() error {
 		return bad("Eps", c.Eps, "a finite number ≥ 0 (0: 1e-8)")
 	case !(c.WeightDecay >= 0) || math.IsInf(float64(c.WeightDecay), 0):
 		return bad("WeightDecay", c.WeightDecay, "a finite number ≥ 0")
+	case c.Precision != "" && c.Precision != FP32 && c.Precision != BF16:
+		return bad("Precision", fmt.Sprintf("%q", string(c.Precision)), "fp32 or bf16")
 	case c.Threads < 0 || c.Threads > MaxThreads:
 		return bad("Threads", c.Threads, fmt.Sprintf("0 (all cores) to %d", MaxThreads))
 	case c.Patience < 0:

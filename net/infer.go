@@ -234,16 +234,16 @@ func (p *Predictor) block(ws *inference, b int) {
 	x := j.data.block(lo, n, m.Inputs(), ws.x, ws.idx)
 	switch j.out {
 	case toLogits:
-		forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, j.values[lo*c:(lo+n)*c])
+		forward(products{Kernels: k}, m, ws.act, x, m.W[0], m.Inputs(), n, j.values[lo*c:(lo+n)*c])
 	case toProbs:
-		out := forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, j.values[lo*c:(lo+n)*c])
+		out := forward(products{Kernels: k}, m, ws.act, x, m.W[0], m.Inputs(), n, j.values[lo*c:(lo+n)*c])
 		for i := 0; i < len(out); i += c {
 			softmax(out[i : i+c])
 		}
 	case toClasses:
-		argmax(j.classes[lo:lo+n], forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, nil), c)
+		argmax(j.classes[lo:lo+n], forward(products{Kernels: k}, m, ws.act, x, m.W[0], m.Inputs(), n, nil), c)
 	case toLoss:
-		logits := forward(k, m, ws.act, x, m.W[0], m.Inputs(), n, nil)
+		logits := forward(products{Kernels: k}, m, ws.act, x, m.W[0], m.Inputs(), n, nil)
 		loss, correct := k.SoftmaxCrossEntropy(logits, logits, j.data.labels[lo:lo+n], n, c)
 		p.blocks[b] = blockResult{loss, correct}
 	}
@@ -287,7 +287,7 @@ func atLeast[T any](s []T, n int) []T {
 // not nil, else in act. The first layer multiplies x, rows of k0 inputs,
 // by w0, k0 rows of its weights: m.W[0] and m.Inputs(), or the rows of the
 // columns a trainer kept (skip.go).
-func forward(k simdnn.Kernels, m *Model, act [][]float32, x, w0 []float32, k0, rows int, out []float32) []float32 {
+func forward(k products, m *Model, act [][]float32, x, w0 []float32, k0, rows int, out []float32) []float32 {
 	a := x
 	last := m.Layers() - 1
 	for l := range m.Layers() {
@@ -299,7 +299,7 @@ func forward(k simdnn.Kernels, m *Model, act [][]float32, x, w0 []float32, k0, r
 		if l == 0 {
 			w, in = w0, k0
 		}
-		k.DenseForward(y, a, w, m.B[l], rows, in, m.Sizes[l+1], l < last)
+		k.dense(y, a, w, m.B[l], rows, in, m.Sizes[l+1], l < last)
 		a = y
 	}
 	return a

@@ -32,6 +32,17 @@ import (
 //
 // The trainer skips on byte rows, whose column sets come from the rows'
 // bytes or packed masks at little cost; float rows are gathered whole.
+//
+// In bf16 (Config.Precision) the forward product's steps go in pairs of
+// columns (2t, 2t + 1), and each pair is one instruction that first
+// flushes a denormal sum, so the trainer skips whole pairs only
+// (pairCols): the pairs left keep their pairing and order. A skipped pair
+// would add 0 to a sum; that leaves the sum as it was unless the sum is
+// −0 or denormal, which takes, beyond the cases above, a first-layer
+// weight or bias so small (below 2^-90) that products and sums reach the
+// denormal range, where the instruction flushes them to a zero that may
+// be −0; those run in full (fitBF16). A weight or a gradient value that
+// rounds to a bf16 infinity counts as infinite.
 
 // colRun is a run of consecutive kept columns: from, for n columns, the
 // at-th kept column its first.
@@ -105,25 +116,62 @@ func addKept(k simdnn.Kernels, sum, dw []float32, runs []colRun, n, lo int, firs
 	}
 }
 
-// finite reports whether no value of s is NaN or infinite: eight bytes at
-// a time, the exponent of each half plus one carrying into its sign bit
-// only where the exponent is all ones.
-func finite(s []float32) bool {
-	const exp, one, sign = 0x7f8000007f800000, 0x0080000000800000, 0x8000000080000000
+// finite reports whether no value of s is NaN or infinite.
+func finite(s []float32) bool { return allBelow(s, 0x7f800000) }
+
+// bf16Finite reports whether every value of s rounds to a finite bf16
+// (simdnn.RoundBF16): the magnitudes below 0x7f7f8000, the first that
+// rounds to infinity.
+func bf16Finite(s []float32) bool { return allBelow(s, 0x7f7f8000) }
+
+// allBelow reports whether the bits of every |s[i]| lie below limit (at
+// most 0x7f800000, so that a NaN is never below): eight bytes at a time,
+// each half's magnitude plus 2^31 − limit carrying into its sign bit
+// only where it is limit or more.
+func allBelow(s []float32, limit uint32) bool {
+	const abs, sign = 0x7fffffff7fffffff, 0x8000000080000000
+	add := uint64(1<<31-limit) * (1<<32 + 1)
 	var acc uint64
 	if len(s) > 0 && uintptr(unsafe.Pointer(&s[0]))%8 != 0 {
-		acc |= uint64(math.Float32bits(s[0]))&exp + one
+		acc |= uint64(math.Float32bits(s[0]))&abs + add
 		s = s[1:]
 	}
 	if n := len(s) / 2; n > 0 {
 		for _, w := range unsafe.Slice((*uint64)(unsafe.Pointer(&s[0])), n) {
-			acc |= w&exp + one
+			acc |= w&abs + add
 		}
 	}
 	if len(s)%2 != 0 {
-		acc |= uint64(math.Float32bits(s[len(s)-1]))&exp + one
+		acc |= uint64(math.Float32bits(s[len(s)-1]))&abs + add
 	}
 	return acc&sign == 0
+}
+
+// fitBF16 reports whether every value of s is ±0 or of a magnitude from
+// 2^-90 to below the bf16 overflow: then every product of a bf16 byte
+// value (0 or at least 2^-8, 8 significant bits) and a rounded weight is
+// a multiple of 2^-113, so is every partial sum that starts at such a
+// bias, and none is denormal.
+func fitBF16(s []float32) bool {
+	const lo, hi = 0x12800000, 0x7f7f8000 // 2^-90, the bf16 overflow
+	for _, v := range s {
+		if u := math.Float32bits(v) & 0x7fffffff; u != 0 && u-lo >= hi-lo {
+			return false
+		}
+	}
+	return true
+}
+
+// pairCols widens the column set cols of k columns to whole pairs (2t,
+// 2t + 1), for bf16: a pair is kept when either of its columns is.
+func pairCols(cols []uint64, k int) {
+	const even = 0x5555555555555555
+	for i, w := range cols {
+		cols[i] = w | (w&even)<<1 | (w>>1)&even
+	}
+	if k%2 != 0 {
+		cols[k/64] &^= 1 << (k % 64) // the odd last column has no partner
+	}
 }
 
 // noNegativeZero reports whether no value of s is −0.

@@ -56,9 +56,9 @@ const updateChunk = 4096
 // Which thread does what never changes a result, so a run is bitwise the
 // same on any number of threads.
 type trainer struct {
-	k       simdnn.Kernels // the implementation active when training started, for every step
-	m       *Model         // the caller's model
-	p       *Model         // the model trained: m with hidden layers padded (m itself when no padding applies)
+	k       products // the implementation active when training started, for every step, and the precision
+	m       *Model   // the caller's model
+	p       *Model   // the model trained: m with hidden layers padded (m itself when no padding applies)
 	cfg     Config
 	in      *input // the training rows
 	labels  []int32
@@ -147,7 +147,7 @@ type blockGrads struct {
 // layers padded to multiples of pad (1: no padding).
 func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	rows := len(data.labels)
-	t := &trainer{k: simdnn.ActiveKernels(), m: m, p: padded(m, pad), cfg: cfg, labels: data.labels, rows: rows,
+	t := &trainer{k: products{Kernels: simdnn.ActiveKernels(), bf16: cfg.Precision == BF16}, m: m, p: padded(m, pad), cfg: cfg, labels: data.labels, rows: rows,
 		shuf: shuffler{src: rand.NewPCG(cfg.Seed, 0x73687566666c65)}} // "shuffle"
 	p := t.p
 	t.perm = make([]int32, rows)
@@ -180,7 +180,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.infer, _ = NewPredictor(m, t.threads) // m is valid: Train checked it
 		valRows, _ := cfg.Val.check(m, true)
 		t.infer.reserve(valRows, cfg.Val.bytes != nil)
-		t.infer.k, t.infer.fixed = t.k, true
+		t.infer.k, t.infer.fixed = t.k.Kernels, true
 	}
 	for i := range t.threads {
 		ws := newWorkspace(p)
@@ -281,6 +281,9 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	kept, w0 := in, m.W[0]
 	if t.skipStep {
 		t.in.nonZeroCols(ws.cols, idx)
+		if t.k.bf16 {
+			pairCols(ws.cols, in)
+		}
 		if kept = byterows.CountCols(ws.cols); kept < in {
 			ws.runs = keptRuns(ws.runs, ws.cols)
 			w0 = ws.w0[:kept*m.Sizes[1]]
@@ -308,23 +311,23 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	for l := last; l > 0; l-- {
 		in := ws.act[l-1][:rows*m.Sizes[l]]
 		dx := ws.delta[l-1][:rows*m.Sizes[l]]
-		t.k.DenseBackward(g.dW[l], g.dB[l], dx, in, m.W[l], ws.delta[l][:rows*m.Sizes[l+1]], rows, m.Sizes[l], m.Sizes[l+1])
+		t.k.denseBackward(g.dW[l], g.dB[l], dx, in, m.W[l], ws.delta[l][:rows*m.Sizes[l+1]], rows, m.Sizes[l], m.Sizes[l+1])
 		t.k.ReLUBackward(dx, in)
 	}
 	n, dy := m.Sizes[1], ws.delta[0][:rows*m.Sizes[1]]
 	g.kept = kept < in
 	if !g.kept {
-		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
+		t.k.denseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
 		return
 	}
-	t.k.DenseBackward(g.dw0[:kept*n], g.dB[0], nil, x, w0, dy, rows, kept, n)
-	if !finite(g.dB[0]) {
+	t.k.denseBackward(g.dw0[:kept*n], g.dB[0], nil, x, w0, dy, rows, kept, n)
+	if !finite(g.dB[0]) || t.k.bf16 && !bf16Finite(dy) {
 		// A NaN or infinity in dy (its column sums are then not finite,
 		// as they are when they overflow): a skipped column's gradient
 		// would be NaN, not 0. The whole rows.
 		x = ws.x[:rows*in]
 		t.in.gather(x, idx)
-		t.k.DenseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
+		t.k.denseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
 		g.kept = false
 		return
 	}
@@ -332,14 +335,17 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 }
 
 // keepsSkip reports whether the parameters u steps leave the first layer
-// fit for zero-column skipping: its weights finite, its biases not −0
-// (skip.go). Items of other layers always do.
+// fit for zero-column skipping: its weights finite, its biases not −0,
+// and in bf16 both fitBF16 (skip.go). Items of other layers always do.
 func (t *trainer) keepsSkip(u updateItem) bool {
 	switch {
 	case u.layer != 0:
 		return true
 	case u.bias:
-		return noNegativeZero(t.p.B[0][u.lo:u.hi])
+		b := t.p.B[0][u.lo:u.hi]
+		return noNegativeZero(b) && (!t.k.bf16 || fitBF16(b))
+	case t.k.bf16:
+		return fitBF16(t.p.W[0][u.lo:u.hi])
 	}
 	return finite(t.p.W[0][u.lo:u.hi])
 }
@@ -357,7 +363,7 @@ func (t *trainer) update(u updateItem) {
 	for b, g := range t.grads[:t.blocks] {
 		switch {
 		case g.kept && u.layer == 0 && !u.bias:
-			addKept(t.k, sum, g.dw0, g.runs, t.p.Sizes[1], u.lo, b == 0)
+			addKept(t.k.Kernels, sum, g.dw0, g.runs, t.p.Sizes[1], u.lo, b == 0)
 		case b > 0:
 			t.k.SGD(sum, pick(g), -1) // sum += g, exactly
 		}

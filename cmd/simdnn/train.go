@@ -59,7 +59,7 @@ type trainFlags struct {
 	hidden                 string
 	epochs, batch, threads int
 	lr, momentum           float64
-	optimizer              string
+	optimizer, precision   string
 	weightDecay            float64
 	beta1, beta2, eps      float64
 	seed                   uint64
@@ -78,6 +78,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", 1024, "rows per SGD step")
 	fs.Float64Var(&f.lr, "lr", 0.2, "learning rate")
 	fs.StringVar(&f.optimizer, "optimizer", "sgd", "update rule, PyTorch's: sgd, momentum, nesterov, adam or adamw (sgd with -momentum is Keras' momentum)")
+	fs.StringVar(&f.precision, "precision", "fp32", "arithmetic of the dense products: fp32, or bf16 (operands rounded to bfloat16, sums in float32; fast on CPUs with AVX512_BF16, emulated elsewhere)")
 	fs.Float64Var(&f.momentum, "momentum", 0, "momentum in [0, 1): with sgd 0 is plain SGD, more is Keras' momentum; with momentum and nesterov 0 means 0.9")
 	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "weight decay ≥ 0 (PyTorch's weight_decay; decoupled with adamw)")
 	fs.Float64Var(&f.beta1, "beta1", 0.9, "adam and adamw: decay of the first moment, in [0, 1)")
@@ -117,7 +118,7 @@ func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 	cfg := net.Config{Epochs: f.epochs, BatchSize: f.batch, LR: float32(f.lr), Momentum: float32(f.momentum),
 		Optimizer: net.Optimizer(f.optimizer), WeightDecay: float32(f.weightDecay),
 		Beta1: float32(f.beta1), Beta2: float32(f.beta2), Eps: float32(f.eps),
-		Seed: f.seed, Threads: f.threads, Patience: f.patience,
+		Seed: f.seed, Threads: f.threads, Patience: f.patience, Precision: net.Precision(f.precision),
 		Schedule: net.Schedule{Kind: f.schedule, Warmup: f.warmup, StepEvery: f.stepEvery, Gamma: f.gamma}}
 	switch {
 	case f.threads < 1 || f.threads > net.MaxThreads:
@@ -153,6 +154,7 @@ var configFlags = map[string]string{
 	"Epochs": "epochs", "BatchSize": "batch", "LR": "lr", "Momentum": "momentum", "Threads": "threads", "Patience": "patience",
 	"Schedule.Kind": "schedule", "Schedule.Warmup": "warmup", "Schedule.StepEvery": "step-every", "Schedule.Gamma": "gamma",
 	"Optimizer": "optimizer", "WeightDecay": "weight-decay", "Beta1": "beta1", "Beta2": "beta2", "Eps": "eps",
+	"Precision": "precision",
 }
 
 // outputs are the files a training run writes.
@@ -270,6 +272,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := setImpl(f.impl); err != nil {
 		return err
+	}
+	if cfg.Precision == net.BF16 && !simdnn.ActiveKernels().BF16Native() {
+		fmt.Fprintf(stderr, "note: -precision bf16 runs the reference kernels on %s (no bf16 instructions here): many times slower than fp32\n", simdnn.Impl())
 	}
 	if err := out.check(); err != nil {
 		return err
@@ -402,6 +407,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			TestLoss        float64 `json:"test_loss"`
 			TestAccuracy    float64 `json:"test_accuracy"`
 			Impl            string  `json:"impl"`
+			Precision       string  `json:"precision"`
 			Threads         int     `json:"threads"`
 			Epochs          int     `json:"epochs"`
 			StoppedEarly    bool    `json:"stopped_early"`
@@ -409,7 +415,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			TrainSeconds    float64 `json:"train_seconds"`
 			EpochsPerSecond float64 `json:"epochs_per_second"`
 			outputsJSON
-		}{loss, acc, simdnn.Impl(), threads, len(hist), stoppedEarly, kept, trainSeconds, float64(len(hist)) / trainSeconds, out.written(hist)})
+		}{loss, acc, simdnn.Impl(), f.precision, threads, len(hist), stoppedEarly, kept, trainSeconds, float64(len(hist)) / trainSeconds, out.written(hist)})
 	}
 	if cfg.Patience > 0 {
 		if stoppedEarly {
@@ -418,8 +424,12 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "keeping epoch %d's weights (lowest val_loss)\n", kept)
 	}
 	out.report(stderr, hist)
+	impl := simdnn.Impl()
+	if cfg.Precision == net.BF16 {
+		impl += " bf16"
+	}
 	_, err = fmt.Fprintf(stderr, "test loss: %.4f - test accuracy: %.4f\n%s in %.2fs (%.1f epochs/s, %s, %s; %.2fs wall)\n",
-		loss, acc, count(len(hist), "epoch"), trainSeconds, float64(len(hist))/trainSeconds, simdnn.Impl(), count(threads, "thread"), elapsed)
+		loss, acc, count(len(hist), "epoch"), trainSeconds, float64(len(hist))/trainSeconds, impl, count(threads, "thread"), elapsed)
 	return err
 }
 
