@@ -114,5 +114,25 @@ func TestBF16SkipHelpers(t *testing.T) {
 		buf := make([]float32, len(s)+1)
 		copy(buf[off:], s)
 		require.Equal(t, want, bf16Finite(buf[off:off+len(s)]), "%v", s)
+
+		// fitBF16 against its definition, on values around its bounds.
+		fit := true
+		for i := range s {
+			switch r.IntN(4) {
+			case 0:
+				s[i] = float32(math.Copysign(0, float64(r.IntN(2)*2-1)))
+			case 1:
+				s[i] = math.Float32frombits(0x12800000 + uint32(r.IntN(5)) - 2)
+			case 2:
+				s[i] = math.Float32frombits(0x7f7f8000 + uint32(r.IntN(5)) - 2)
+			}
+			if r.IntN(2) == 0 {
+				s[i] = -s[i]
+			}
+			a := math.Abs(float64(s[i]))
+			fit = fit && (a == 0 || a >= 0x1p-90 && !math.IsInf(float64(simdnn.RoundBF16(s[i])), 0) && a == a)
+		}
+		copy(buf[off:], s)
+		require.Equal(t, fit, fitBF16(buf[off:off+len(s)]), "%v", s)
 	}
 }

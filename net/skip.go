@@ -117,49 +117,44 @@ func addKept(k simdnn.Kernels, sum, dw []float32, runs []colRun, n, lo int, firs
 }
 
 // finite reports whether no value of s is NaN or infinite.
-func finite(s []float32) bool { return allBelow(s, 0x7f800000) }
+func finite(s []float32) bool { return magnitudes(s, 0, 0x7f800000) }
 
 // bf16Finite reports whether every value of s rounds to a finite bf16
 // (simdnn.RoundBF16): the magnitudes below 0x7f7f8000, the first that
 // rounds to infinity.
-func bf16Finite(s []float32) bool { return allBelow(s, 0x7f7f8000) }
-
-// allBelow reports whether the bits of every |s[i]| lie below limit (at
-// most 0x7f800000, so that a NaN is never below): eight bytes at a time,
-// each half's magnitude plus 2^31 − limit carrying into its sign bit
-// only where it is limit or more.
-func allBelow(s []float32, limit uint32) bool {
-	const abs, sign = 0x7fffffff7fffffff, 0x8000000080000000
-	add := uint64(1<<31-limit) * (1<<32 + 1)
-	var acc uint64
-	if len(s) > 0 && uintptr(unsafe.Pointer(&s[0]))%8 != 0 {
-		acc |= uint64(math.Float32bits(s[0]))&abs + add
-		s = s[1:]
-	}
-	if n := len(s) / 2; n > 0 {
-		for _, w := range unsafe.Slice((*uint64)(unsafe.Pointer(&s[0])), n) {
-			acc |= w&abs + add
-		}
-	}
-	if len(s)%2 != 0 {
-		acc |= uint64(math.Float32bits(s[len(s)-1]))&abs + add
-	}
-	return acc&sign == 0
-}
+func bf16Finite(s []float32) bool { return magnitudes(s, 0, 0x7f7f8000) }
 
 // fitBF16 reports whether every value of s is ±0 or of a magnitude from
 // 2^-90 to below the bf16 overflow: then every product of a bf16 byte
 // value (0 or at least 2^-8, 8 significant bits) and a rounded weight is
 // a multiple of 2^-113, so is every partial sum that starts at such a
 // bias, and none is denormal.
-func fitBF16(s []float32) bool {
-	const lo, hi = 0x12800000, 0x7f7f8000 // 2^-90, the bf16 overflow
-	for _, v := range s {
-		if u := math.Float32bits(v) & 0x7fffffff; u != 0 && u-lo >= hi-lo {
-			return false
-		}
+func fitBF16(s []float32) bool { return magnitudes(s, 0x12800000, 0x7f7f8000) }
+
+// magnitudes reports whether the bits of every |s[i]| are 0 or in [lo,
+// hi) (hi ≤ 0x7f800000: a NaN is never in): two values at a time, eight
+// bytes. In each 32-bit half, a magnitude m (< 2^31) plus 2^31 − l sets
+// the half's sign bit exactly when m ≥ l, and carries no further.
+func magnitudes(s []float32, lo, hi uint32) bool {
+	const sign = 0x8000000080000000
+	from := func(l uint32) uint64 { return uint64(1<<31-l) * (1<<32 + 1) }
+	addLo, addHi, addOne := from(lo), from(hi), from(1)
+	test := func(w uint64) uint64 { // a sign bit set: a magnitude ≥ hi, or 0 < m < lo
+		w &= 0x7fffffff7fffffff
+		return w + addHi | (w+addOne)&^(w+addLo)
 	}
-	return true
+	var ends [2]float32 // an odd value first or last, alone
+	if len(s) > 0 && uintptr(unsafe.Pointer(&s[0]))%8 != 0 {
+		ends[0], s = s[0], s[1:]
+	}
+	if len(s)%2 != 0 {
+		ends[1], s = s[len(s)-1], s[:len(s)-1]
+	}
+	acc := test(uint64(math.Float32bits(ends[0])) | uint64(math.Float32bits(ends[1]))<<32)
+	for _, w := range unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(s))), len(s)/2) {
+		acc |= test(w)
+	}
+	return acc&sign == 0
 }
 
 // pairCols widens the column set cols of k columns to whole pairs (2t,
