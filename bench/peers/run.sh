@@ -21,7 +21,8 @@
 #
 # Environment: EPOCHS (default 50, the tutorial's), NETS (hidden widths,
 # default "15 128"; "128:10" gives that network its own epoch count), THREADS (default "1 <all cores>"), PEERS (default
-# "torch numpy gonum"), SIMDNN_MNIST (directory with the four MNIST
+# "torch numpy gonum"; "bf16" is simdnn with -precision bf16, its row
+# giving its speed-up over simdnn's float32), SIMDNN_MNIST (directory with the four MNIST
 # files; default: fetched as `simdnn train` does, through the Go module
 # proxy). Installs python3-torch, python3-numpy and libopenblas0-pthread
 # with apt-get when missing.
@@ -56,6 +57,18 @@ peak() {
 		awk '/GFLOP\/s/ { if ($(NF-1) > best) best = $(NF-1) } END { print best }'
 }
 
+# simdnn NAME PRECISION: one simdnn run of the loop's network and
+# threads, as the row NAME.
+simdnn() {
+	echo "784-$h-10, $t thread(s): $1" >&2
+	"$tmp/simdnn" train -data "$data" -hidden "$h" -epochs "$epochs" -threads "$t" -precision "$2" -json | tail -n 1 |
+		"$py" -c 'import json, sys
+r = json.load(sys.stdin)
+print(json.dumps({"peer": "'"$1"'", "network": "784-'"$h"'-10", "threads": r["threads"], "epochs": r["epochs"],
+    "train_seconds": r["train_seconds"], "epochs_per_second": r["epochs_per_second"],
+    "test_accuracy": r["test_accuracy"], "config": "simdnn " + r["impl"] + " " + r["precision"] + ", GOMAXPROCS default"}))' >>"$results"
+}
+
 results="$tmp/results.jsonl"
 peak_before=$(peak)
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$tmp/load"
@@ -64,16 +77,11 @@ for spec in $NETS; do
 	epochs=$EPOCHS
 	[ "$spec" = "$h" ] || epochs=${spec#*:}
 	for t in $THREADS; do
-		echo "784-$h-10, $t thread(s): simdnn" >&2
-		"$tmp/simdnn" train -data "$data" -hidden "$h" -epochs "$epochs" -threads "$t" -json | tail -n 1 |
-			"$py" -c 'import json, sys
-r = json.load(sys.stdin)
-print(json.dumps({"peer": "simdnn", "network": "784-'"$h"'-10", "threads": r["threads"], "epochs": r["epochs"],
-    "train_seconds": r["train_seconds"], "epochs_per_second": r["epochs_per_second"],
-    "test_accuracy": r["test_accuracy"], "config": "simdnn " + r["impl"] + ", GOMAXPROCS default"}))' >>"$results"
+		simdnn simdnn fp32
 		for p in $PEERS; do
 			echo "784-$h-10, $t thread(s): $p" >&2
 			case "$p" in
+			bf16) simdnn "simdnn bf16" bf16 ;;
 			torch)
 				(cd "$peers" && env "${coretype[@]}" OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
 					"$py" torch_peer.py "$data" "$h" "$epochs" "$t") >>"$results" ;;

@@ -32,6 +32,8 @@ def main():
     for r in rows:
         mine = ours.get((r["network"], r["threads"]))
         ratio = "" if r["peer"] == "simdnn" or mine is None else f"{mine['epochs_per_second'] / r['epochs_per_second']:.1f}×"
+        if r["peer"] == "simdnn bf16" and mine is not None:
+            ratio = f"bf16 {r['epochs_per_second'] / mine['epochs_per_second']:.2f}× fp32"
         share = f"{epoch_flop(r['network']) * r['epochs_per_second'] / (peak * 1e9 * r['threads']):.0%}" if peak else ""
         print(f"| {r['network']} | {r['threads']} | {r['peer']} | {r['epochs_per_second']:.2f} | {share} | "
               f"{r['test_accuracy']:.4f} ({r['epochs']}) | {ratio} | {r['config']} |")
