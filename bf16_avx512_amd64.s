@@ -87,18 +87,20 @@ DATA interleave<>+48(SB)/8, $0x001d000d001c000c
 DATA interleave<>+56(SB)/8, $0x001f000f001e000e
 GLOBL interleave<>(SB), RODATA|NOPTR, $64
 
-// func avx512PairSteps(dst, src *float32, steps, n, lds int)
-// For t < (steps+1)/2 and q < n: dst[t·n + q] is the word of src rows 2t
-// and 2t + 1 (lds floats apart) at column q, row 2t in the low half (0
-// in the high half for row steps when steps is odd). 16 columns a round:
-// Z0 = row 2t, Z1 = row 2t + 1, Z2 their bf16, Z3 interleaved.
-TEXT ·avx512PairSteps(SB), NOSPLIT, $0-40
+// func avx512PairSteps(dst, src *float32, steps, n, lds, ldd int)
+// For t < (steps+1)/2 and q < n: dst[t·ldd + q] is the word of src rows
+// 2t and 2t + 1 (lds floats apart) at column q, row 2t in the low half
+// (0 in the high half for row steps when steps is odd). 16 columns a
+// round: Z0 = row 2t, Z1 = row 2t + 1, Z2 their bf16, Z3 interleaved.
+TEXT ·avx512PairSteps(SB), NOSPLIT, $0-48
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ steps+16(FP), R8
 	MOVQ n+24(FP), R9
 	MOVQ lds+32(FP), R12
 	SHLQ $2, R12
+	MOVQ ldd+40(FP), R10
+	SHLQ $2, R10
 	VMOVDQU64 interleave<>(SB), Z31
 	TESTQ R9, R9
 	JZ psdone
@@ -126,7 +128,7 @@ psodd:
 	ADDQ $64, BX
 	SUBQ $16, AX
 	JG psloop
-	LEAQ (DI)(R9*4), DI
+	ADDQ R10, DI
 	LEAQ (SI)(R12*2), SI
 	SUBQ $2, R8
 	JMP pspair

@@ -166,13 +166,27 @@ func (g *gemmISA) partial(nb int) bool {
 // clamps at 0 when relu is set. Strides count floats; b is read in place
 // when bq = 1, else packed.
 func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bq int, init []float32, ldi int, rows, cols, steps int, relu bool) {
+	g.gemmB(c, ldc, a, aRow, aStep, b, bs, bq, 0, init, ldi, rows, cols, steps, relu)
+}
+
+// gemmPairs is gemm on a bf16 ISA (whose tiles take pairs of steps as
+// words of two bf16: bf16.go) with B given as bRows float32 rows, bs
+// floats apart: the packing pairs them, rows 2s and 2s + 1 into step s
+// (pairSteps). A is in words already; the steps are ⌈bRows/2⌉.
+func (g *gemmISA) gemmPairs(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bRows int, init []float32, ldi int, rows, cols int, relu bool) {
+	g.gemmB(c, ldc, a, aRow, aStep, b, bs, 1, bRows, init, ldi, rows, cols, (bRows+1)/2, relu)
+}
+
+// gemmB is gemm, with B's float32 rows paired while packed when bRows > 0
+// (gemmPairs).
+func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bq, bRows int, init []float32, ldi int, rows, cols, steps int, relu bool) {
 	if rows == 0 || cols == 0 {
 		return
 	}
 	// B is packed when it is transposed, when enough rows pass over it
 	// and its rows are not already panels, and, on an ISA without masks,
 	// when a partial panel must be zero-padded.
-	pack := bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
+	pack := bRows > 0 || bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
 		(!g.masked && (g.partial(min(cols, gemmNC)) || g.partial(cols%gemmNC)))
 	// A whose rows lie side by side (xᵀ, for dw) is packed when more
 	// than one panel reads it and its steps are a multiple of 512 bytes
@@ -212,7 +226,10 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 			if k0+ks >= steps && relu {
 				p.flags = tileReLU
 			}
-			if pack {
+			switch {
+			case bRows > 0:
+				g.packPairs(packed, b, bs, k0, ks, j0, nb, bRows)
+			case pack:
 				g.packBlock(packed, b, bs, bq, k0, ks, j0, nb)
 			}
 			for i0 := 0; i0 < rows; i0 += mc {
@@ -287,6 +304,22 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 			clear(row[cw:])
 		}
 		off += ks * w
+		q += cw
+	}
+}
+
+// packPairs is packBlock for gemmPairs: steps k0… k0+ks of the block
+// are B's rows 2k0… of the bRows, paired (a masked ISA's panels need no
+// zero columns past the edge).
+func (g *gemmISA) packPairs(dst, b []float32, bs, k0, ks, j0, nb, bRows int) {
+	if ks == 0 {
+		return
+	}
+	off := 0
+	for q := 0; q < nb; {
+		cl, cw := g.panel(nb - q)
+		pairSteps(&dst[off], &b[2*k0*bs+j0+q], min(2*ks, bRows-2*k0), cw, bs, cl.cols)
+		off += ks * cl.cols
 		q += cw
 	}
 }

@@ -93,6 +93,11 @@ func runPackT(kind int, dst, src *float32, ks, groups, w, bq int) {
 	}
 }
 
+// pairSteps pairs float32 rows for gemmPairs (avx512PairSteps).
+func pairSteps(dst, src *float32, steps, n, lds, ldd int) {
+	avx512PairSteps(dst, src, steps, n, lds, ldd)
+}
+
 // avx2Set is the AVX2+FMA3 implementation (kernels_amd64.s; the dense
 // kernels' tiles in gemm_avx2_amd64.s).
 var avx2Set = kernelSet{

@@ -30,6 +30,12 @@ var neonSet = kernelSet{
 	exp:                 expNEON,
 }
 
+// pairSteps would pair float32 rows for gemmPairs: arm64 has no bf16
+// tiles.
+func pairSteps(dst, src *float32, steps, n, lds, ldd int) {
+	panic("simdnn: no bf16 tiles on arm64")
+}
+
 // gemmISAs are the tile sets of gemm.go by implementation, for the tile
 // tests.
 var gemmISAs = map[int]*gemmISA{impl.NEON: &neonGemm}

@@ -64,26 +64,24 @@ func init() {
 
 // denseForwardBF16AVX512: y = xp·wp + b over k2 = ⌈k/2⌉ pairs of steps,
 // xp (m×k2) the pairs of each row of x, wp (k2×n) the pairs of rows 2t,
-// 2t + 1 of w.
+// 2t + 1 of w, made as the driver packs w.
 func denseForwardBF16AVX512(y, x, w, b []float32, m, k, n int, relu bool) {
 	k2 := (k + 1) / 2
-	s := getPairBuf(m*k2, k2*n)
+	s := getPairBuf(m*k2, 0)
 	avx512PairRows(ptr(s.a), ptr(x), m, k, k2, k)
-	avx512PairSteps(ptr(s.b), ptr(w), k, n, n)
-	avx512BF16Gemm.gemm(y, n, s.a, k2, 1, s.b, n, 1, b, 0, m, n, k2, relu)
+	avx512BF16Gemm.gemmPairs(y, n, s.a, k2, 1, w, n, k, b, 0, m, n, relu)
 	putPairBuf(s)
 }
 
 // denseBackwardBF16AVX512: dw = xqᵀ·dyq over m2 = ⌈m/2⌉ pairs of rows
-// (xq, dyq the pairs of rows 2t, 2t + 1 of x and dy); dx = dyp·wpᵀ over
-// n2 = ⌈n/2⌉ pairs of columns (dyp, wp the pairs of each row of dy and
-// w).
+// (xq, dyq the pairs of rows 2t, 2t + 1 of x and dy; dyq made as the
+// driver packs dy); dx = dyp·wpᵀ over n2 = ⌈n/2⌉ pairs of columns (dyp,
+// wp the pairs of each row of dy and w).
 func denseBackwardBF16AVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	m2 := (m + 1) / 2
-	s := getPairBuf(m2*k, m2*n)
-	avx512PairSteps(ptr(s.a), ptr(x), m, k, k)
-	avx512PairSteps(ptr(s.b), ptr(dy), m, n, n)
-	avx512BF16Gemm.gemm(dw, n, s.a, 1, k, s.b, n, 1, nil, 0, k, n, m2, false)
+	s := getPairBuf(m2*k, 0)
+	avx512PairSteps(ptr(s.a), ptr(x), m, k, k, k)
+	avx512BF16Gemm.gemmPairs(dw, n, s.a, 1, k, dy, n, m, nil, 0, k, n, false)
 	if dx != nil {
 		n2 := (n + 1) / 2
 		s.size(m*n2, k*n2)
@@ -105,12 +103,13 @@ func denseBackwardBF16AVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 //go:noescape
 func avx512PairRows(dst, src *float32, rows, n, ldd, lds int)
 
-// func avx512PairSteps(dst, src *float32, steps, n, lds int)
-// For t < ⌈steps/2⌉, q < n: dst[t·n + q] is the word of src[2t·lds + q]
-// (low half) and src[(2t+1)·lds + q] (high half; 0 past steps).
+// func avx512PairSteps(dst, src *float32, steps, n, lds, ldd int)
+// For t < ⌈steps/2⌉, q < n: dst[t·ldd + q] is the word of
+// src[2t·lds + q] (low half) and src[(2t+1)·lds + q] (high half; 0 past
+// steps).
 //
 //go:noescape
-func avx512PairSteps(dst, src *float32, steps, n, lds int)
+func avx512PairSteps(dst, src *float32, steps, n, lds, ldd int)
 
 //go:noescape
 func avx512BF16Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
