@@ -32,8 +32,10 @@ import (
 
 // denseShapes are m×k×n: the tutorial's two layers and a wide one at
 // batch 1024, and the calls net's trainer makes for them: blocks of
-// net.BlockRows rows, the hidden width padded to 16.
-var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}, {net.BlockRows, 784, 16}, {net.BlockRows, 16, 10}}
+// net.BlockRows rows, the hidden width padded to 16; and the trainer's
+// blocks of 784→128 and 784→256, the networks bf16 is for.
+var denseShapes = [][3]int{{1024, 784, 15}, {1024, 15, 10}, {1024, 784, 128}, {net.BlockRows, 784, 16}, {net.BlockRows, 16, 10},
+	{net.BlockRows, 784, 128}, {net.BlockRows, 784, 256}}
 
 // forEach runs f as sub-benchmark impl/name for every implementation,
 // with that implementation active.
@@ -98,16 +100,12 @@ func BenchmarkDenseBackward(b *testing.B) {
 	}
 }
 
-// bf16Shapes are denseShapes and the trainer's blocks of 784→128 and
-// 784→256, the networks the bf16 kernels are for.
-var bf16Shapes = append([][3]int{{net.BlockRows, 784, 128}, {net.BlockRows, 784, 256}}, denseShapes...)
-
 // BenchmarkDenseForwardBF16 and BenchmarkDenseBackwardBF16 time the bf16
 // kernels where they have instructions of their own (elsewhere they run
 // the reference); the FLOPs are counted as for float32.
 func BenchmarkDenseForwardBF16(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
-	for _, s := range bf16Shapes {
+	for _, s := range denseShapes {
 		m, k, n := s[0], s[1], s[2]
 		x, w, bias, y := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), make([]float32, m*n)
 		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
@@ -120,7 +118,7 @@ func BenchmarkDenseForwardBF16(b *testing.B) {
 
 func BenchmarkDenseBackwardBF16(b *testing.B) {
 	r := rand.New(rand.NewPCG(2, 2))
-	for _, s := range bf16Shapes {
+	for _, s := range denseShapes {
 		m, k, n := s[0], s[1], s[2]
 		x, w, dy := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
 		dw, db, dx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
