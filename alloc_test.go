@@ -26,6 +26,8 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 			"DenseForward":        func() { DenseForward(y, x, w, b, m, k, n, true) },
 			"DenseBackward":       func() { DenseBackward(dw, db, dx, x, w, y, m, k, n) },
 			"DenseBackward-nodx":  func() { DenseBackward(dw, db, nil, x, w, y, m, k, n) },
+			"DenseForwardBF16":    func() { DenseForwardBF16(y, x, w, b, m, k, n, true) },
+			"DenseBackwardBF16":   func() { DenseBackwardBF16(dw, db, dx, x, w, y, m, k, n) },
 			"ReLU":                func() { ReLU(y) },
 			"ReLUBackward":        func() { ReLUBackward(y, x[:m*n]) },
 			"SoftmaxCrossEntropy": func() { SoftmaxCrossEntropy(y, y, labels, m, n) },

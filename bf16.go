@@ -1,10 +1,6 @@
 package simdnn
 
-import (
-	"math"
-
-	"github.com/simdnn/simdnn/internal/race"
-)
+import "math"
 
 // The bf16 dense kernels take the operands of every product in bfloat16
 // (the upper half of a float32: 8 exponent bits, 8 significant bits) and
@@ -118,15 +114,7 @@ func DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
 // DenseForwardBF16 is the package's DenseForwardBF16 on ks's
 // implementation.
 func (ks Kernels) DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
-	checkDims("DenseForwardBF16", m, k, n)
-	checkLen("DenseForwardBF16", "y", len(y), m*n)
-	checkLen("DenseForwardBF16", "x", len(x), m*k)
-	checkLen("DenseForwardBF16", "w", len(w), k*n)
-	checkLen("DenseForwardBF16", "b", len(b), n)
-	race.Read(x)
-	race.Read(w)
-	race.Read(b)
-	race.Write(y)
+	checkForward("DenseForwardBF16", y, x, w, b, m, k, n)
 	if f := ks.set.denseForwardBF16; f != nil {
 		f(y, x, w, b, m, k, n, relu)
 		return
@@ -156,28 +144,6 @@ func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int)
 // their own (AVX512_BF16 on avx512); elsewhere they run the reference, in
 // Go, at a fraction of the float32 kernels' speed.
 func (ks Kernels) BF16Native() bool { return ks.set.denseForwardBF16 != nil }
-
-// checkBackward panics unless the arguments fit a DenseBackward of
-// m×k×n, and tells the race detector what the kernel reads and writes.
-func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
-	checkDims(kernel, m, k, n)
-	checkLen(kernel, "dw", len(dw), k*n)
-	checkLen(kernel, "db", len(db), n)
-	if dx != nil {
-		checkLen(kernel, "dx", len(dx), m*k)
-	}
-	checkLen(kernel, "x", len(x), m*k)
-	checkLen(kernel, "w", len(w), k*n)
-	checkLen(kernel, "dy", len(dy), m*n)
-	race.Read(x)
-	race.Read(w)
-	race.Read(dy)
-	race.Write(dw)
-	race.Write(db)
-	if dx != nil {
-		race.Write(dx)
-	}
-}
 
 // pairBuf holds a bf16 kernel's operands as words of two bf16 (each
 // implementation with bf16 instructions fills them its own way). Kept in

@@ -443,44 +443,8 @@ var sweepKernels = []testmem.Kernel[pass]{
 			compareDenseBackward(t, pl, r, p.fill, s[0], s[1], s[2], true)
 		}
 	}},
-	{Name: "DenseForwardBF16", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
-		if !ActiveKernels().BF16Native() {
-			return // the reference itself (TestBF16Native)
-		}
-		fill := p.fill
-		if p.specials {
-			fill = testmem.Special(bf16Specials)
-		}
-		for _, m := range p.ms {
-			for _, k := range sweep[:34] {
-				for _, n := range sweep[:34] {
-					compareDenseForwardBF16(t, pl, r, fill, m, k, n, (m+k+n)%2 == 0)
-				}
-			}
-		}
-		for _, s := range bigShapes() {
-			compareDenseForwardBF16(t, pl, r, fill, s[0], s[1], s[2], true)
-		}
-	}},
-	{Name: "DenseBackwardBF16", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
-		if !ActiveKernels().BF16Native() {
-			return // the reference itself (TestBF16Native)
-		}
-		fill := p.fill
-		if p.specials {
-			fill = testmem.Special(bf16Specials)
-		}
-		for _, m := range p.ms {
-			for _, k := range sweep[:34] {
-				for _, n := range sweep[:34] {
-					compareDenseBackwardBF16(t, pl, r, fill, m, k, n, (m+k+n)%3 != 0)
-				}
-			}
-		}
-		for _, s := range bigShapes() {
-			compareDenseBackwardBF16(t, pl, r, fill, s[0], s[1], s[2], true)
-		}
-	}},
+	{Name: "DenseForwardBF16", Run: bf16Sweep(compareDenseForwardBF16, func(m, k, n int) bool { return (m+k+n)%2 == 0 })},
+	{Name: "DenseBackwardBF16", Run: bf16Sweep(compareDenseBackwardBF16, func(m, k, n int) bool { return (m+k+n)%3 != 0 })},
 	{Name: "SoftmaxCrossEntropy", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
 		for _, m := range sweep {
 			for _, n := range sweep[1:] {
@@ -506,6 +470,32 @@ var sweepKernels = []testmem.Kernel[pass]{
 	{Name: "SGDNesterov", Run: elementwise(compareSGDNesterov)},
 	{Name: "Adam", Run: elementwise(compareAdamCoupled)},
 	{Name: "AdamW", Run: elementwise(compareAdamW)},
+}
+
+// bf16Sweep runs a bf16 comparison over the dense kernels' shapes (flag
+// its relu or withDx), with bf16Specials in the specials pass, where
+// the implementation has bf16 instructions (elsewhere it runs the
+// reference itself: TestBF16Native).
+func bf16Sweep(compare func(testing.TB, placement, *rand.Rand, filler, int, int, int, bool), flag func(m, k, n int) bool) func(*testing.T, placement, *rand.Rand, pass) {
+	return func(t *testing.T, pl placement, r *rand.Rand, p pass) {
+		if !ActiveKernels().BF16Native() {
+			return
+		}
+		fill := p.fill
+		if p.specials {
+			fill = testmem.Special(bf16Specials)
+		}
+		for _, m := range p.ms {
+			for _, k := range sweep[:34] {
+				for _, n := range sweep[:34] {
+					compare(t, pl, r, fill, m, k, n, flag(m, k, n))
+				}
+			}
+		}
+		for _, s := range bigShapes() {
+			compare(t, pl, r, fill, s[0], s[1], s[2], true)
+		}
+	}
 }
 
 // bigShapes are the dense shapes with one dimension past 33: m×k×n.

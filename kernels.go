@@ -132,16 +132,44 @@ func DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
 
 // DenseForward is the package's DenseForward on ks's implementation.
 func (ks Kernels) DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
-	checkDims("DenseForward", m, k, n)
-	checkLen("DenseForward", "y", len(y), m*n)
-	checkLen("DenseForward", "x", len(x), m*k)
-	checkLen("DenseForward", "w", len(w), k*n)
-	checkLen("DenseForward", "b", len(b), n)
+	checkForward("DenseForward", y, x, w, b, m, k, n)
+	ks.set.denseForward(y, x, w, b, m, k, n, relu)
+}
+
+// checkBackward panics unless the arguments fit a DenseBackward of
+// m×k×n, and tells the race detector what the kernel reads and writes.
+func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
+	checkDims(kernel, m, k, n)
+	checkLen(kernel, "dw", len(dw), k*n)
+	checkLen(kernel, "db", len(db), n)
+	if dx != nil {
+		checkLen(kernel, "dx", len(dx), m*k)
+	}
+	checkLen(kernel, "x", len(x), m*k)
+	checkLen(kernel, "w", len(w), k*n)
+	checkLen(kernel, "dy", len(dy), m*n)
+	race.Read(x)
+	race.Read(w)
+	race.Read(dy)
+	race.Write(dw)
+	race.Write(db)
+	if dx != nil {
+		race.Write(dx)
+	}
+}
+
+// checkForward panics unless the arguments fit a DenseForward of m×k×n,
+// and tells the race detector what the kernel reads and writes.
+func checkForward(kernel string, y, x, w, b []float32, m, k, n int) {
+	checkDims(kernel, m, k, n)
+	checkLen(kernel, "y", len(y), m*n)
+	checkLen(kernel, "x", len(x), m*k)
+	checkLen(kernel, "w", len(w), k*n)
+	checkLen(kernel, "b", len(b), n)
 	race.Read(x)
 	race.Read(w)
 	race.Read(b)
 	race.Write(y)
-	ks.set.denseForward(y, x, w, b, m, k, n, relu)
 }
 
 // DenseBackward computes dw = xᵀ·dy (k×n, overwritten), db = the column

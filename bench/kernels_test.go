@@ -70,62 +70,55 @@ func run(b *testing.B, flops float64, f func()) {
 	}
 }
 
-func BenchmarkDenseForward(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 1))
-	for _, s := range denseShapes {
-		m, k, n := s[0], s[1], s[2]
-		x, w, bias, y := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), make([]float32, m*n)
-		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
-			b.SetBytes(int64(4 * (m*k + k*n + n + m*n)))
-			run(b, 2*float64(m*k*n), func() { simdnn.DenseForward(y, x, w, bias, m, k, n, true) })
-		})
-	}
-}
+func BenchmarkDenseForward(b *testing.B) { benchForward(b, simdnn.DenseForward, false) }
 
-func BenchmarkDenseBackward(b *testing.B) {
-	r := rand.New(rand.NewPCG(2, 2))
-	for _, s := range denseShapes {
-		m, k, n := s[0], s[1], s[2]
-		x, w, dy := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
-		dw, db, dx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
-		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
-			b.SetBytes(int64(4 * (2*m*k + 2*k*n + m*n + n)))
-			run(b, 4*float64(m*k*n), func() { simdnn.DenseBackward(dw, db, dx, x, w, dy, m, k, n) })
-		})
-		// The first layer's backward step needs no dx.
-		forEach(b, fmt.Sprintf("%dx%dx%d-nodx", m, k, n), func(b *testing.B) {
-			b.SetBytes(int64(4 * (m*k + k*n + m*n + n)))
-			run(b, 2*float64(m*k*n), func() { simdnn.DenseBackward(dw, db, nil, x, w, dy, m, k, n) })
-		})
-	}
-}
+func BenchmarkDenseBackward(b *testing.B) { benchBackward(b, simdnn.DenseBackward, false) }
 
 // BenchmarkDenseForwardBF16 and BenchmarkDenseBackwardBF16 time the bf16
 // kernels where they have instructions of their own (elsewhere they run
 // the reference); the FLOPs are counted as for float32.
-func BenchmarkDenseForwardBF16(b *testing.B) {
+func BenchmarkDenseForwardBF16(b *testing.B) { benchForward(b, simdnn.DenseForwardBF16, true) }
+
+func BenchmarkDenseBackwardBF16(b *testing.B) { benchBackward(b, simdnn.DenseBackwardBF16, true) }
+
+// benchForward times a forward kernel over denseShapes; bf16 skips the
+// implementations that emulate it.
+func benchForward(b *testing.B, forward func(y, x, w, b []float32, m, k, n int, relu bool), bf16 bool) {
 	r := rand.New(rand.NewPCG(1, 1))
 	for _, s := range denseShapes {
 		m, k, n := s[0], s[1], s[2]
 		x, w, bias, y := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, n), make([]float32, m*n)
 		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
-			skipEmulated(b)
+			if bf16 {
+				skipEmulated(b)
+			}
 			b.SetBytes(int64(4 * (m*k + k*n + n + m*n)))
-			run(b, 2*float64(m*k*n), func() { simdnn.DenseForwardBF16(y, x, w, bias, m, k, n, true) })
+			run(b, 2*float64(m*k*n), func() { forward(y, x, w, bias, m, k, n, true) })
 		})
 	}
 }
 
-func BenchmarkDenseBackwardBF16(b *testing.B) {
+// benchBackward times a backward kernel over denseShapes, with dx and,
+// in float32, without (the first layer's backward step needs none).
+func benchBackward(b *testing.B, backward func(dw, db, dx, x, w, dy []float32, m, k, n int), bf16 bool) {
 	r := rand.New(rand.NewPCG(2, 2))
 	for _, s := range denseShapes {
 		m, k, n := s[0], s[1], s[2]
 		x, w, dy := randSlice(r, m*k), randSlice(r, k*n), randSlice(r, m*n)
 		dw, db, dx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
 		forEach(b, fmt.Sprintf("%dx%dx%d", m, k, n), func(b *testing.B) {
-			skipEmulated(b)
+			if bf16 {
+				skipEmulated(b)
+			}
 			b.SetBytes(int64(4 * (2*m*k + 2*k*n + m*n + n)))
-			run(b, 4*float64(m*k*n), func() { simdnn.DenseBackwardBF16(dw, db, dx, x, w, dy, m, k, n) })
+			run(b, 4*float64(m*k*n), func() { backward(dw, db, dx, x, w, dy, m, k, n) })
+		})
+		if bf16 {
+			continue
+		}
+		forEach(b, fmt.Sprintf("%dx%dx%d-nodx", m, k, n), func(b *testing.B) {
+			b.SetBytes(int64(4 * (m*k + k*n + m*n + n)))
+			run(b, 2*float64(m*k*n), func() { backward(dw, db, nil, x, w, dy, m, k, n) })
 		})
 	}
 }
