@@ -115,11 +115,7 @@ func DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
 // implementation.
 func (ks Kernels) DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
 	checkForward("DenseForwardBF16", y, x, w, b, m, k, n)
-	if f := ks.set.denseForwardBF16; f != nil {
-		f(y, x, w, b, m, k, n, relu)
-		return
-	}
-	denseForwardBF16Generic(y, x, w, b, m, k, n, relu)
+	ks.set.denseForwardBF16(y, x, w, b, m, k, n, relu)
 }
 
 // DenseBackwardBF16 is DenseBackward with the operands of dw = xᵀ·dy and
@@ -133,17 +129,13 @@ func DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
 // implementation.
 func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	checkBackward("DenseBackwardBF16", dw, db, dx, x, w, dy, m, k, n)
-	f := ks.set.denseBackwardBF16
-	if f == nil {
-		f = denseBackwardBF16Generic
-	}
-	f(dw, db, dx, x, w, dy, m, k, n)
+	ks.set.denseBackwardBF16(dw, db, dx, x, w, dy, m, k, n)
 }
 
 // BF16Native reports whether ks runs the bf16 kernels in instructions of
 // their own (AVX512_BF16 on avx512); elsewhere they run the reference, in
 // Go, at a fraction of the float32 kernels' speed.
-func (ks Kernels) BF16Native() bool { return ks.set.denseForwardBF16 != nil }
+func (ks Kernels) BF16Native() bool { return ks.set.bf16Native }
 
 // pairBuf holds a bf16 kernel's operands as words of two bf16 (each
 // implementation with bf16 instructions fills them its own way). Kept in

@@ -46,10 +46,11 @@ type kernelSet struct {
 	exp func(dst, src []float32)
 
 	// denseForwardBF16 and denseBackwardBF16 are the bf16 kernels
-	// (bf16.go) where the implementation has instructions for them; nil
-	// runs the reference.
+	// (bf16.go): the reference unless bf16Native, the implementation's
+	// own instructions for them on this CPU.
 	denseForwardBF16  func(y, x, w, b []float32, m, k, n int, relu bool)
 	denseBackwardBF16 func(dw, db, dx, x, w, dy []float32, m, k, n int)
+	bf16Native        bool
 }
 
 // sets holds this package's kernels for every implementation the build

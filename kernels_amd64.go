@@ -111,6 +111,9 @@ var avx2Set = kernelSet{
 	sgdTorch:            avx2SGDTorch,
 	adam:                adamAVX2,
 	exp:                 avx2Exp,
+	// The bf16 products: the reference (bf16.go).
+	denseForwardBF16:  denseForwardBF16Generic,
+	denseBackwardBF16: denseBackwardBF16Generic,
 }
 
 // avx2Gemm: 6×16 tiles (12 accumulators, the most that 16 YMM registers

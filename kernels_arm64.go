@@ -28,6 +28,9 @@ var neonSet = kernelSet{
 	sgdTorch:            neonSGDTorch,
 	adam:                adamNEON,
 	exp:                 expNEON,
+	// The bf16 products: the reference (bf16.go).
+	denseForwardBF16:  denseForwardBF16Generic,
+	denseBackwardBF16: denseBackwardBF16Generic,
 }
 
 // pairSteps would pair float32 rows for gemmPairs: arm64 has no bf16

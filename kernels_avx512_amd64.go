@@ -17,6 +17,10 @@ var avx512Set = kernelSet{
 	sgdTorch:            sgdTorchAVX512,
 	adam:                adamAVX512,
 	exp:                 expAVX512,
+	// The bf16 products: the reference, replaced at start-up where the
+	// CPU has AVX512_BF16.
+	denseForwardBF16:  denseForwardBF16Generic,
+	denseBackwardBF16: denseBackwardBF16Generic,
 }
 
 // avx512Gemm: 6×64 tiles for wide panels, 12×32 for a panel of 17–32
@@ -59,6 +63,7 @@ func init() {
 	if impl.BF16() {
 		avx512Set.denseForwardBF16 = denseForwardBF16AVX512
 		avx512Set.denseBackwardBF16 = denseBackwardBF16AVX512
+		avx512Set.bf16Native = true
 	}
 }
 

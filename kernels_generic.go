@@ -16,6 +16,8 @@ var genericSet = kernelSet{
 	sgdTorch:            sgdTorchGeneric,
 	adam:                adamGeneric,
 	exp:                 expGeneric,
+	denseForwardBF16:    denseForwardBF16Generic,
+	denseBackwardBF16:   denseBackwardBF16Generic,
 }
 
 // denseForwardGeneric: y[i][j] = b[j] + Σ_p x[i][p]·w[p][j], summed in
