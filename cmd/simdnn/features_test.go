@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/net"
 )
 
@@ -392,11 +393,18 @@ func TestInfo(t *testing.T) {
 	assert.Regexp(t, `(?m)^cpu: +\S`, out)
 	assert.Regexp(t, `(?m)^implementations: .*generic$`, out)
 	assert.Regexp(t, `(?m)^chosen: +\w+`, out)
+	bf16 := simdnn.ActiveKernels().BF16Native()
+	if bf16 {
+		assert.Regexp(t, `(?m)^bf16: +native \(avx512 with AVX512_BF16\)$`, out)
+	} else {
+		assert.Regexp(t, `(?m)^bf16: +the reference kernels`, out)
+	}
 	code, out, _ = runCLI("info", "-json")
 	require.Equal(t, 0, code)
 	var r infoJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
 	assert.Contains(t, r.Implementations, r.Chosen)
+	assert.Equal(t, bf16, r.BF16Native)
 	assert.NotEmpty(t, r.CPU)
 }
 

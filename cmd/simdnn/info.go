@@ -24,6 +24,7 @@ type infoJSON struct {
 	Implementations []string `json:"implementations"`
 	Chosen          string   `json:"chosen"`
 	Env             string   `json:"simdnn_impl,omitempty"`
+	BF16Native      bool     `json:"bf16_native"` // the chosen implementation has bf16 instructions (-precision bf16)
 	Go              string   `json:"go"`
 }
 
@@ -41,7 +42,8 @@ func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	env := os.Getenv("SIMDNN_IMPL")
 	r := infoJSON{CPU: cpuid.CPU.BrandName, Vendor: cpuid.CPU.VendorString, LogicalCores: runtime.NumCPU(),
 		Features: cpuid.CPU.FeatureSet(), Implementations: simdnn.Impls(), Chosen: simdnn.Impl(), Env: env,
-		Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
+		BF16Native: simdnn.ActiveKernels().BF16Native(),
+		Go:         runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
 	if r.CPU == "" {
 		r.CPU = "unknown"
 	}
@@ -56,8 +58,12 @@ func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		chosen += ")"
 	}
-	_, err := fmt.Fprintf(stdout, "cpu:             %s (%s, %d logical cores)\nfeatures:        %s\nimplementations: %s\nchosen:          %s\ngo:              %s\n",
-		r.CPU, r.Vendor, r.LogicalCores, wrap(r.Features, 17, 80), strings.Join(r.Implementations, ", "), chosen, r.Go)
+	bf16 := "the reference kernels, in Go (no bf16 instructions in " + r.Chosen + " here)"
+	if r.BF16Native {
+		bf16 = "native (" + r.Chosen + " with AVX512_BF16)"
+	}
+	_, err := fmt.Fprintf(stdout, "cpu:             %s (%s, %d logical cores)\nfeatures:        %s\nimplementations: %s\nchosen:          %s\nbf16:            %s\ngo:              %s\n",
+		r.CPU, r.Vendor, r.LogicalCores, wrap(r.Features, 17, 80), strings.Join(r.Implementations, ", "), chosen, bf16, r.Go)
 	return err
 }
 
