@@ -18,9 +18,9 @@ import "math"
 //     result becomes a zero of its sign.
 //   - A sum of no steps is its initial value as given (a bias or 0).
 //
-// The products of two bf16 values are exact in float32, so only the
-// order and the flushes above shape the result; the first-row-major
-// layouts and the blocking of the assembly do not.
+// Each step is one fused multiply-add, so a product is never rounded on
+// its own: only the order and the flushes above shape the result, not
+// the layouts or the blocking of the assembly.
 
 // RoundBF16 returns x rounded to bfloat16, as a float32 (its low 16 bits
 // zero): the value the bf16 kernels use for an operand x.
@@ -167,7 +167,12 @@ func (s *pairBuf) size(na, nb int) {
 	s.a, s.b = s.a[:na], s.b[:nb]
 }
 
+// putPairBuf keeps s for the next call, unless it holds more than 4 MiB
+// (a call on large matrices: let the collector have it).
 func putPairBuf(s *pairBuf) {
+	if cap(s.a)+cap(s.b) > 1<<20 {
+		return
+	}
 	select {
 	case pairBufs <- s:
 	default:

@@ -7,7 +7,8 @@
 // 32-bit words, each two bf16 of consecutive steps, the first in the low
 // half. VCVTNE2PS2BF16 rounds as RoundBF16 does.
 
-// KMASK16 sets k to the low min(n, 16) bits (n ≥ 0 in AX, CX free).
+// KMASK16 sets k to the low min(n, 16) bits (n ≥ 0 in AX; CX and R11
+// overwritten).
 #define KMASK16(k) \
 	MOVQ $16, CX; CMPQ AX, CX; CMOVQLT AX, CX; \
 	MOVL $1, R11; SHLXL CX, R11, R11; DECL R11; KMOVW R11, k

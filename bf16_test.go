@@ -145,9 +145,14 @@ func TestBF16Hand(t *testing.T) {
 		assert.Equal(t, uint32(5), math.Float32bits(run(nil, nil, den)))
 		// A denormal sum is flushed: 2^-63 · 2^-64 = 2^-127.
 		assert.Equal(t, uint32(0x80000000), math.Float32bits(run([]float32{-0x1p-63}, []float32{0x1p-64}, 0)))
+		// The sum between the two steps of a pair is flushed: 2^-127 (the
+		// second product) becomes 0 before 2^-126 is added.
+		assert.Equal(t, uint32(0x00800000), math.Float32bits(run([]float32{0x1p-63, 0x1p-64}, []float32{0x1p-63, 0x1p-63}, 0)))
+		// A denormal product added to a normal sum is not: 2^-125 + 2^-127.
+		assert.Equal(t, uint32(0x01200000), math.Float32bits(run([]float32{0, 0x1p-64}, []float32{1, 0x1p-63}, 0x1p-125)))
 		// An odd sum ends with +0·+0: −0 becomes +0.
 		assert.Equal(t, uint32(0), math.Float32bits(run([]float32{-1}, []float32{0}, float32(math.Copysign(0, -1)))))
-		// −0 + −0·1 + −0·1 stays −0 with an even number of steps.
+		// −0 + (−1·0) + (−0·1) stays −0 with an even number of steps.
 		assert.Equal(t, uint32(0x80000000), math.Float32bits(run([]float32{float32(math.Copysign(0, -1)), -1}, []float32{1, 0}, float32(math.Copysign(0, -1)))))
 	})
 }

@@ -183,9 +183,10 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 	if rows == 0 || cols == 0 {
 		return
 	}
-	// B is packed when it is transposed, when enough rows pass over it
-	// and its rows are not already panels, and, on an ISA without masks,
-	// when a partial panel must be zero-padded.
+	// B is packed when its rows are to be paired (gemmPairs), when it is
+	// transposed, when enough rows pass over it and its rows are not
+	// already panels, and, on an ISA without masks, when a partial panel
+	// must be zero-padded.
 	pack := bRows > 0 || bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
 		(!g.masked && (g.partial(min(cols, gemmNC)) || g.partial(cols%gemmNC)))
 	// A whose rows lie side by side (xᵀ, for dw) is packed when more
@@ -312,6 +313,9 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 // are B's rows 2k0… of the bRows, paired (a masked ISA's panels need no
 // zero columns past the edge).
 func (g *gemmISA) packPairs(dst, b []float32, bs, k0, ks, j0, nb, bRows int) {
+	if !g.masked {
+		panic("simdnn: packPairs leaves the columns past a panel's edge as they were: a masked ISA only")
+	}
 	if ks == 0 {
 		return
 	}

@@ -45,18 +45,17 @@ var avx512Gemm = gemmISA{
 // step a pair of steps whose operands are 32-bit words holding two bf16
 // (avx512PairRows, avx512PairSteps), the first step in the low half; the
 // driver moves those words as it moves floats.
-var avx512BF16Gemm = gemmISA{
-	classes: []tileClass{
+var avx512BF16Gemm = func() gemmISA {
+	g := avx512Gemm
+	g.classes = []tileClass{
 		{kind: tileAVX512BF16x6x64, rows: 6, cols: 64},
 		{kind: tileAVX512BF16x12x32, rows: 12, cols: 32},
 		{kind: tileAVX512BF16x16x16, rows: 16, cols: 16, halfKind: tileAVX512BF16x8x16, halfRows: 8},
-	},
-	masked:   true,
-	packT:    packAVX512,
-	rowKind:  tileAVX512BF16x1x64,
-	kc:       128,
-	packRows: 24,
-}
+	}
+	g.rowKind = tileAVX512BF16x1x64
+	g.oneOutputT = false // (its transposing pack would need pairs too)
+	return g
+}()
 
 // The bf16 kernels run on avx512 where the CPU has AVX512_BF16.
 func init() {

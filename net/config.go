@@ -51,9 +51,11 @@ type Config struct {
 	// "fp32" (or "") float32 throughout; "bf16" the products' operands
 	// rounded to bfloat16 and summed in float32 (simdnn.DenseForwardBF16,
 	// DenseBackwardBF16), the weights, biases, optimizer state and
-	// everything else in float32. The same bits on every implementation;
-	// fast where simdnn.Kernels.BF16Native holds (AVX512_BF16), elsewhere
-	// the kernels run the reference, many times slower. Evaluation
+	// everything else in float32. The bf16 kernels give the same bits on
+	// every implementation (whole runs differ between implementations
+	// as in fp32: the float32 kernels round differently); they are fast
+	// where simdnn.Kernels.BF16Native holds (AVX512_BF16), elsewhere they
+	// run the reference, many times slower. Evaluation
 	// (Config.Val, Predictor) always runs in float32.
 	Precision Precision
 

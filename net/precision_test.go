@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -134,5 +135,58 @@ func TestBF16SkipHelpers(t *testing.T) {
 		}
 		copy(buf[off:], s)
 		require.Equal(t, fit, fitBF16(buf[off:off+len(s)]), "%v", s)
+	}
+}
+
+// TestBF16SkipBlock: in bf16 a block's first-layer outputs with zero
+// columns skipped in pairs are those without skipping, bit for bit (the
+// next products round them to bf16 again, so a difference of an ulp
+// could leave the weights and losses alone), and so are its weight and
+// bias gradients of the second layer.
+func TestBF16SkipBlock(t *testing.T) {
+	b, y := blobPixels(7, 600, 28)
+	defer func(s int) { skipZeroCols = s }(skipZeroCols)
+	skipZeroCols = skipAlways
+	prev := simdnn.Impl()
+	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
+	for _, impl := range simdnn.Impls() {
+		require.NoError(t, simdnn.SetImpl(impl))
+		m, err := New([]int{784, 32, 10}, 3)
+		require.NoError(t, err)
+		tr := newTrainer(m, Config{Epochs: 1, BatchSize: 256, LR: 0.1, Seed: 1, Threads: 1, Precision: BF16}, ByteRows(b, 255, y), PadMultiple)
+		tr.batchRows = 256
+		ws, g := tr.ws[0], tr.grads[0]
+		run := func(skip bool) [][]float32 {
+			tr.skipStep = skip
+			tr.block(ws, g, tr.perm[:256])
+			require.Equal(t, skip, g.kept, impl)
+			return [][]float32{slices.Clone(ws.act[0][:256*32]), slices.Clone(g.dW[1]), slices.Clone(g.dB[1]), slices.Clone(g.dB[0])}
+		}
+		full, skipped := run(false), run(true)
+		for i := range full {
+			for j := range full[i] {
+				require.Equal(t, math.Float32bits(full[i][j]), math.Float32bits(skipped[i][j]), "%s: slice %d, value %d", impl, i, j)
+			}
+		}
+		tr.close()
+	}
+}
+
+// TestBF16SkipDivisor: bf16 skips zero columns only on byte rows whose
+// divisor is at most 2^22 (fitBF16); float32 on any.
+func TestBF16SkipDivisor(t *testing.T) {
+	b, y := blobPixels(9, 20, 28)
+	defer func(s int) { skipZeroCols = s }(skipZeroCols)
+	skipZeroCols = skipAlways
+	m, err := New([]int{784, 16, 10}, 1)
+	require.NoError(t, err)
+	for _, c := range []struct {
+		div  float32
+		prec Precision
+		skip bool
+	}{{255, BF16, true}, {1 << 22, BF16, true}, {1 << 23, BF16, false}, {1 << 23, FP32, true}} {
+		tr := newTrainer(m.Clone(), Config{Epochs: 1, BatchSize: 10, LR: 0.1, Seed: 1, Threads: 1, Precision: c.prec}, ByteRows(b, c.div, y), PadMultiple)
+		assert.Equal(t, c.skip, tr.skip, "divisor %g, %s", c.div, c.prec)
+		tr.close()
 	}
 }

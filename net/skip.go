@@ -22,7 +22,7 @@ import (
 // zero term would change a bit are checked and then run in full:
 //   - a first-layer weight that is NaN or infinite: 0·Inf is NaN, and every
 //     sum it enters turns NaN (the update that made it is the last the
-//     step looks at: layer0Finite);
+//     step looks at: keepsSkip);
 //   - a first-layer bias of −0: a sum that starts at −0 and meets a +0
 //     product becomes +0;
 //   - a NaN or infinite value in the block's gradient of the first layer's
@@ -39,10 +39,11 @@ import (
 // (pairCols): the pairs left keep their pairing and order. A skipped pair
 // would add 0 to a sum; that leaves the sum as it was unless the sum is
 // −0 or denormal, which takes, beyond the cases above, a first-layer
-// weight or bias so small (below 2^-90) that products and sums reach the
-// denormal range, where the instruction flushes them to a zero that may
-// be −0; those run in full (fitBF16). A weight or a gradient value that
-// rounds to a bf16 infinity counts as infinite.
+// weight or bias so small (below 2^-90), or byte values so small (a
+// divisor above 2^22), that products and sums reach the denormal range,
+// where the instruction flushes them to a zero that may be −0; those run
+// in full (fitBF16). A weight or a gradient value that rounds to a bf16
+// infinity counts as infinite.
 
 // colRun is a run of consecutive kept columns: from, for n columns, the
 // at-th kept column its first.
@@ -125,10 +126,12 @@ func finite(s []float32) bool { return magnitudes(s, 0, 0x7f800000) }
 func bf16Finite(s []float32) bool { return magnitudes(s, 0, 0x7f7f8000) }
 
 // fitBF16 reports whether every value of s is ±0 or of a magnitude from
-// 2^-90 to below the bf16 overflow: then every product of a bf16 byte
-// value (0 or at least 2^-8, 8 significant bits) and a rounded weight is
-// a multiple of 2^-113, so is every partial sum that starts at such a
-// bias, and none is denormal.
+// 2^-90 to below the bf16 overflow. Then, with byte rows whose divisor is
+// at most 2^22 (the trainer skips in bf16 only on those), every product
+// of a rounded byte value (0 or at least 2^-22, 8 significant bits: a
+// multiple of 2^-29) and a rounded weight (a multiple of 2^-97) is a
+// multiple of 2^-126, so is every partial sum that starts at such a bias
+// (a multiple of 2^-113), and none is denormal.
 func fitBF16(s []float32) bool { return magnitudes(s, 0x12800000, 0x7f7f8000) }
 
 // magnitudes reports whether the bits of every |s[i]| are 0 or in [lo,

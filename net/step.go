@@ -166,7 +166,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		}
 		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l]), id: len(t.updates)})
 	}
-	t.skip = skips(data)
+	t.skip = skips(data) && (cfg.Precision != BF16 || data.div <= 1<<22) // (fitBF16)
 	t.keeps = make([]bool, len(t.updates))
 	for _, u := range t.updates {
 		t.keeps[u.id] = t.keepsSkip(u)

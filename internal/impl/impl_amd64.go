@@ -16,5 +16,8 @@ func archImpls() (compiled, supported [Count]bool) {
 }
 
 // archBF16: AVX-512's kernels have bf16 instructions of their own where
-// the CPU has AVX512_BF16 (VCVTNE2PS2BF16, VDPBF16PS).
-func archBF16() bool { return compiled[AVX512] && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BF16) }
+// the CPU has AVX512_BF16 (VCVTNE2PS2BF16, VDPBF16PS) and AVX512BW
+// (VPERMW, which pairs two rows' bf16).
+func archBF16() bool {
+	return compiled[AVX512] && cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512BF16)
+}
