@@ -70,13 +70,7 @@ func TestAMD64Encodings(t *testing.T) {
 	macros := parseByteMacros(t, header)
 	checkByteUse(t, *root, macros)
 
-	llvm, err := exec.LookPath("llvm-mc")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("llvm-mc is not installed; CI must install it (Debian package llvm)")
-		}
-		t.Skip("llvm-mc not installed (Debian package llvm); CI runs this test")
-	}
+	llvm := requireLLVMMC(t)
 	checkAMD64Encodings(t, llvm, header, macros)
 }
 

@@ -116,8 +116,10 @@ func operandSets(t *testing.T, mac wordMacro) [][]int {
 	return sets
 }
 
-func TestNEONEncodings(t *testing.T) {
-	requireHostToolchain(t)
+// requireLLVMMC returns llvm-mc's path; without it the test fails under
+// CI and is skipped elsewhere.
+func requireLLVMMC(t *testing.T) string {
+	t.Helper()
 	llvm, err := exec.LookPath("llvm-mc")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -125,6 +127,12 @@ func TestNEONEncodings(t *testing.T) {
 		}
 		t.Skip("llvm-mc not installed (Debian package llvm); CI runs this test")
 	}
+	return llvm
+}
+
+func TestNEONEncodings(t *testing.T) {
+	requireHostToolchain(t)
+	llvm := requireLLVMMC(t)
 	var checked []string
 	for _, p := range assemblyPackages(t, "arm64") {
 		t.Run(strings.TrimPrefix(p.path, "github.com/simdnn/"), func(t *testing.T) {
