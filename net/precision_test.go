@@ -190,3 +190,46 @@ func TestBF16SkipDivisor(t *testing.T) {
 		tr.close()
 	}
 }
+
+// TestSkippedZero: a block's output gradient holding values finite in
+// float32 that round to a bf16 infinity, with column sums that stay
+// finite. Skipping would give the skipped columns 0 where the whole
+// product gives NaN; skippedZero sees it in the first row of the kept
+// columns' bf16 gradient, on every implementation, and lets a gradient
+// without such values pass.
+func TestSkippedZero(t *testing.T) {
+	const rows, kept, n = 5, 3, 4
+	x := make([]float32, rows*kept) // byte values, zeros among them
+	for i := range x {
+		x[i] = float32(i%3) / 255
+	}
+	dy := make([]float32, rows*n)
+	for i := range dy {
+		dy[i] = float32(i%7) - 3
+	}
+	dw, db, w := make([]float32, kept*n), make([]float32, n), make([]float32, kept*n)
+	big := math.Float32frombits(0x7f7f8000) // rounds to bf16 +∞
+	prev := simdnn.Impl()
+	defer simdnn.SetImpl(prev)
+	for _, impl := range simdnn.Impls() {
+		require.NoError(t, simdnn.SetImpl(impl))
+		k := simdnn.ActiveKernels()
+		for _, c := range []struct {
+			v    float32
+			want bool
+		}{{math.Float32frombits(0x7f7f7fff), true}, {big, false}} {
+			dy[1*n+2], dy[3*n+2] = c.v, -c.v // column 2 sums to 0
+			p := products{Kernels: k, bf16: true}
+			p.denseBackward(dw, db, nil, x, w, dy, rows, kept, n)
+			require.True(t, finite(db), impl)
+			assert.Equal(t, c.want, skippedZero(true, db, dw, dy), "%s %g", impl, c.v)
+			assert.Equal(t, c.want, skippedZero(true, db, nil, dy), "%s %g, no column kept", impl, c.v)
+			assert.True(t, skippedZero(false, db, dw, dy), "%s %g fp32", impl, c.v)
+		}
+		dy[0] = float32(math.NaN())
+		p := products{Kernels: k}
+		p.denseBackward(dw, db, nil, x, w, dy, rows, kept, n)
+		assert.False(t, skippedZero(false, db, dw, dy), impl)
+		dy[0] = 0
+	}
+}

@@ -117,6 +117,30 @@ func addKept(k simdnn.Kernels, sum, dw []float32, runs []colRun, n, lo int, firs
 	}
 }
 
+// skippedZero reports whether the gradient of a block's skipped columns
+// is 0, as zero-column skipping takes it, from the products of the kept
+// columns: db the column sums of dy (the output gradient, rows × n), dw
+// the kept columns' gradient (kept × n). A NaN or infinity in dy makes a
+// skipped column's gradient NaN (0·∞); it makes its column sum NaN or
+// infinite too (overflow does as well, which falls back needlessly but
+// safely). In bf16 a value of dy finite in float32 may round to a bf16
+// infinity while its column's sum stays finite; but then every kept
+// column's gradient meets that infinity (0·∞ or x·∞, the inputs finite
+// and not negative), so the first row of dw is not finite. Only where no
+// column is kept is dy itself read.
+func skippedZero(bf16 bool, db, dw, dy []float32) bool {
+	n := len(db)
+	switch {
+	case !finite(db):
+		return false
+	case !bf16:
+		return true
+	case len(dw) >= n:
+		return finite(dw[:n])
+	}
+	return bf16Finite(dy)
+}
+
 // finite reports whether no value of s is NaN or infinite.
 func finite(s []float32) bool { return magnitudes(s, 0, 0x7f800000) }
 

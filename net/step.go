@@ -321,10 +321,8 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		return
 	}
 	t.k.denseBackward(g.dw0[:kept*n], g.dB[0], nil, x, w0, dy, rows, kept, n)
-	if !finite(g.dB[0]) || t.k.bf16 && !bf16Finite(dy) {
-		// A NaN or infinity in dy (its column sums are then not finite,
-		// as they are when they overflow): a skipped column's gradient
-		// would be NaN, not 0. The whole rows.
+	if !skippedZero(t.k.bf16, g.dB[0], g.dw0[:kept*n], dy) {
+		// A skipped column's gradient would be NaN, not 0: the whole rows.
 		x = ws.x[:rows*in]
 		t.in.gather(x, idx)
 		t.k.denseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
