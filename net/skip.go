@@ -3,10 +3,10 @@ package net
 import (
 	"math"
 	"math/bits"
-	"unsafe"
 
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/internal/byterows"
+	"github.com/simdnn/simdnn/internal/magnitude"
 )
 
 // Zero-column skipping. In a block of MNIST rows about 226 of the 784
@@ -142,12 +142,12 @@ func skippedZero(bf16 bool, db, dw, dy []float32) bool {
 }
 
 // finite reports whether no value of s is NaN or infinite.
-func finite(s []float32) bool { return magnitudes(s, 0, 0x7f800000) }
+func finite(s []float32) bool { return magnitude.Within(s, 0, 0x7f800000) }
 
 // bf16Finite reports whether every value of s rounds to a finite bf16
 // (simdnn.RoundBF16): the magnitudes below 0x7f7f8000, the first that
 // rounds to infinity.
-func bf16Finite(s []float32) bool { return magnitudes(s, 0, 0x7f7f8000) }
+func bf16Finite(s []float32) bool { return magnitude.Within(s, 0, 0x7f7f8000) }
 
 // fitBF16 reports whether every value of s is ±0 or of a magnitude from
 // 2^-90 to below the bf16 overflow. Then, with byte rows whose divisor is
@@ -156,33 +156,7 @@ func bf16Finite(s []float32) bool { return magnitudes(s, 0, 0x7f7f8000) }
 // multiple of 2^-29) and a rounded weight (a multiple of 2^-97) is a
 // multiple of 2^-126, so is every partial sum that starts at such a bias
 // (a multiple of 2^-113), and none is denormal.
-func fitBF16(s []float32) bool { return magnitudes(s, 0x12800000, 0x7f7f8000) }
-
-// magnitudes reports whether the bits of every |s[i]| are 0 or in [lo,
-// hi) (hi ≤ 0x7f800000: a NaN is never in): two values at a time, eight
-// bytes. In each 32-bit half, a magnitude m (< 2^31) plus 2^31 − l sets
-// the half's sign bit exactly when m ≥ l, and carries no further.
-func magnitudes(s []float32, lo, hi uint32) bool {
-	const sign = 0x8000000080000000
-	from := func(l uint32) uint64 { return uint64(1<<31-l) * (1<<32 + 1) }
-	addLo, addHi, addOne := from(lo), from(hi), from(1)
-	test := func(w uint64) uint64 { // a sign bit set: a magnitude ≥ hi, or 0 < m < lo
-		w &= 0x7fffffff7fffffff
-		return w + addHi | (w+addOne)&^(w+addLo)
-	}
-	var ends [2]float32 // an odd value first or last, alone
-	if len(s) > 0 && uintptr(unsafe.Pointer(&s[0]))%8 != 0 {
-		ends[0], s = s[0], s[1:]
-	}
-	if len(s)%2 != 0 {
-		ends[1], s = s[len(s)-1], s[:len(s)-1]
-	}
-	acc := test(uint64(math.Float32bits(ends[0])) | uint64(math.Float32bits(ends[1]))<<32)
-	for _, w := range unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(s))), len(s)/2) {
-		acc |= test(w)
-	}
-	return acc&sign == 0
-}
+func fitBF16(s []float32) bool { return magnitude.Within(s, 0x12800000, 0x7f7f8000) }
 
 // pairCols widens the column set cols of k columns to whole pairs (2t,
 // 2t + 1), for bf16: a pair is kept when either of its columns is.
