@@ -210,7 +210,7 @@ func TestSkippedZero(t *testing.T) {
 	dw, db, w := make([]float32, kept*n), make([]float32, n), make([]float32, kept*n)
 	big := math.Float32frombits(0x7f7f8000) // rounds to bf16 +∞
 	prev := simdnn.Impl()
-	defer simdnn.SetImpl(prev)
+	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
 	for _, impl := range simdnn.Impls() {
 		require.NoError(t, simdnn.SetImpl(impl))
 		k := simdnn.ActiveKernels()
