@@ -94,8 +94,9 @@ func requireSameModels(t *testing.T, models []*Model, what string) {
 
 // TestZeroColumnsSkipExactly: training with the first layer's zero
 // columns skipped gives the weights, biases and losses of training without,
-// bit for bit, on every implementation, 1 and 3 threads, plain SGD,
-// Keras momentum and Adam, a hidden layer padded or not, a partial block.
+// bit for bit, on every implementation, 1 to 3 threads, plain SGD with
+// and without decay, Keras and torch momentum, Adam and AdamW, a hidden
+// layer padded or not, a partial block, one block a step.
 func TestZeroColumnsSkipExactly(t *testing.T) {
 	b, y := blobPixels(1, 1700, 28)
 	prev := simdnn.Impl()
@@ -109,6 +110,12 @@ func TestZeroColumnsSkipExactly(t *testing.T) {
 			{[]int{784, 15, 10}, Config{Epochs: 2, BatchSize: 600, LR: 0.2, Seed: 3, Threads: 1}},
 			{[]int{784, 16, 10}, Config{Epochs: 2, BatchSize: 1024, LR: 0.1, Momentum: 0.9, Seed: 4, Threads: 3}},
 			{[]int{784, 20, 12, 10}, Config{Epochs: 1, BatchSize: 300, LR: 0.01, Optimizer: Adam, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7, Seed: 5, Threads: 2}},
+			// One block a step: the first layer steps from the kept
+			// gradient, but for plain SGD with decay.
+			{[]int{784, 16, 10}, Config{Epochs: 1, BatchSize: 128, LR: 0.1, Momentum: 0.9, Seed: 6, Threads: 2}},
+			{[]int{784, 15, 10}, Config{Epochs: 1, BatchSize: 200, LR: 0.2, WeightDecay: 1e-3, Seed: 7, Threads: 1}},
+			{[]int{784, 15, 10}, Config{Epochs: 1, BatchSize: 256, LR: 0.05, Optimizer: Nesterov, Momentum: 0.9, WeightDecay: 1e-3, Seed: 8, Threads: 1}},
+			{[]int{784, 20, 10}, Config{Epochs: 1, BatchSize: 100, LR: 0.01, Optimizer: AdamW, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7, WeightDecay: 0.01, Seed: 9, Threads: 2}},
 		} {
 			m, err := New(c.sizes, 7)
 			require.NoError(t, err)

@@ -351,13 +351,42 @@ func (t *trainer) keepsSkip(u updateItem) bool {
 // update sums the blocks' gradients for one parameter chunk in block
 // order, into block 0's buffer, and steps the chunk's parameters.
 func (t *trainer) update(u updateItem) {
+	if t.skip && u.layer == 0 {
+		defer func() { t.keeps[u.id] = t.keepsSkip(u) }()
+	}
+	g := t.grads[0]
+	if t.blocks == 1 && g.kept && u.layer == 0 && !u.bias && !t.decayInGrad() {
+		// One block, its first-layer gradient in compact form: the
+		// optimizer steps each kept run from it and the rows between
+		// with a zero gradient, the values the sum would hold, without
+		// the sum (the step writes no gradient).
+		n, pos := t.p.Sizes[1], u.lo
+		for _, r := range g.runs {
+			s, e := max(r.from*n, u.lo), min((r.from+r.n)*n, u.hi)
+			if s >= u.hi {
+				break
+			}
+			if s >= e {
+				continue
+			}
+			if pos < s {
+				t.stepParams(u, pos, s, zeroChunk[:s-pos])
+			}
+			t.stepParams(u, s, e, g.dw0[r.at*n+s-r.from*n:r.at*n+e-r.from*n])
+			pos = e
+		}
+		if pos < u.hi {
+			t.stepParams(u, pos, u.hi, zeroChunk[:u.hi-pos])
+		}
+		return
+	}
 	pick := func(g *blockGrads) []float32 {
 		if u.bias {
 			return g.dB[u.layer][u.lo:u.hi]
 		}
 		return g.dW[u.layer][u.lo:u.hi]
 	}
-	sum := pick(t.grads[0])
+	sum := pick(g)
 	for b, g := range t.grads[:t.blocks] {
 		switch {
 		case g.kept && u.layer == 0 && !u.bias:
@@ -366,32 +395,52 @@ func (t *trainer) update(u updateItem) {
 			t.k.SGD(sum, pick(g), -1) // sum += g, exactly
 		}
 	}
+	t.stepParams(u, u.lo, u.hi, sum)
+}
+
+// decayInGrad reports whether stepParams adds the weight decay to the
+// gradient it is given (plain SGD with decay), so that the gradient must
+// be a buffer of its own.
+func (t *trainer) decayInGrad() bool {
+	switch t.opt.Optimizer {
+	case Momentum, Nesterov, Adam, AdamW:
+		return false
+	}
+	return t.opt.WeightDecay != 0
+}
+
+// zeroChunk is the gradient of first-layer rows a block skipped, for an
+// update item's step: never written.
+var zeroChunk [updateChunk]float32
+
+// stepParams applies the optimizer's step to elements lo to hi of u's layer's
+// weights or biases, given their gradient g. The optimizers are
+// elementwise, so stepping a chunk in pieces changes no bit. Plain SGD
+// with weight decay adds the decay to g.
+func (t *trainer) stepParams(u updateItem, lo, hi int, g []float32) {
 	w, v, s := t.p.W, t.vW, t.sW
 	if u.bias {
 		w, v, s = t.p.B, t.vB, t.sB
 	}
 	o := &t.opt
-	wc := w[u.layer][u.lo:u.hi]
-	if t.skip && u.layer == 0 {
-		defer func() { t.keeps[u.id] = t.keepsSkip(u) }()
-	}
+	wc := w[u.layer][lo:hi]
 	switch o.Optimizer {
 	case Momentum:
-		t.k.SGDTorch(wc, v[u.layer][u.lo:u.hi], sum, t.lr, o.Momentum, o.WeightDecay)
+		t.k.SGDTorch(wc, v[u.layer][lo:hi], g, t.lr, o.Momentum, o.WeightDecay)
 	case Nesterov:
-		t.k.SGDNesterov(wc, v[u.layer][u.lo:u.hi], sum, t.lr, o.Momentum, o.WeightDecay)
+		t.k.SGDNesterov(wc, v[u.layer][lo:hi], g, t.lr, o.Momentum, o.WeightDecay)
 	case Adam:
-		t.k.Adam(wc, v[u.layer][u.lo:u.hi], s[u.layer][u.lo:u.hi], sum, t.lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
+		t.k.Adam(wc, v[u.layer][lo:hi], s[u.layer][lo:hi], g, t.lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
 	case AdamW:
-		t.k.AdamW(wc, v[u.layer][u.lo:u.hi], s[u.layer][u.lo:u.hi], sum, t.lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
+		t.k.AdamW(wc, v[u.layer][lo:hi], s[u.layer][lo:hi], g, t.lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, t.steps)
 	default: // SGD
 		if o.WeightDecay != 0 {
-			t.k.SGD(sum, wc, -o.WeightDecay) // sum += wd·w, rounded once, as torch adds it
+			t.k.SGD(g, wc, -o.WeightDecay) // g += wd·w, rounded once, as torch adds it
 		}
 		if v != nil {
-			t.k.SGDMomentum(wc, v[u.layer][u.lo:u.hi], sum, t.lr, o.Momentum)
+			t.k.SGDMomentum(wc, v[u.layer][lo:hi], g, t.lr, o.Momentum)
 		} else {
-			t.k.SGD(wc, sum, t.lr)
+			t.k.SGD(wc, g, t.lr)
 		}
 	}
 }
