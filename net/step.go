@@ -349,7 +349,9 @@ func (t *trainer) keepsSkip(u updateItem) bool {
 }
 
 // update sums the blocks' gradients for one parameter chunk in block
-// order, into block 0's buffer, and steps the chunk's parameters.
+// order, into block 0's buffer, and steps the chunk's parameters; a
+// step of one block whose first-layer gradient is in compact form
+// (skip.go) steps that layer's chunks from it, without the sum.
 func (t *trainer) update(u updateItem) {
 	if t.skip && u.layer == 0 {
 		defer func() { t.keeps[u.id] = t.keepsSkip(u) }()
@@ -413,10 +415,10 @@ func (t *trainer) decayInGrad() bool {
 // update item's step: never written.
 var zeroChunk [updateChunk]float32
 
-// stepParams applies the optimizer's step to elements lo to hi of u's layer's
-// weights or biases, given their gradient g. The optimizers are
+// stepParams applies the optimizer's step to elements lo to hi of u's
+// layer's weights or biases, given their gradient g. The optimizers are
 // elementwise, so stepping a chunk in pieces changes no bit. Plain SGD
-// with weight decay adds the decay to g.
+// with weight decay adds the decay to g (decayInGrad).
 func (t *trainer) stepParams(u updateItem, lo, hi int, g []float32) {
 	w, v, s := t.p.W, t.vW, t.sW
 	if u.bias {
