@@ -431,6 +431,16 @@ var sweepKernels = []testmem.Kernel[pass]{
 			compareDenseForward(t, pl, r, p.fill, s[0], s[1], s[2], true)
 		}
 	}},
+	// The matrix–vector forms (gemv.go): one row, and one output, over
+	// every size of the sweep in the other two dimensions.
+	{Name: "DenseForwardGemv", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
+		for _, a := range sweep {
+			for _, c := range sweep {
+				compareDenseForward(t, pl, r, p.fill, 1, a, c, (a+c)%2 == 0)
+				compareDenseForward(t, pl, r, p.fill, a, c, 1, (a+c)%2 == 1)
+			}
+		}
+	}},
 	{Name: "DenseBackward", Run: func(t *testing.T, pl placement, r *rand.Rand, p pass) {
 		for _, m := range p.ms {
 			for _, k := range sweep[:34] {

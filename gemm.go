@@ -73,6 +73,10 @@ type gemmISA struct {
 	// packRows is the fewest rows for which B is packed when it could be
 	// read in place (a transposed B is always packed).
 	packRows int
+	// vecMat, when not nil, is DenseForward's vector–matrix form
+	// (gemv.go), for one row of x and at least vecMatCols outputs.
+	vecMat     func(y, x, w *float32, k, n int)
+	vecMatCols int
 }
 
 // Blocking shared by every implementation: mc rows of A (mc × kc floats,
@@ -441,12 +445,16 @@ func (p *gemmPass) edge(cl tileClass, r0, e, q0, cw int, bp *float32, ldb int, m
 	}
 }
 
-// denseForwardTiles computes DenseForward with g's tiles. A layer of one
+// denseForwardTiles computes DenseForward with g's tiles, or for one row
+// of x with its vecMat (gemv.go). A layer of one
 // output (n = 1) on an ISA with oneOutputT runs as
 // yᵀ = wᵀ·xᵀ: one row of m columns whose B is x packed transposed, so
 // that x streams through once at full vector width instead of one lane
 // in 16; the sums are the same, in the same order.
 func denseForwardTiles(g *gemmISA, y, x, w, b []float32, m, k, n int, relu bool) {
+	if g.gemv(y, x, w, b, m, k, n, relu) {
+		return
+	}
 	if n == 1 && g.oneOutputT && m >= 64 && k >= 16 {
 		for i := range y {
 			y[i] = b[0]

@@ -603,3 +603,155 @@ nextrow:
 	MOVQ   CORRECT, correct+104(FP)
 	VZEROUPPER
 	RET
+
+// ---------------------------------------------------------------------
+// The vector–matrix product of DenseForward (gemv.go has the contract;
+// gemv_avx512_amd64.s the same routine on ZMM registers)
+// ---------------------------------------------------------------------
+
+#define GV_Y DI
+#define GV_X SI
+#define GV_W DX
+#define GV_LEFT CX // columns left in the row
+#define GV_ROWS R8 // rows of w left
+#define GV_N R9
+#define GV_LD R10  // bytes between rows of w
+#define GV_R0 R11  // row r of w
+#define GV_R2 R12  // row r + 2
+#define GV_R4 R14
+#define GV_R6 R15
+#define GV_YC R13  // y at the column
+
+// GV_FMA4(off, y): y += the four rows' x (Y8…Y11) times their w at off
+// bytes past GV_R0 (rows r, r+1) and GV_R2 (r+2, r+3); GV_FMA8 the same
+// for eight rows (Y8…Y15), the last four at GV_R4 and GV_R6.
+#define GV_FMA4(off, y) \
+	VFMADD231PS off(GV_R0), Y8, y; VFMADD231PS off(GV_R0)(GV_LD*1), Y9, y; \
+	VFMADD231PS off(GV_R2), Y10, y; VFMADD231PS off(GV_R2)(GV_LD*1), Y11, y
+#define GV_FMA8(off, y) \
+	GV_FMA4(off, y); \
+	VFMADD231PS off(GV_R4), Y12, y; VFMADD231PS off(GV_R4)(GV_LD*1), Y13, y; \
+	VFMADD231PS off(GV_R6), Y14, y; VFMADD231PS off(GV_R6)(GV_LD*1), Y15, y
+
+// GV_FMAM(r, ld, x): the same for one row of the last partial 8 columns,
+// its w read through the mask Y4 into Y5.
+#define GV_FMAM(addr, x) VMASKMOVPS addr, Y4, Y5; VFMADD231PS Y5, x, Y0
+#define GV_FMA4M \
+	GV_FMAM((GV_R0), Y8); GV_FMAM((GV_R0)(GV_LD*1), Y9); \
+	GV_FMAM((GV_R2), Y10); GV_FMAM((GV_R2)(GV_LD*1), Y11)
+#define GV_FMA8M \
+	GV_FMA4M; \
+	GV_FMAM((GV_R4), Y12); GV_FMAM((GV_R4)(GV_LD*1), Y13); \
+	GV_FMAM((GV_R6), Y14); GV_FMAM((GV_R6)(GV_LD*1), Y15)
+
+#define GV_ADV4(d) ADDQ d, GV_R0; ADDQ d, GV_R2; ADDQ d, GV_YC
+#define GV_ADV8(d) ADDQ d, GV_R0; ADDQ d, GV_R2; ADDQ d, GV_R4; ADDQ d, GV_R6; ADDQ d, GV_YC
+
+// GV_COLS runs one group of rows over every column of y: 32 at a time,
+// then 8, then the last 0–7 through the mask Y4. The row pointers are
+// set and GV_YC = y, GV_LEFT = n on entry.
+#define GV_COLS(FMA, FMAM, ADV, c32, c8, tail, done) \
+c32: \
+	CMPQ GV_LEFT, $32; JLT c8; \
+	VMOVUPS (GV_YC), Y0; VMOVUPS 32(GV_YC), Y1; VMOVUPS 64(GV_YC), Y2; VMOVUPS 96(GV_YC), Y3; \
+	FMA(0, Y0); FMA(32, Y1); FMA(64, Y2); FMA(96, Y3); \
+	VMOVUPS Y0, (GV_YC); VMOVUPS Y1, 32(GV_YC); VMOVUPS Y2, 64(GV_YC); VMOVUPS Y3, 96(GV_YC); \
+	ADV($128); SUBQ $32, GV_LEFT; JMP c32; \
+c8: \
+	CMPQ GV_LEFT, $8; JLT tail; \
+	VMOVUPS (GV_YC), Y0; FMA(0, Y0); VMOVUPS Y0, (GV_YC); \
+	ADV($32); SUBQ $8, GV_LEFT; JMP c8; \
+tail: \
+	TESTQ GV_LEFT, GV_LEFT; JZ done; \
+	VMASKMOVPS (GV_YC), Y4, Y0; FMAM; VMASKMOVPS Y0, Y4, (GV_YC); \
+done:
+
+// func avx2VecMat(y, x, w *float32, k, n int)
+//
+// avx512VecMat on YMM registers: eight rows of w at a time (then four,
+// then one), 32 columns of y at a time.
+TEXT ·avx2VecMat(SB), NOSPLIT, $0-40
+	MOVQ y+0(FP), GV_Y
+	MOVQ x+8(FP), GV_X
+	MOVQ w+16(FP), GV_W
+	MOVQ k+24(FP), GV_ROWS
+	MOVQ n+32(FP), GV_N
+	LEAQ (GV_N*4), GV_LD
+	MOVQ GV_N, AX
+	ANDQ $7, AX
+	MASK_LANES(AX, BX, Y4) // the columns of the last partial 8
+
+av8:
+	CMPQ GV_ROWS, $8
+	JLT  av4
+	VBROADCASTSS (GV_X), Y8
+	VBROADCASTSS 4(GV_X), Y9
+	VBROADCASTSS 8(GV_X), Y10
+	VBROADCASTSS 12(GV_X), Y11
+	VBROADCASTSS 16(GV_X), Y12
+	VBROADCASTSS 20(GV_X), Y13
+	VBROADCASTSS 24(GV_X), Y14
+	VBROADCASTSS 28(GV_X), Y15
+	MOVQ GV_W, GV_R0
+	LEAQ (GV_W)(GV_LD*2), GV_R2
+	LEAQ (GV_W)(GV_LD*4), GV_R4
+	LEAQ (GV_R4)(GV_LD*2), GV_R6
+	MOVQ GV_Y, GV_YC
+	MOVQ GV_N, GV_LEFT
+	GV_COLS(GV_FMA8, GV_FMA8M, GV_ADV8, av8c32, av8c8, av8tail, av8done)
+	ADDQ $32, GV_X
+	LEAQ (GV_W)(GV_LD*8), GV_W
+	SUBQ $8, GV_ROWS
+	JMP  av8
+
+av4:
+	CMPQ GV_ROWS, $4
+	JLT  av1
+	VBROADCASTSS (GV_X), Y8
+	VBROADCASTSS 4(GV_X), Y9
+	VBROADCASTSS 8(GV_X), Y10
+	VBROADCASTSS 12(GV_X), Y11
+	MOVQ GV_W, GV_R0
+	LEAQ (GV_W)(GV_LD*2), GV_R2
+	MOVQ GV_Y, GV_YC
+	MOVQ GV_N, GV_LEFT
+	GV_COLS(GV_FMA4, GV_FMA4M, GV_ADV4, av4c32, av4c8, av4tail, av4done)
+	ADDQ $16, GV_X
+	LEAQ (GV_W)(GV_LD*4), GV_W
+	SUBQ $4, GV_ROWS
+
+av1:
+	TESTQ GV_ROWS, GV_ROWS
+	JZ    avdone
+	VBROADCASTSS (GV_X), Y8
+	MOVQ GV_W, GV_R0
+	MOVQ GV_Y, GV_YC
+	MOVQ GV_N, GV_LEFT
+
+av1c8:
+	CMPQ GV_LEFT, $8
+	JLT  av1tail
+	VMOVUPS (GV_YC), Y0
+	VFMADD231PS (GV_R0), Y8, Y0
+	VMOVUPS Y0, (GV_YC)
+	ADDQ $32, GV_R0
+	ADDQ $32, GV_YC
+	SUBQ $8, GV_LEFT
+	JMP  av1c8
+
+av1tail:
+	TESTQ GV_LEFT, GV_LEFT
+	JZ    av1next
+	VMASKMOVPS (GV_YC), Y4, Y0
+	GV_FMAM((GV_R0), Y8)
+	VMASKMOVPS Y0, Y4, (GV_YC)
+
+av1next:
+	ADDQ $4, GV_X
+	ADDQ GV_LD, GV_W
+	DECQ GV_ROWS
+	JMP  av1
+
+avdone:
+	VZEROUPPER
+	RET

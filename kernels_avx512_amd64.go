@@ -39,6 +39,8 @@ var avx512Gemm = gemmISA{
 	rowKind:    tileAVX512x1x64,
 	kc:         128,
 	packRows:   24,
+	vecMat:     avx512VecMat,
+	vecMatCols: 1,
 }
 
 // avx512BF16Gemm is avx512Gemm with the bf16 tiles: the same shapes, each

@@ -1,0 +1,13 @@
+//go:build !purego
+
+package simdnn
+
+// func avx512VecMat(y, x, w *float32, k, n int): gemv.go's vecMat.
+//
+//go:noescape
+func avx512VecMat(y, x, w *float32, k, n int)
+
+// func avx2VecMat(y, x, w *float32, k, n int): gemv.go's vecMat.
+//
+//go:noescape
+func avx2VecMat(y, x, w *float32, k, n int)
