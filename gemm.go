@@ -54,12 +54,7 @@ type gemmISA struct {
 	// of a class exactly as wide) instead of as whole panels of narrower
 	// classes and a partial one: each row of A is then read once.
 	oneRest bool
-	// oneOutputT: a layer of one output runs transposed (see
-	// denseForwardTiles); it needs masks and packT. avx512 only: on avx2
-	// the transposing pack costs more than the one-lane products it saves
-	// (4096×64×1 forward 11.5 → 6.1 GFLOP/s).
-	oneOutputT bool
-	masked     bool
+	masked  bool
 	// rowKind, on a masked ISA, is a one-row tile as wide as the widest
 	// class (its masks cover any narrower panel): the rows left below the
 	// whole tiles run through it in place.
@@ -73,10 +68,12 @@ type gemmISA struct {
 	// packRows is the fewest rows for which B is packed when it could be
 	// read in place (a transposed B is always packed).
 	packRows int
-	// vecMat, when not nil, is DenseForward's vector–matrix form
-	// (gemv.go), for one row of x and at least vecMatCols outputs.
+	// vecMat and rowDots, when not nil, are DenseForward's matrix–vector
+	// forms (gemv.go): vecMat for one row of x and at least vecMatCols
+	// outputs, rowDots for one output.
 	vecMat     func(y, x, w *float32, k, n int)
 	vecMatCols int
+	rowDots    func(y, x, w *float32, m, k int)
 }
 
 // Blocking shared by every implementation: mc rows of A (mc × kc floats,
@@ -445,21 +442,10 @@ func (p *gemmPass) edge(cl tileClass, r0, e, q0, cw int, bp *float32, ldb int, m
 	}
 }
 
-// denseForwardTiles computes DenseForward with g's tiles, or for one row
-// of x with its vecMat (gemv.go). A layer of one
-// output (n = 1) on an ISA with oneOutputT runs as
-// yᵀ = wᵀ·xᵀ: one row of m columns whose B is x packed transposed, so
-// that x streams through once at full vector width instead of one lane
-// in 16; the sums are the same, in the same order.
+// denseForwardTiles computes DenseForward with g's tiles, or with its
+// matrix–vector routines where the shape is one they take (gemv.go).
 func denseForwardTiles(g *gemmISA, y, x, w, b []float32, m, k, n int, relu bool) {
 	if g.gemv(y, x, w, b, m, k, n, relu) {
-		return
-	}
-	if n == 1 && g.oneOutputT && m >= 64 && k >= 16 {
-		for i := range y {
-			y[i] = b[0]
-		}
-		g.gemm(y, m, w, 0, 1, x, 1, k, y, 0, 1, m, k, relu)
 		return
 	}
 	g.gemm(y, n, x, k, 1, w, n, 1, b, 0, m, n, k, relu)

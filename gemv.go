@@ -2,28 +2,47 @@
 
 package simdnn
 
-// The vector–matrix form of DenseForward: with one row of x (m = 1, a
-// single sample), a tile fills one row of its registers and walks w in
-// blocks of columns; an ISA with vecMat streams w once, in order:
+// The matrix–vector forms of DenseForward. With one row of x (m = 1, a
+// single sample) a tile fills one row of its registers and walks w in
+// blocks of columns; with one output (n = 1) it fills one lane. An ISA
+// with these routines streams the large operand once, in order:
 //
-//	vecMat(y, x, w, k, n): y[j] = fma(x[r], w[r·n + j], y[j]) for
-//	                       r = 0, 1, …, k−1 in turn, j < n,
+//	vecMat(y, x, w, k, n):  y[j] = fma(x[r], w[r·n + j], y[j]) for
+//	                        r = 0, 1, …, k−1 in turn, j < n;
+//	rowDots(y, x, w, m, k): y[i] = fma(x[i·k + p], w[p], y[i]) for
+//	                        p = 0, 1, …, k−1 in turn, i < m (a multiple
+//	                        of 16: sixteen rows in the lanes of a vector);
 //
-// y holding the bias, k, n ≥ 1: the tiles' sums in their order, so the
-// row's outputs are the same bits as in any batch.
+// y holding the bias, k, n, m ≥ 1: the tiles' sums in their order, so
+// that a row's outputs are the same bits alone, in any batch, and on any
+// implementation.
 
-// gemv computes DenseForward through g's vecMat when x is one row of
-// at least vecMatCols outputs, and reports whether it did.
+// gemv computes DenseForward through g's matrix–vector routines when the
+// shape is one they take, and reports whether it did.
 func (g *gemmISA) gemv(y, x, w, b []float32, m, k, n int, relu bool) bool {
-	if m != 1 || g.vecMat == nil || n < max(g.vecMatCols, 1) {
+	switch {
+	case k == 0 || m == 0 || n == 0:
 		return false
-	}
-	copy(y, b)
-	if k > 0 {
+	case n == 1 && g.rowDots != nil && m >= 16:
+		m16 := m &^ 15
+		for i := range y[:m16] {
+			y[i] = b[0]
+		}
+		g.rowDots(&y[0], &x[0], &w[0], m16, k)
+		if relu {
+			reluGeneric(y[:m16])
+		}
+		if m16 < m {
+			denseForwardTiles(g, y[m16:], x[m16*k:], w, b, m-m16, k, n, relu)
+		}
+	case m == 1 && g.vecMat != nil && n >= g.vecMatCols:
+		copy(y, b)
 		g.vecMat(&y[0], &x[0], &w[0], k, n)
-	}
-	if relu {
-		reluGeneric(y)
+		if relu {
+			reluGeneric(y)
+		}
+	default:
+		return false
 	}
 	return true
 }

@@ -11,3 +11,8 @@ func avx512VecMat(y, x, w *float32, k, n int)
 //
 //go:noescape
 func avx2VecMat(y, x, w *float32, k, n int)
+
+// func avx512RowDots(y, x, w *float32, m, k int): gemv.go's rowDots.
+//
+//go:noescape
+func avx512RowDots(y, x, w *float32, m, k int)

@@ -156,3 +156,227 @@ vm1next:
 vmdone:
 	VZEROUPPER
 	RET
+
+// The n = 1 form (gemv.go's rowDots): sixteen rows of x at a time in the
+// lanes of one accumulator, Z0; each block of sixteen steps of the
+// sixteen rows loaded (Z16…Z31, row r in Z16+r), turned into sixteen
+// vectors of one step each (VUNPCKLPS/HPS pairs of rows, VUNPCKLPD/HPD
+// quads, VSHUFF32X4 twice across the 128-bit lanes), and each step's
+// vector given its fused multiply-add with w's step broadcast, in order.
+
+#define RD_L R10   // bytes between rows of x
+#define RD_L3 R11
+#define RD_L5 R12
+#define RD_L7 R13
+#define RD_REM R14 // the steps past the last 16
+#define RD_XA AX   // rows 0–7 of the group at the step
+#define RD_XB BX   // rows 8–15
+#define RD_WC CX   // w at the step
+#define RD_LEFT R15
+
+// RD_LOAD16(LD): the sixteen rows' next sixteen steps into Z16…Z31, each
+// by LD (RD_LD, or RD_LDK for the last steps under K1).
+#define RD_ROWS8(LD, p, z0, z1, z2, z3, z4, z5, z6, z7) \
+	LD((p), z0); LD((p)(RD_L*1), z1); LD((p)(RD_L*2), z2); LD((p)(RD_L3*1), z3); \
+	LD((p)(RD_L*4), z4); LD((p)(RD_L5*1), z5); LD((p)(RD_L3*2), z6); LD((p)(RD_L7*1), z7)
+#define RD_LD(a, z) VMOVUPS a, z
+#define RD_LDK(a, z) VMOVUPS.Z a, K1, z
+#define RD_LOAD16(LD) \
+	RD_ROWS8(LD, RD_XA, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23); \
+	RD_ROWS8(LD, RD_XB, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31)
+
+// RD_TRANSPOSE turns Z16…Z31 (row r, the block's steps 0–15) into A_s,
+// B_s, C_s, D_s (s = 0…3; in Z2+4s…Z5+4s): A the steps 4L + s, L = 0, 1,
+// of rows 0–7, B those of L = 2, 3, C and D the same of rows 8–15.
+#define RD_TRANSPOSE \
+	VUNPCKLPS Z17, Z16, Z1; \
+	VUNPCKHPS Z17, Z16, Z2; \
+	VUNPCKLPS Z19, Z18, Z3; \
+	VUNPCKHPS Z19, Z18, Z4; \
+	VUNPCKLPS Z21, Z20, Z5; \
+	VUNPCKHPS Z21, Z20, Z6; \
+	VUNPCKLPS Z23, Z22, Z7; \
+	VUNPCKHPS Z23, Z22, Z8; \
+	VUNPCKLPS Z25, Z24, Z9; \
+	VUNPCKHPS Z25, Z24, Z10; \
+	VUNPCKLPS Z27, Z26, Z11; \
+	VUNPCKHPS Z27, Z26, Z12; \
+	VUNPCKLPS Z29, Z28, Z13; \
+	VUNPCKHPS Z29, Z28, Z14; \
+	VUNPCKLPS Z31, Z30, Z15; \
+	VUNPCKHPS Z31, Z30, Z16; \
+	VUNPCKLPD Z3, Z1, Z17; \
+	VUNPCKHPD Z3, Z1, Z18; \
+	VUNPCKLPD Z4, Z2, Z19; \
+	VUNPCKHPD Z4, Z2, Z20; \
+	VUNPCKLPD Z7, Z5, Z21; \
+	VUNPCKHPD Z7, Z5, Z22; \
+	VUNPCKLPD Z8, Z6, Z23; \
+	VUNPCKHPD Z8, Z6, Z24; \
+	VUNPCKLPD Z11, Z9, Z25; \
+	VUNPCKHPD Z11, Z9, Z26; \
+	VUNPCKLPD Z12, Z10, Z27; \
+	VUNPCKHPD Z12, Z10, Z28; \
+	VUNPCKLPD Z15, Z13, Z29; \
+	VUNPCKHPD Z15, Z13, Z30; \
+	VUNPCKLPD Z16, Z14, Z31; \
+	VUNPCKHPD Z16, Z14, Z1; \
+	VSHUFF32X4 $0x44, Z21, Z17, Z2; \
+	VSHUFF32X4 $0xEE, Z21, Z17, Z3; \
+	VSHUFF32X4 $0x44, Z29, Z25, Z4; \
+	VSHUFF32X4 $0xEE, Z29, Z25, Z5; \
+	VSHUFF32X4 $0x44, Z22, Z18, Z6; \
+	VSHUFF32X4 $0xEE, Z22, Z18, Z7; \
+	VSHUFF32X4 $0x44, Z30, Z26, Z8; \
+	VSHUFF32X4 $0xEE, Z30, Z26, Z9; \
+	VSHUFF32X4 $0x44, Z23, Z19, Z10; \
+	VSHUFF32X4 $0xEE, Z23, Z19, Z11; \
+	VSHUFF32X4 $0x44, Z31, Z27, Z12; \
+	VSHUFF32X4 $0xEE, Z31, Z27, Z13; \
+	VSHUFF32X4 $0x44, Z24, Z20, Z14; \
+	VSHUFF32X4 $0xEE, Z24, Z20, Z15; \
+	VSHUFF32X4 $0x44, Z1, Z28, Z16; \
+	VSHUFF32X4 $0xEE, Z1, Z28, Z17
+
+// RD_STEPS joins each step's vector of the sixteen rows in turn
+// (VSHUFF32X4 of the A and C, or B and D, halves, into Z18 or Z19) and
+// gives it its fused multiply-add with w's step.
+#define RD_STEPS \
+	VSHUFF32X4 $0x88, Z4, Z2, Z18; VFMADD231PS.BCST 0(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0x88, Z8, Z6, Z19; VFMADD231PS.BCST 4(RD_WC), Z19, Z0; \
+	VSHUFF32X4 $0x88, Z12, Z10, Z18; VFMADD231PS.BCST 8(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0x88, Z16, Z14, Z19; VFMADD231PS.BCST 12(RD_WC), Z19, Z0; \
+	VSHUFF32X4 $0xDD, Z4, Z2, Z18; VFMADD231PS.BCST 16(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0xDD, Z8, Z6, Z19; VFMADD231PS.BCST 20(RD_WC), Z19, Z0; \
+	VSHUFF32X4 $0xDD, Z12, Z10, Z18; VFMADD231PS.BCST 24(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0xDD, Z16, Z14, Z19; VFMADD231PS.BCST 28(RD_WC), Z19, Z0; \
+	VSHUFF32X4 $0x88, Z5, Z3, Z18; VFMADD231PS.BCST 32(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0x88, Z9, Z7, Z19; VFMADD231PS.BCST 36(RD_WC), Z19, Z0; \
+	VSHUFF32X4 $0x88, Z13, Z11, Z18; VFMADD231PS.BCST 40(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0x88, Z17, Z15, Z19; VFMADD231PS.BCST 44(RD_WC), Z19, Z0; \
+	VSHUFF32X4 $0xDD, Z5, Z3, Z18; VFMADD231PS.BCST 48(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0xDD, Z9, Z7, Z19; VFMADD231PS.BCST 52(RD_WC), Z19, Z0; \
+	VSHUFF32X4 $0xDD, Z13, Z11, Z18; VFMADD231PS.BCST 56(RD_WC), Z18, Z0; \
+	VSHUFF32X4 $0xDD, Z17, Z15, Z19; VFMADD231PS.BCST 60(RD_WC), Z19, Z0
+
+// func avx512RowDots(y, x, w *float32, m, k int)
+//
+// y[i] = fma(x[i·k + p], w[p], y[i]) for p = 0, 1, …, k−1 in turn, for
+// i < m (y holding the bias; m a multiple of 16, k ≥ 1): the tiles' sums
+// in their order. The last 1–15 steps are loaded under K1 and stop after
+// their own fused multiply-adds.
+TEXT ·avx512RowDots(SB), NOSPLIT, $0-40
+	MOVQ y+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ w+16(FP), DX
+	MOVQ m+24(FP), R8
+	MOVQ k+32(FP), R9
+	LEAQ (R9*4), RD_L
+	LEAQ (RD_L)(RD_L*2), RD_L3
+	LEAQ (RD_L)(RD_L*4), RD_L5
+	LEAQ (RD_L3)(RD_L*4), RD_L7
+	MOVQ R9, RD_REM
+	ANDQ $15, RD_REM
+	MOVQ RD_REM, CX
+	MOVL $1, AX
+	SHLL CX, AX
+	DECL AX
+	KMOVW AX, K1 // the last steps
+
+rdgroup:
+	VMOVUPS (DI), Z0
+	MOVQ SI, RD_XA
+	LEAQ (SI)(RD_L*8), RD_XB
+	MOVQ DX, RD_WC
+	MOVQ R9, RD_LEFT
+
+rdblock:
+	CMPQ RD_LEFT, $16
+	JLT  rdtail
+	RD_LOAD16(RD_LD)
+	RD_TRANSPOSE
+	RD_STEPS
+	ADDQ $64, RD_XA
+	ADDQ $64, RD_XB
+	ADDQ $64, RD_WC
+	SUBQ $16, RD_LEFT
+	JMP  rdblock
+
+rdtail:
+	TESTQ RD_LEFT, RD_LEFT
+	JZ    rdstore
+	RD_LOAD16(RD_LDK)
+	RD_TRANSPOSE
+	VSHUFF32X4 $0x88, Z4, Z2, Z18
+	VFMADD231PS.BCST 0(RD_WC), Z18, Z0
+	CMPQ RD_REM, $1
+	JEQ  rdstore
+	VSHUFF32X4 $0x88, Z8, Z6, Z19
+	VFMADD231PS.BCST 4(RD_WC), Z19, Z0
+	CMPQ RD_REM, $2
+	JEQ  rdstore
+	VSHUFF32X4 $0x88, Z12, Z10, Z18
+	VFMADD231PS.BCST 8(RD_WC), Z18, Z0
+	CMPQ RD_REM, $3
+	JEQ  rdstore
+	VSHUFF32X4 $0x88, Z16, Z14, Z19
+	VFMADD231PS.BCST 12(RD_WC), Z19, Z0
+	CMPQ RD_REM, $4
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z4, Z2, Z18
+	VFMADD231PS.BCST 16(RD_WC), Z18, Z0
+	CMPQ RD_REM, $5
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z8, Z6, Z19
+	VFMADD231PS.BCST 20(RD_WC), Z19, Z0
+	CMPQ RD_REM, $6
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z12, Z10, Z18
+	VFMADD231PS.BCST 24(RD_WC), Z18, Z0
+	CMPQ RD_REM, $7
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z16, Z14, Z19
+	VFMADD231PS.BCST 28(RD_WC), Z19, Z0
+	CMPQ RD_REM, $8
+	JEQ  rdstore
+	VSHUFF32X4 $0x88, Z5, Z3, Z18
+	VFMADD231PS.BCST 32(RD_WC), Z18, Z0
+	CMPQ RD_REM, $9
+	JEQ  rdstore
+	VSHUFF32X4 $0x88, Z9, Z7, Z19
+	VFMADD231PS.BCST 36(RD_WC), Z19, Z0
+	CMPQ RD_REM, $10
+	JEQ  rdstore
+	VSHUFF32X4 $0x88, Z13, Z11, Z18
+	VFMADD231PS.BCST 40(RD_WC), Z18, Z0
+	CMPQ RD_REM, $11
+	JEQ  rdstore
+	VSHUFF32X4 $0x88, Z17, Z15, Z19
+	VFMADD231PS.BCST 44(RD_WC), Z19, Z0
+	CMPQ RD_REM, $12
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z5, Z3, Z18
+	VFMADD231PS.BCST 48(RD_WC), Z18, Z0
+	CMPQ RD_REM, $13
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z9, Z7, Z19
+	VFMADD231PS.BCST 52(RD_WC), Z19, Z0
+	CMPQ RD_REM, $14
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z13, Z11, Z18
+	VFMADD231PS.BCST 56(RD_WC), Z18, Z0
+	CMPQ RD_REM, $15
+	JEQ  rdstore
+	VSHUFF32X4 $0xDD, Z17, Z15, Z19
+	VFMADD231PS.BCST 60(RD_WC), Z19, Z0
+
+rdstore:
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	MOVQ RD_L, AX
+	SHLQ $4, AX
+	ADDQ AX, SI
+	SUBQ $16, R8
+	JG   rdgroup
+	VZEROUPPER
+	RET

@@ -34,13 +34,13 @@ var avx512Gemm = gemmISA{
 		{kind: tileAVX512x16x16, rows: 16, cols: 16, halfKind: tileAVX512x8x16, halfRows: 8},
 	},
 	masked:     true,
-	oneOutputT: true,
 	packT:      packAVX512,
 	rowKind:    tileAVX512x1x64,
 	kc:         128,
 	packRows:   24,
 	vecMat:     avx512VecMat,
 	vecMatCols: 1,
+	rowDots:    avx512RowDots,
 }
 
 // avx512BF16Gemm is avx512Gemm with the bf16 tiles: the same shapes, each
@@ -55,7 +55,6 @@ var avx512BF16Gemm = func() gemmISA {
 		{kind: tileAVX512BF16x16x16, rows: 16, cols: 16, halfKind: tileAVX512BF16x8x16, halfRows: 8},
 	}
 	g.rowKind = tileAVX512BF16x1x64
-	g.oneOutputT = false // (its transposing pack would need pairs too)
 	return g
 }()
 
