@@ -70,10 +70,11 @@ type gemmISA struct {
 	packRows int
 	// vecMat and rowDots, when not nil, are DenseForward's matrix–vector
 	// forms (gemv.go): vecMat for one row of x and at least vecMatCols
-	// outputs, rowDots for one output.
+	// outputs, rowDots for one output (rows in multiples of rowLanes).
 	vecMat     func(y, x, w *float32, k, n int)
 	vecMatCols int
 	rowDots    func(y, x, w *float32, m, k int)
+	rowLanes   int
 }
 
 // Blocking shared by every implementation: mc rows of A (mc × kc floats,

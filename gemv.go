@@ -11,7 +11,7 @@ package simdnn
 //	                        r = 0, 1, …, k−1 in turn, j < n;
 //	rowDots(y, x, w, m, k): y[i] = fma(x[i·k + p], w[p], y[i]) for
 //	                        p = 0, 1, …, k−1 in turn, i < m (a multiple
-//	                        of 16: sixteen rows in the lanes of a vector);
+//	                        of rowLanes: rows in the lanes of a vector);
 //
 // y holding the bias, k, n, m ≥ 1: the tiles' sums in their order, so
 // that a row's outputs are the same bits alone, in any batch, and on any
@@ -23,17 +23,17 @@ func (g *gemmISA) gemv(y, x, w, b []float32, m, k, n int, relu bool) bool {
 	switch {
 	case k == 0 || m == 0 || n == 0:
 		return false
-	case n == 1 && g.rowDots != nil && m >= 16:
-		m16 := m &^ 15
-		for i := range y[:m16] {
+	case n == 1 && g.rowDots != nil && m >= g.rowLanes:
+		mr := m - m%g.rowLanes
+		for i := range y[:mr] {
 			y[i] = b[0]
 		}
-		g.rowDots(&y[0], &x[0], &w[0], m16, k)
+		g.rowDots(&y[0], &x[0], &w[0], mr, k)
 		if relu {
-			reluGeneric(y[:m16])
+			reluGeneric(y[:mr])
 		}
-		if m16 < m {
-			denseForwardTiles(g, y[m16:], x[m16*k:], w, b, m-m16, k, n, relu)
+		if mr < m {
+			denseForwardTiles(g, y[mr:], x[mr*k:], w, b, m-mr, k, n, relu)
 		}
 	case m == 1 && g.vecMat != nil && n >= g.vecMatCols:
 		copy(y, b)

@@ -16,3 +16,8 @@ func avx2VecMat(y, x, w *float32, k, n int)
 //
 //go:noescape
 func avx512RowDots(y, x, w *float32, m, k int)
+
+// func avx2RowDots(y, x, w *float32, m, k int): gemv.go's rowDots.
+//
+//go:noescape
+func avx2RowDots(y, x, w *float32, m, k int)

@@ -605,17 +605,17 @@ nextrow:
 	RET
 
 // ---------------------------------------------------------------------
-// The vector–matrix product of DenseForward (gemv.go has the contract;
-// gemv_avx512_amd64.s the same routine on ZMM registers)
+// The matrix–vector forms of DenseForward (gemv.go has the contract;
+// gemv_avx512_amd64.s the same routines on ZMM registers)
 // ---------------------------------------------------------------------
 
 #define GV_Y DI
 #define GV_X SI
 #define GV_W DX
-#define GV_LEFT CX // columns left in the row
-#define GV_ROWS R8 // rows of w left
+#define GV_LEFT CX // columns (vecMat) or steps (rowDots) left in the row
+#define GV_ROWS R8 // rows of w (vecMat) or of x (rowDots) left
 #define GV_N R9
-#define GV_LD R10  // bytes between rows of w
+#define GV_LD R10  // bytes between rows of w (vecMat) or of x (rowDots)
 #define GV_R0 R11  // row r of w
 #define GV_R2 R12  // row r + 2
 #define GV_R4 R14
@@ -753,5 +753,166 @@ av1next:
 	JMP  av1
 
 avdone:
+	VZEROUPPER
+	RET
+
+// avx2RowDots is avx512RowDots on YMM registers: eight rows of x in the
+// lanes of Y0, each block of eight steps of the eight rows loaded (row r
+// in Y8+r), turned into one vector per step (VUNPCKLPS/HPS pairs of
+// rows, VUNPCKLPD/HPD quads, VPERM2F128 across the 128-bit lanes) and
+// given its fused multiply-add with w's step, in order.
+
+#define GV_L3 R13
+#define GV_L5 R14
+#define GV_L7 BX
+#define GV_REM R12 // the steps past the last 8
+#define GV_XA R11  // the group's rows at the step
+#define GV_WC R15  // w at the step
+
+// GV_LOAD8(LD): the eight rows' next eight steps into Y8…Y15, each by LD
+// (GV_LD8, or GV_LDM through the mask Y1 for the last steps).
+#define GV_LD8(a, y) VMOVUPS a, y
+#define GV_LDM(a, y) VMASKMOVPS a, Y1, y
+#define GV_LOAD8(LD) \
+	LD((GV_XA), Y8); LD((GV_XA)(GV_LD*1), Y9); LD((GV_XA)(GV_LD*2), Y10); LD((GV_XA)(GV_L3*1), Y11); \
+	LD((GV_XA)(GV_LD*4), Y12); LD((GV_XA)(GV_L5*1), Y13); LD((GV_XA)(GV_L3*2), Y14); LD((GV_XA)(GV_L7*1), Y15)
+
+// GV_TRANSPOSE turns Y8…Y15 (row r, the block's steps 0–7) into u_s
+// (Y9…Y12: steps s and 4 + s of rows 0–3) and u_{4+s} (Y13…Y15, Y1: of
+// rows 4–7), s = 0…3.
+#define GV_TRANSPOSE \
+	VUNPCKLPS Y9, Y8, Y1; \
+	VUNPCKHPS Y9, Y8, Y2; \
+	VUNPCKLPS Y11, Y10, Y3; \
+	VUNPCKHPS Y11, Y10, Y4; \
+	VUNPCKLPS Y13, Y12, Y5; \
+	VUNPCKHPS Y13, Y12, Y6; \
+	VUNPCKLPS Y15, Y14, Y7; \
+	VUNPCKHPS Y15, Y14, Y8; \
+	VUNPCKLPD Y3, Y1, Y9; \
+	VUNPCKHPD Y3, Y1, Y10; \
+	VUNPCKLPD Y4, Y2, Y11; \
+	VUNPCKHPD Y4, Y2, Y12; \
+	VUNPCKLPD Y7, Y5, Y13; \
+	VUNPCKHPD Y7, Y5, Y14; \
+	VUNPCKLPD Y8, Y6, Y15; \
+	VUNPCKHPD Y8, Y6, Y1
+
+// GV_STEPS joins each step's vector of the eight rows in turn
+// (VPERM2F128 of u_s and u_{4+s}, into Y2 or Y3) and gives it its fused
+// multiply-add with w's step (broadcast into Y4 or Y5).
+#define GV_STEPS \
+	VPERM2F128 $0x20, Y13, Y9, Y2; \
+	VBROADCASTSS 0(GV_WC), Y4; \
+	VFMADD231PS Y4, Y2, Y0; \
+	VPERM2F128 $0x20, Y14, Y10, Y3; \
+	VBROADCASTSS 4(GV_WC), Y5; \
+	VFMADD231PS Y5, Y3, Y0; \
+	VPERM2F128 $0x20, Y15, Y11, Y2; \
+	VBROADCASTSS 8(GV_WC), Y4; \
+	VFMADD231PS Y4, Y2, Y0; \
+	VPERM2F128 $0x20, Y1, Y12, Y3; \
+	VBROADCASTSS 12(GV_WC), Y5; \
+	VFMADD231PS Y5, Y3, Y0; \
+	VPERM2F128 $0x31, Y13, Y9, Y2; \
+	VBROADCASTSS 16(GV_WC), Y4; \
+	VFMADD231PS Y4, Y2, Y0; \
+	VPERM2F128 $0x31, Y14, Y10, Y3; \
+	VBROADCASTSS 20(GV_WC), Y5; \
+	VFMADD231PS Y5, Y3, Y0; \
+	VPERM2F128 $0x31, Y15, Y11, Y2; \
+	VBROADCASTSS 24(GV_WC), Y4; \
+	VFMADD231PS Y4, Y2, Y0; \
+	VPERM2F128 $0x31, Y1, Y12, Y3; \
+	VBROADCASTSS 28(GV_WC), Y5; \
+	VFMADD231PS Y5, Y3, Y0
+
+// func avx2RowDots(y, x, w *float32, m, k int)
+//
+// avx512RowDots with m a multiple of 8: y[i] = fma(x[i·k + p], w[p],
+// y[i]) for p = 0, 1, …, k−1 in turn (k ≥ 1). The last 1–7 steps are
+// loaded through a mask and stop after their own fused multiply-adds.
+TEXT ·avx2RowDots(SB), NOSPLIT, $0-40
+	MOVQ y+0(FP), GV_Y
+	MOVQ x+8(FP), GV_X
+	MOVQ w+16(FP), GV_W
+	MOVQ m+24(FP), GV_ROWS
+	MOVQ k+32(FP), GV_N
+	LEAQ (GV_N*4), GV_LD
+	LEAQ (GV_LD)(GV_LD*2), GV_L3
+	LEAQ (GV_LD)(GV_LD*4), GV_L5
+	LEAQ (GV_L3)(GV_LD*4), GV_L7
+	MOVQ GV_N, GV_REM
+	ANDQ $7, GV_REM
+
+adgroup:
+	VMOVUPS (GV_Y), Y0
+	MOVQ GV_X, GV_XA
+	MOVQ GV_W, GV_WC
+	MOVQ GV_N, GV_LEFT
+
+adblock:
+	CMPQ GV_LEFT, $8
+	JLT  adtail
+	GV_LOAD8(GV_LD8)
+	GV_TRANSPOSE
+	GV_STEPS
+	ADDQ $32, GV_XA
+	ADDQ $32, GV_WC
+	SUBQ $8, GV_LEFT
+	JMP  adblock
+
+adtail:
+	TESTQ GV_LEFT, GV_LEFT
+	JZ    adstore
+	MOVQ  GV_REM, AX
+	MASK_LANES(AX, GV_LEFT, Y1) // (the steps left are the rest: GV_REM)
+	GV_LOAD8(GV_LDM)
+	GV_TRANSPOSE
+	VPERM2F128 $0x20, Y13, Y9, Y2
+	VBROADCASTSS 0(GV_WC), Y4
+	VFMADD231PS Y4, Y2, Y0
+	CMPQ GV_REM, $1
+	JEQ  adstore
+	VPERM2F128 $0x20, Y14, Y10, Y3
+	VBROADCASTSS 4(GV_WC), Y5
+	VFMADD231PS Y5, Y3, Y0
+	CMPQ GV_REM, $2
+	JEQ  adstore
+	VPERM2F128 $0x20, Y15, Y11, Y2
+	VBROADCASTSS 8(GV_WC), Y4
+	VFMADD231PS Y4, Y2, Y0
+	CMPQ GV_REM, $3
+	JEQ  adstore
+	VPERM2F128 $0x20, Y1, Y12, Y3
+	VBROADCASTSS 12(GV_WC), Y5
+	VFMADD231PS Y5, Y3, Y0
+	CMPQ GV_REM, $4
+	JEQ  adstore
+	VPERM2F128 $0x31, Y13, Y9, Y2
+	VBROADCASTSS 16(GV_WC), Y4
+	VFMADD231PS Y4, Y2, Y0
+	CMPQ GV_REM, $5
+	JEQ  adstore
+	VPERM2F128 $0x31, Y14, Y10, Y3
+	VBROADCASTSS 20(GV_WC), Y5
+	VFMADD231PS Y5, Y3, Y0
+	CMPQ GV_REM, $6
+	JEQ  adstore
+	VPERM2F128 $0x31, Y15, Y11, Y2
+	VBROADCASTSS 24(GV_WC), Y4
+	VFMADD231PS Y4, Y2, Y0
+	CMPQ GV_REM, $7
+	JEQ  adstore
+	VPERM2F128 $0x31, Y1, Y12, Y3
+	VBROADCASTSS 28(GV_WC), Y5
+	VFMADD231PS Y5, Y3, Y0
+
+adstore:
+	VMOVUPS Y0, (GV_Y)
+	ADDQ $32, GV_Y
+	LEAQ (GV_X)(GV_LD*8), GV_X
+	SUBQ $8, GV_ROWS
+	JG   adgroup
 	VZEROUPPER
 	RET

@@ -41,6 +41,7 @@ var avx512Gemm = gemmISA{
 	vecMat:     avx512VecMat,
 	vecMatCols: 1,
 	rowDots:    avx512RowDots,
+	rowLanes:   16,
 }
 
 // avx512BF16Gemm is avx512Gemm with the bf16 tiles: the same shapes, each
