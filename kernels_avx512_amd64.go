@@ -56,6 +56,7 @@ var avx512BF16Gemm = func() gemmISA {
 		{kind: tileAVX512BF16x16x16, rows: 16, cols: 16, halfKind: tileAVX512BF16x8x16, halfRows: 8},
 	}
 	g.rowKind = tileAVX512BF16x1x64
+	g.vecMat, g.rowDots = nil, nil // (float32 routines; the bf16 products pair their operands)
 	return g
 }()
 
