@@ -203,8 +203,9 @@ func exactBackward(x, w, dy []float32, m, k, n int) (dw, db, dx []float32) {
 
 // TestGemmBlocksExact: across the driver's block edges (steps around kc,
 // rows around the row block gemmMC, columns around gemmNC and every
-// panel width), DenseForward and DenseBackward give exactly the sums of
-// one pass, on every implementation with tiles.
+// panel width, and the matrix–vector forms' tails), DenseForward and
+// DenseBackward give exactly the sums of one pass, on every
+// implementation with tiles.
 func TestGemmBlocksExact(t *testing.T) {
 	shapes := [][3]int{
 		{7, 127, 33}, {13, 128, 64}, {25, 129, 65}, {6, 257, 100},
@@ -213,6 +214,12 @@ func TestGemmBlocksExact(t *testing.T) {
 		{1, 300, 200}, {130, 1, 5}, {2, 2, 1},
 		{64, 16, 1}, {333, 4100, 1}, {100, 31, 1}, {16, 1, 1}, {47, 33, 1}, // n = 1: rowDots (gemv.go)
 		{1, 4100, 33}, {1, 7, 1000}, {1, 13, 17}, {1, 9, 16}, // m = 1: vecMat (gemv.go)
+	}
+	// The matrix–vector forms' every tail: of steps (rowDots' last 1–15)
+	// with rows left after the last group, and of columns (vecMat's last
+	// partial vector) after groups of eight, four and one row of w.
+	for k := 1; k <= 40; k++ {
+		shapes = append(shapes, [3]int{16 + k%17, k, 1}, [3]int{1, k, 16 + 3*k%67})
 	}
 	impltest.RunAsm(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(9, 9))

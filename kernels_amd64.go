@@ -131,9 +131,10 @@ var avx2Gemm = gemmISA{
 	rowKind:  tileAVX2x1x16,
 	kc:       128,
 	packRows: 128,
-	// Below 16 columns (but 8) vecMat's masked loads of w, one an FMA
-	// slot on Zen 5, cost more than the one-row tile's chains: 1×784×15
-	// 19.6 GFLOP/s in the tile, 13.8 in vecMat; 1×784×17 8.2, 16.1.
+	// Below 16 columns the one-row tile does as well or better: vecMat's
+	// masked loads of w take FMA slots on Zen 5 (1×784×15: 19.6 GFLOP/s
+	// in the tile, 13.8 in vecMat; 1×784×8: 10.7, 11.0; 1×784×17: 8.2,
+	// 16.1).
 	vecMat:     avx2VecMat,
 	vecMatCols: 16,
 	rowDots:    avx2RowDots,

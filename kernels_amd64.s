@@ -633,7 +633,7 @@ nextrow:
 	VFMADD231PS off(GV_R4), Y12, y; VFMADD231PS off(GV_R4)(GV_LD*1), Y13, y; \
 	VFMADD231PS off(GV_R6), Y14, y; VFMADD231PS off(GV_R6)(GV_LD*1), Y15, y
 
-// GV_FMAM(r, ld, x): the same for one row of the last partial 8 columns,
+// GV_FMAM(addr, x): the same for one row of the last partial 8 columns,
 // its w read through the mask Y4 into Y5.
 #define GV_FMAM(addr, x) VMASKMOVPS addr, Y4, Y5; VFMADD231PS Y5, x, Y0
 #define GV_FMA4M \

@@ -95,8 +95,9 @@ func requireSameModels(t *testing.T, models []*Model, what string) {
 // TestZeroColumnsSkipExactly: training with the first layer's zero
 // columns skipped gives the weights, biases and losses of training without,
 // bit for bit, on every implementation, 1 to 3 threads, plain SGD with
-// and without decay, Keras and torch momentum, Adam and AdamW, a hidden
-// layer padded or not, a partial block, one block a step.
+// and without decay, Keras momentum, torch momentum and Nesterov, Adam
+// and AdamW, a hidden layer padded or not, a partial block, and one
+// block a step (whose first layer steps from the compact gradient).
 func TestZeroColumnsSkipExactly(t *testing.T) {
 	b, y := blobPixels(1, 1700, 28)
 	prev := simdnn.Impl()
@@ -116,6 +117,8 @@ func TestZeroColumnsSkipExactly(t *testing.T) {
 			{[]int{784, 15, 10}, Config{Epochs: 1, BatchSize: 200, LR: 0.2, WeightDecay: 1e-3, Seed: 7, Threads: 1}},
 			{[]int{784, 15, 10}, Config{Epochs: 1, BatchSize: 256, LR: 0.05, Optimizer: Nesterov, Momentum: 0.9, WeightDecay: 1e-3, Seed: 8, Threads: 1}},
 			{[]int{784, 20, 10}, Config{Epochs: 1, BatchSize: 100, LR: 0.01, Optimizer: AdamW, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7, WeightDecay: 0.01, Seed: 9, Threads: 2}},
+			{[]int{784, 16, 10}, Config{Epochs: 1, BatchSize: 256, LR: 0.05, Optimizer: Momentum, Momentum: 0.9, WeightDecay: 1e-3, Seed: 10, Threads: 2}},
+			{[]int{784, 15, 10}, Config{Epochs: 1, BatchSize: 150, LR: 0.01, Optimizer: Adam, Beta1: 0.9, Beta2: 0.999, Eps: 1e-7, WeightDecay: 1e-3, Seed: 11, Threads: 1}},
 		} {
 			m, err := New(c.sizes, 7)
 			require.NoError(t, err)
@@ -128,8 +131,26 @@ func TestZeroColumnsSkipExactly(t *testing.T) {
 			assert.Equal(t, losses[2], losses[0], what)
 			assert.Equal(t, losses[2], losses[1], what)
 			requireSameModels(t, models[:], what)
+			if c.cfg.BatchSize <= BlockRows {
+				requireOneBlockKept(t, m, b, y, c.cfg, what)
+			}
 		}
 	}
+}
+
+// requireOneBlockKept fails unless training m on the byte rows b with
+// cfg (one block a step) ends with a step whose one block kept its
+// first-layer gradient in compact form: the path that steps the first
+// layer from it (trainer.update).
+func requireOneBlockKept(t *testing.T, m *Model, b []uint8, y []int32, cfg Config, what string) {
+	t.Helper()
+	defer func(s int) { skipZeroCols = s }(skipZeroCols)
+	skipZeroCols = skipAlways
+	tr := newTrainer(m.Clone(), cfg, ByteRows(b, 255, y), PadMultiple)
+	defer tr.close()
+	_, _, err := tr.epoch(t.Context(), 1)
+	require.NoError(t, err, what)
+	require.True(t, tr.blocks == 1 && tr.grads[0].kept, "%s: the last step was not one block in compact form", what)
 }
 
 // TestZeroColumnsSkipEdges: the cases where leaving a zero term out would
