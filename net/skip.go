@@ -1,6 +1,7 @@
 package net
 
 import (
+	"iter"
 	"math"
 	"math/bits"
 
@@ -99,20 +100,28 @@ func addKept(k simdnn.Kernels, sum, dw []float32, runs []colRun, n, lo int, firs
 	if first {
 		clear(sum)
 	}
-	hi := lo + len(sum)
-	for _, r := range runs {
-		s, e := max(r.from*n, lo), min((r.from+r.n)*n, hi)
-		if s >= hi {
-			break
-		}
-		if s >= e {
-			continue
-		}
-		src := dw[r.at*n+s-r.from*n : r.at*n+e-r.from*n]
+	for s, src := range keptSpans(dw, runs, n, lo, lo+len(sum)) {
 		if first {
-			copy(sum[s-lo:e-lo], src)
+			copy(sum[s-lo:], src)
 		} else {
-			k.SGD(sum[s-lo:e-lo], src, -1)
+			k.SGD(sum[s-lo:s-lo+len(src)], src, -1)
+		}
+	}
+}
+
+// keptSpans yields, for elements lo to hi of a first-layer weight
+// gradient (rows of n) kept in compact form (dw, runs: see addKept), each
+// kept run's part in order: where it starts, and its gradient in dw.
+func keptSpans(dw []float32, runs []colRun, n, lo, hi int) iter.Seq2[int, []float32] {
+	return func(yield func(int, []float32) bool) {
+		for _, r := range runs {
+			s, e := max(r.from*n, lo), min((r.from+r.n)*n, hi)
+			if s >= hi {
+				return
+			}
+			if s < e && !yield(s, dw[r.at*n+s-r.from*n:r.at*n+e-r.from*n]) {
+				return
+			}
 		}
 	}
 }

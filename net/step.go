@@ -362,20 +362,13 @@ func (t *trainer) update(u updateItem) {
 		// optimizer steps each kept run from it and the rows between
 		// with a zero gradient, the values the sum would hold, without
 		// the sum (the step writes no gradient).
-		n, pos := t.p.Sizes[1], u.lo
-		for _, r := range g.runs {
-			s, e := max(r.from*n, u.lo), min((r.from+r.n)*n, u.hi)
-			if s >= u.hi {
-				break
-			}
-			if s >= e {
-				continue
-			}
+		pos := u.lo
+		for s, src := range keptSpans(g.dw0, g.runs, t.p.Sizes[1], u.lo, u.hi) {
 			if pos < s {
 				t.stepParams(u, pos, s, zeroChunk[:s-pos])
 			}
-			t.stepParams(u, s, e, g.dw0[r.at*n+s-r.from*n:r.at*n+e-r.from*n])
-			pos = e
+			pos = s + len(src)
+			t.stepParams(u, s, pos, src)
 		}
 		if pos < u.hi {
 			t.stepParams(u, pos, u.hi, zeroChunk[:u.hi-pos])
