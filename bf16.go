@@ -133,8 +133,10 @@ func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int)
 }
 
 // BF16Native reports whether ks runs the bf16 kernels in instructions of
-// their own (AVX512_BF16 on avx512); elsewhere they run the reference, in
-// Go, at a fraction of the float32 kernels' speed.
+// their own (AVX512_BF16 on avx512). avx2, neon and avx512 without
+// AVX512_BF16 run them on their float32 tiles (bf16_tiles.go) at a little
+// below the float32 kernels' speed; generic runs the reference, in Go,
+// many times slower.
 func (ks Kernels) BF16Native() bool { return ks.set.bf16Native }
 
 // pairBuf holds a bf16 kernel's operands as words of two bf16 (each

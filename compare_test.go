@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/simdnn/simdnn/internal/impl"
 	"github.com/simdnn/simdnn/internal/impltest"
 	"github.com/simdnn/simdnn/internal/testmem"
 )
@@ -483,12 +484,14 @@ var sweepKernels = []testmem.Kernel[pass]{
 }
 
 // bf16Sweep runs a bf16 comparison over the dense kernels' shapes (flag
-// its relu or withDx), with bf16Specials in the specials pass, where
-// the implementation has bf16 instructions (elsewhere it runs the
-// reference itself: TestBF16Native).
+// its relu or withDx), with bf16Specials in the specials pass, on every
+// implementation but the reference itself (a purego build's only one):
+// those with bf16 instructions, and those that run the products on their
+// float32 tiles (bf16_tiles.go) or, where that is not exact, the
+// reference.
 func bf16Sweep(compare func(testing.TB, placement, *rand.Rand, filler, int, int, int, bool), flag func(m, k, n int) bool) func(*testing.T, placement, *rand.Rand, pass) {
 	return func(t *testing.T, pl placement, r *rand.Rand, p pass) {
-		if !ActiveKernels().BF16Native() {
+		if ActiveKernels().Impl() == impl.Name(impl.Generic) {
 			return
 		}
 		fill := p.fill

@@ -46,8 +46,9 @@ type kernelSet struct {
 	exp func(dst, src []float32)
 
 	// denseForwardBF16 and denseBackwardBF16 are the bf16 kernels
-	// (bf16.go): the reference unless bf16Native, the implementation's
-	// own instructions for them on this CPU.
+	// (bf16.go): with bf16Native the implementation's own instructions
+	// for them on this CPU, else its float32 tiles (bf16_tiles.go) or
+	// the reference.
 	denseForwardBF16  func(y, x, w, b []float32, m, k, n int, relu bool)
 	denseBackwardBF16 func(dw, db, dx, x, w, dy []float32, m, k, n int)
 	bf16Native        bool

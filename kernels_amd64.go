@@ -111,9 +111,9 @@ var avx2Set = kernelSet{
 	sgdTorch:            avx2SGDTorch,
 	adam:                adamAVX2,
 	exp:                 avx2Exp,
-	// The bf16 products: the reference (bf16.go).
-	denseForwardBF16:  denseForwardBF16Generic,
-	denseBackwardBF16: denseBackwardBF16Generic,
+	// The bf16 products: on the float32 tiles (bf16_tiles.go).
+	denseForwardBF16:  denseForwardBF16AVX2,
+	denseBackwardBF16: denseBackwardBF16AVX2,
 }
 
 // avx2Gemm: 6×16 tiles (12 accumulators, the most that 16 YMM registers
@@ -169,6 +169,14 @@ func denseForwardAVX2(y, x, w, b []float32, m, k, n int, relu bool) {
 	denseForwardTiles(&avx2Gemm, y, x, w, b, m, k, n, relu)
 }
 
+func denseForwardBF16AVX2(y, x, w, b []float32, m, k, n int, relu bool) {
+	bf16Forward(&avx2Gemm, y, x, w, b, m, k, n, relu)
+}
+
+func denseBackwardBF16AVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	bf16Backward(&avx2Gemm, avx2ColumnSums, dw, db, dx, x, w, dy, m, k, n)
+}
+
 func denseBackwardAVX2(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	denseBackwardTiles(&avx2Gemm, dw, dx, x, w, dy, m, k, n)
 	if n > 0 {
@@ -217,3 +225,16 @@ func softmaxCrossEntropyAVX2(grad, logits []float32, labels []int32, m, n int) (
 //
 //go:noescape
 func avx2Exp(dst, src []float32)
+
+// roundSpan is roundSpanGo (bf16_tiles.go) with the whole vectors of 8
+// in avx2RoundBF16: every CPU that runs avx2 or avx512 has AVX2.
+func roundSpan(dst, src []float32, swap bool, lo uint32) uint32 {
+	v := len(src) &^ 7
+	if v > 0 {
+		lo = min(lo, avx2RoundBF16(&dst[0], &src[0], v, swap))
+	}
+	return roundSpanGo(dst[v:], src[v:], swap, lo)
+}
+
+//go:noescape
+func avx2RoundBF16(dst, src *float32, n int, swap bool) uint32

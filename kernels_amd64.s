@@ -887,3 +887,70 @@ adstore:
 	JG   adgroup
 	VZEROUPPER
 	RET
+
+// The bf16 operands of the float32 tiles (bf16_tiles.go).
+VEC8(bfLow<>, $0x7fff)
+VEC8(bfOne<>, $1)
+VEC8(bfHigh<>, $0xffff0000)
+VEC8(bfAbs<>, $0x7fffffff)
+VEC8(bfInf<>, $0x7f800000)
+VEC8(bfQuiet<>, $0x00400000)
+VEC8(bfNormal<>, $0x00800000)
+VEC8(bfSign<>, $0x80000000)
+
+// func avx2RoundBF16(dst, src *float32, n int, swap bool) uint32
+// dst[i] = RoundBF16(src[i]) for i < n (a multiple of 8), the two values
+// of each pair (2t, 2t + 1) swapped when swap is set; returns the least
+// of |dst[i]|'s bits − 1, unsigned (0 wraps to 2^32 − 1), over i < n and
+// 2^32 − 1.
+TEXT ·avx2RoundBF16(SB), NOSPLIT, $0-36
+	MOVQ    dst+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    n+16(FP), CX
+	MOVBLZX swap+24(FP), DX
+	VPCMPEQD Y15, Y15, Y15 // the least so far: 2^32 − 1, and the −1 to add
+	VMOVDQU Y15, Y14
+	SHRQ    $3, CX
+	JZ      rbdone
+
+rbloop:
+	VMOVDQU   (SI), Y0                 // u
+	VPSRLD    $16, Y0, Y1
+	VPAND     bfOne<>(SB), Y1, Y1      // the lowest bit kept
+	VPADDD    bfLow<>(SB), Y0, Y2
+	VPADDD    Y1, Y2, Y2
+	VPAND     bfHigh<>(SB), Y2, Y2     // rounded to nearest, ties to even
+	VPAND     bfAbs<>(SB), Y0, Y3      // |u|
+	VPCMPGTD  bfInf<>(SB), Y3, Y4      // NaN
+	VPOR      bfQuiet<>(SB), Y0, Y5
+	VPAND     bfHigh<>(SB), Y5, Y5     // quieted, the upper payload kept
+	VPBLENDVB Y4, Y5, Y2, Y2
+	VMOVDQU   bfNormal<>(SB), Y6
+	VPCMPGTD  Y3, Y6, Y4               // zero or denormal
+	VPAND     bfSign<>(SB), Y0, Y5     // a zero of its sign
+	VPBLENDVB Y4, Y5, Y2, Y2
+	TESTQ     DX, DX
+	JZ        rbstore
+	VPSHUFD   $0xb1, Y2, Y2            // the two of each pair swapped
+
+rbstore:
+	VMOVDQU   Y2, (DI)
+	VPAND     bfAbs<>(SB), Y2, Y3
+	VPADDD    Y14, Y3, Y3
+	VPMINUD   Y3, Y15, Y15
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       rbloop
+
+rbdone:
+	VEXTRACTI128 $1, Y15, X1
+	VPMINUD      X1, X15, X15
+	VPSHUFD      $0x4e, X15, X1
+	VPMINUD      X1, X15, X15
+	VPSHUFD      $0xb1, X15, X1
+	VPMINUD      X1, X15, X15
+	VMOVD        X15, AX
+	MOVL         AX, ret+32(FP)
+	VZEROUPPER
+	RET

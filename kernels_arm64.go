@@ -28,9 +28,9 @@ var neonSet = kernelSet{
 	sgdTorch:            neonSGDTorch,
 	adam:                adamNEON,
 	exp:                 expNEON,
-	// The bf16 products: the reference (bf16.go).
-	denseForwardBF16:  denseForwardBF16Generic,
-	denseBackwardBF16: denseBackwardBF16Generic,
+	// The bf16 products: on the float32 tiles (bf16_tiles.go).
+	denseForwardBF16:  denseForwardBF16NEON,
+	denseBackwardBF16: denseBackwardBF16NEON,
 }
 
 // pairSteps would pair float32 rows for gemmPairs: arm64 has no bf16
@@ -128,6 +128,14 @@ func denseBackwardNEON(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	}
 }
 
+func denseForwardBF16NEON(y, x, w, b []float32, m, k, n int, relu bool) {
+	bf16Forward(&neonGemm, y, x, w, b, m, k, n, relu)
+}
+
+func denseBackwardBF16NEON(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	bf16Backward(&neonGemm, neonColumnSums, dw, db, dx, x, w, dy, m, k, n)
+}
+
 // softmaxChunk is how many rows one neonSoftmaxRows call takes: their
 // sums and offsets come back in arrays on the wrapper's stack.
 const softmaxChunk = 64
@@ -200,4 +208,9 @@ func neonAdam(w, m, v, g []float32, wd, decay, b1, c1, b2, c2, s2, eps, ns float
 
 func adamNEON(w, m, v, g []float32, k adamStep) {
 	neonAdam(w, m, v, g, k.wd, k.decay, k.b1, k.c1, k.b2, k.c2, k.s2, k.eps, k.ns)
+}
+
+// roundSpan is roundSpanGo (bf16_tiles.go).
+func roundSpan(dst, src []float32, swap bool, lo uint32) uint32 {
+	return roundSpanGo(dst, src, swap, lo)
 }

@@ -17,10 +17,10 @@ var avx512Set = kernelSet{
 	sgdTorch:            sgdTorchAVX512,
 	adam:                adamAVX512,
 	exp:                 expAVX512,
-	// The bf16 products: the reference, replaced at start-up where the
-	// CPU has AVX512_BF16.
-	denseForwardBF16:  denseForwardBF16Generic,
-	denseBackwardBF16: denseBackwardBF16Generic,
+	// The bf16 products: on the float32 tiles (bf16_tiles.go), replaced
+	// at start-up where the CPU has AVX512_BF16.
+	denseForwardBF16:  denseForwardBF16AVX512Tiles,
+	denseBackwardBF16: denseBackwardBF16AVX512Tiles,
 }
 
 // avx512Gemm: 6×64 tiles for wide panels, 12×32 for a panel of 17–32
@@ -195,6 +195,14 @@ func denseBackwardAVX512(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	if n > 0 {
 		avx512ColumnSums(&db[0], ptr(dy), m, n)
 	}
+}
+
+func denseForwardBF16AVX512Tiles(y, x, w, b []float32, m, k, n int, relu bool) {
+	bf16Forward(&avx512Gemm, y, x, w, b, m, k, n, relu)
+}
+
+func denseBackwardBF16AVX512Tiles(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	bf16Backward(&avx512Gemm, avx512ColumnSums, dw, db, dx, x, w, dy, m, k, n)
 }
 
 func reluAVX512(x []float32) {

@@ -393,18 +393,20 @@ func TestInfo(t *testing.T) {
 	assert.Regexp(t, `(?m)^cpu: +\S`, out)
 	assert.Regexp(t, `(?m)^implementations: .*generic$`, out)
 	assert.Regexp(t, `(?m)^chosen: +\w+`, out)
-	bf16 := simdnn.ActiveKernels().BF16Native()
-	if bf16 {
+	switch {
+	case simdnn.ActiveKernels().BF16Native():
 		assert.Regexp(t, `(?m)^bf16: +native \(avx512 with AVX512_BF16\)$`, out)
-	} else {
-		assert.Regexp(t, `(?m)^bf16: +the reference kernels`, out)
+	case simdnn.Impl() == "generic":
+		assert.Regexp(t, `(?m)^bf16: +the reference kernels, in Go$`, out)
+	default:
+		assert.Regexp(t, `(?m)^bf16: +on the float32 tiles of `+simdnn.Impl()+` \(no bf16 instructions here\)$`, out)
 	}
 	code, out, _ = runCLI("info", "-json")
 	require.Equal(t, 0, code)
 	var r infoJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &r))
 	assert.Contains(t, r.Implementations, r.Chosen)
-	assert.Equal(t, bf16, r.BF16Native)
+	assert.Equal(t, simdnn.ActiveKernels().BF16Native(), r.BF16Native)
 	assert.NotEmpty(t, r.CPU)
 }
 

@@ -58,8 +58,11 @@ func runInfo(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		chosen += ")"
 	}
-	bf16 := "the reference kernels, in Go (no bf16 instructions in " + r.Chosen + " here)"
-	if r.BF16Native {
+	bf16 := "on the float32 tiles of " + r.Chosen + " (no bf16 instructions here)"
+	switch {
+	case r.Chosen == "generic":
+		bf16 = "the reference kernels, in Go"
+	case r.BF16Native:
 		bf16 = "native (" + r.Chosen + " with AVX512_BF16)"
 	}
 	_, err := fmt.Fprintf(stdout, "cpu:             %s (%s, %d logical cores)\nfeatures:        %s\nimplementations: %s\nchosen:          %s\nbf16:            %s\ngo:              %s\n",

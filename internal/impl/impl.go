@@ -61,7 +61,7 @@ var bf16 = archBF16()
 
 // BF16 reports whether this build and CPU have bf16 instructions: AVX-512
 // with AVX512_BF16 on amd64. Other implementations and CPUs run the bf16
-// kernels as the reference.
+// kernels on their float32 tiles (or, generic, as the reference).
 func BF16() bool { return bf16 }
 
 // Active is the ID of the implementation in use. A package indexes its

@@ -1,0 +1,174 @@
+//go:build !purego && (amd64 || arm64)
+
+package simdnn
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/simdnn/simdnn/internal/impl"
+	"github.com/simdnn/simdnn/internal/testmem"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRoundBits holds the branch-free rounding of bf16_tiles.go to
+// RoundBF16 on the edges of every binade and on random bits.
+func TestRoundBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	check := func(u uint32) {
+		if got, want := roundBits(u), math.Float32bits(RoundBF16(math.Float32frombits(u))); got != want {
+			t.Fatalf("roundBits(%#08x) = %#08x, RoundBF16 %#08x", u, got, want)
+		}
+	}
+	for e := uint32(0); e < 512; e++ {
+		for _, low := range []uint32{0, 1, 0x7fff, 0x8000, 0x8001, 0xffff, 0x10000, 0x17fff, 0x18000, 0x7fffff} {
+			check(e<<23 | low)
+		}
+	}
+	for range 1 << 20 {
+		check(r.Uint32())
+	}
+}
+
+// bf16Near fills s with bf16 values of random sign and significand whose
+// exponents lie from e to e + 6, one in four zero.
+func bf16Near(r *rand.Rand, s []float32, e int) {
+	for i := range s {
+		if r.IntN(4) == 0 {
+			s[i] = 0
+			continue
+		}
+		v := float32(math.Ldexp(1+float64(r.IntN(128))/128, e+r.IntN(7)))
+		if r.IntN(2) == 0 {
+			v = -v
+		}
+		s[i] = v
+	}
+}
+
+// TestBF16OnTilesBound runs the bf16 products on each implementation's
+// float32 tiles (bf16_tiles.go) with operands at the bound the tiles
+// take, where sums of products near 2^-112 cancel down towards the
+// denormals, and holds them to the reference bit for bit; one exponent
+// lower the tiles must refuse. The kernels must still agree with the
+// reference there (they run it).
+func TestBF16OnTilesBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for id, g := range gemmISAs {
+		if !slices.Contains(impl.Names(), impl.Name(id)) {
+			continue
+		}
+		t.Run(impl.Name(id), func(t *testing.T) {
+			for _, s := range [][3]int{{1, 1, 1}, {3, 5, 7}, {8, 33, 17}, {17, 64, 40}, {40, 129, 3}, {7, 300, 66}} {
+				m, k, n := s[0], s[1], s[2]
+				for _, ea := range []int{-56, -30, -82, 0, -112} {
+					for _, below := range []int{0, 1} {
+						x, w, b, dy := make([]float32, m*k), make([]float32, k*n), make([]float32, n), make([]float32, m*n)
+						bf16Near(r, x, ea)
+						bf16Near(r, w, -112-ea-below)
+						bf16Near(r, dy, -112-ea-below)
+						bf16Near(r, b, -103)
+						x[r.IntN(len(x))] = float32(math.Ldexp(1, ea)) // the bound itself present
+						w[r.IntN(len(w))] = float32(math.Ldexp(-1, -112-ea-below))
+						dy[r.IntN(len(dy))] = float32(math.Ldexp(1, -112-ea-below))
+						want := make([]float32, m*n)
+						denseForwardBF16Generic(want, x, w, b, m, k, n, false)
+						y := make([]float32, m*n)
+						ok := denseForwardBF16Tiles(g, y, x, w, b, m, k, n, false)
+						require.Equal(t, below == 0, ok, "forward %v ea=%d below=%d: tiles taken", s, ea, below)
+						if ok {
+							requireSameBits(t, "forward y", y, want)
+						}
+						// Backward: dw's operands x and dy, dx's dy and w2, each
+						// pair at the bound.
+						w2 := make([]float32, k*n)
+						bf16Near(r, w2, ea)
+						wdw, wdb, wdx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
+						denseBackwardBF16Generic(wdw, wdb, wdx, x, w2, dy, m, k, n)
+						dw, dx := make([]float32, k*n), make([]float32, m*k)
+						ok = denseBackwardBF16Tiles(g, dw, dx, x, w2, dy, m, k, n)
+						require.Equal(t, below == 0, ok, "backward %v ea=%d below=%d: tiles taken", s, ea, below)
+						if ok {
+							requireSameBits(t, "backward dw", dw, wdw)
+							requireSameBits(t, "backward dx", dx, wdx)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// requireSameBits fails t unless got is want bit for bit (any NaN matching any
+// NaN).
+func requireSameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if !sameBit(got[i], want[i]) {
+			t.Fatalf("%s[%d] = %g (%#08x), reference %g (%#08x)", what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+		}
+	}
+}
+
+// TestBF16OnTilesTakesTraining: on operands like a network's in training
+// (uniform in [-1, 1]) the float32 tiles always run, so that the speed
+// of a bf16 run without bf16 instructions is theirs, not the reference's.
+func TestBF16OnTilesTakesTraining(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for id, g := range gemmISAs {
+		if !slices.Contains(impl.Names(), impl.Name(id)) {
+			continue
+		}
+		for _, s := range [][3]int{{0, 5, 3}, {4, 0, 3}, {1, 784, 15}, {255, 783, 129}, {128, 128, 10}} {
+			m, k, n := s[0], s[1], s[2]
+			x, w, b, dy := make([]float32, m*k), make([]float32, k*n), make([]float32, n), make([]float32, m*n)
+			for _, v := range [][]float32{x, w, b, dy} {
+				for i := range v {
+					v[i] = float32(r.Float64()*2 - 1)
+				}
+			}
+			assert.True(t, denseForwardBF16Tiles(g, make([]float32, m*n), x, w, b, m, k, n, true), "%s forward %v", impl.Name(id), s)
+			assert.True(t, denseBackwardBF16Tiles(g, make([]float32, k*n), make([]float32, m*k), x, w, dy, m, k, n), "%s backward %v", impl.Name(id), s)
+		}
+	}
+}
+
+// TestRoundSpan holds roundSpan (whole vectors in assembly where the
+// architecture has it, the rest in Go) to roundSpanGo on every length
+// 0–80, swapped or not, with special values, at odd offsets and against
+// guard pages on both sides.
+func TestRoundSpan(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	specials := append([]float32{math.Float32frombits(0xffffffff), math.Float32frombits(0x7f800001), math.Float32frombits(0x7fbf8000)}, bf16Specials...)
+	places := []placement{&testmem.Offset{Off: 1}, &testmem.Offset{Off: 6}, testmem.NewGuard(t, true), testmem.NewGuard(t, false)}
+	for _, pl := range places {
+		for n := range 81 {
+			for _, swap := range []bool{false, true} {
+				if swap && n%2 == 1 {
+					continue
+				}
+				src, dst := pl.F32(0, n), pl.F32(1, n)
+				testmem.Special(specials)(r, src)
+				for i := range src {
+					if r.IntN(3) == 0 {
+						src[i] = math.Float32frombits(r.Uint32())
+					}
+				}
+				want := make([]float32, n)
+				lo := r.Uint32() | 1<<31
+				wantLo := roundSpanGo(want, src, swap, lo)
+				gotLo := roundSpan(dst, src, swap, lo)
+				pl.Verify(t)
+				for i := range want {
+					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s n=%d swap=%v: dst[%d] = %#08x, want %#08x (src %#08x)", pl.Name(), n, swap, i, math.Float32bits(dst[i]), math.Float32bits(want[i]), math.Float32bits(src[i]))
+					}
+				}
+				require.Equal(t, wantLo, gotLo, "%s n=%d swap=%v: least magnitude", pl.Name(), n, swap)
+			}
+		}
+	}
+}
