@@ -69,21 +69,26 @@ func expOf(lo uint32) int {
 	return int((lo + 1) >> 23)
 }
 
-// roundSpanGo sets dst[i] = RoundBF16(src[i]) for i < len(src), the
-// two of each pair (2t, 2t + 1) swapped when swap is set (len(src) even
-// then), and returns the least of lo and each |dst[i]|'s bits − 1,
-// unsigned (so that zeros leave lo as it is): roundSpan's tail, and all
-// of it where the architecture has no routine for it.
-func roundSpanGo(dst, src []float32, swap bool, lo uint32) uint32 {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		b := roundBits(math.Float32bits(v))
-		lo = min(lo, b&0x7fffffff-1)
-		j := i
-		if swap {
-			j ^= 1
+// roundRowsGo is roundRows in Go: for r < rows and i < n it sets
+// dst[r·ldd + i] = RoundBF16(v(i)), v(i) being src[r·lds + i] for i <
+// nsrc and 0 past it (n is nsrc or nsrc + 1), with swap (n even) the two
+// of each pair (2t, 2t + 1) swapped, and returns the least of lo and
+// each |dst[…]|'s bits − 1, unsigned (so that zeros leave lo as it is).
+func roundRowsGo(dst, src []float32, rows, n, nsrc, ldd, lds int, swap bool, lo uint32) uint32 {
+	for r := range rows {
+		out, in := dst[r*ldd:r*ldd+n], src[r*lds:r*lds+nsrc]
+		for i := range out {
+			j := i
+			if swap {
+				j ^= 1
+			}
+			var u uint32
+			if j < nsrc {
+				u = roundBits(math.Float32bits(in[j]))
+			}
+			lo = min(lo, u&0x7fffffff-1)
+			out[i] = math.Float32frombits(u)
 		}
-		dst[j] = math.Float32frombits(b)
 	}
 	return lo
 }
@@ -96,13 +101,16 @@ func roundSpanGo(dst, src []float32, swap bool, lo uint32) uint32 {
 // (255 when there is none).
 func roundSwapRows(dst, src []float32, rows, n, lds int) int {
 	lo := uint32(math.MaxUint32)
-	for r := range rows {
-		d := r ^ 1
-		if rows%2 == 1 && r == rows-1 {
-			clear(dst[r*n : (r+1)*n])
-			d = r + 1
-		}
-		lo = roundSpan(dst[d*n:d*n+n], src[r*lds:r*lds+n], false, lo)
+	if n == 0 {
+		return expOf(lo)
+	}
+	if pairs := rows / 2; pairs > 0 {
+		lo = roundRows(dst[n:], src, pairs, n, n, 2*n, 2*lds, false, lo)
+		lo = roundRows(dst, src[lds:], pairs, n, n, 2*n, 2*lds, false, lo)
+	}
+	if r := rows - 1; rows%2 == 1 {
+		clear(dst[r*n : r*n+n])
+		lo = roundRows(dst[(r+1)*n:], src[r*lds:], 1, n, n, n, lds, false, lo)
 	}
 	return expOf(lo)
 }
@@ -114,14 +122,9 @@ func roundSwapRows(dst, src []float32, rows, n, lds int) int {
 // roundSwapRows does.
 func roundSwapCols(dst, src []float32, rows, n, lds int) int {
 	lo := uint32(math.MaxUint32)
-	np, ne := n+n%2, n-n%2
-	for r := range rows {
-		out, in := dst[r*np:r*np+np], src[r*lds:r*lds+n]
-		lo = roundSpan(out[:ne], in[:ne], true, lo)
-		if ne < n {
-			out[n-1] = 0
-			lo = roundSpanGo(out[n:], in[n-1:], false, lo)
-		}
+	if n > 0 && rows > 0 {
+		np := n + n%2
+		lo = roundRows(dst, src, rows, np, n, np, lds, true, lo)
 	}
 	return expOf(lo)
 }

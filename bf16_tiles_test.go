@@ -136,39 +136,85 @@ func TestBF16OnTilesTakesTraining(t *testing.T) {
 	}
 }
 
-// TestRoundSpan holds roundSpan (whole vectors in assembly where the
-// architecture has it, the rest in Go) to roundSpanGo on every length
-// 0–80, swapped or not, with special values, at odd offsets and against
-// guard pages on both sides.
-func TestRoundSpan(t *testing.T) {
+// TestRoundRows holds roundRows (assembly where the architecture has
+// it) to roundRowsGo on 1–3 rows of every length 1–80, swapped (n + n%2
+// written from n) or not, with gaps between the rows, special values, at
+// odd offsets and against guard pages on both sides; the gaps of dst must
+// keep what they held.
+func TestRoundRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	specials := append([]float32{math.Float32frombits(0xffffffff), math.Float32frombits(0x7f800001), math.Float32frombits(0x7fbf8000)}, bf16Specials...)
 	places := []placement{&testmem.Offset{Off: 1}, &testmem.Offset{Off: 6}, testmem.NewGuard(t, true), testmem.NewGuard(t, false)}
 	for _, pl := range places {
-		for n := range 81 {
-			for _, swap := range []bool{false, true} {
-				if swap && n%2 == 1 {
-					continue
-				}
-				src, dst := pl.F32(0, n), pl.F32(1, n)
-				testmem.Special(specials)(r, src)
-				for i := range src {
-					if r.IntN(3) == 0 {
-						src[i] = math.Float32frombits(r.Uint32())
+		for rows := 1; rows <= 3; rows++ {
+			for nsrc := 1; nsrc <= 80; nsrc++ {
+				for _, swap := range []bool{false, true} {
+					n := nsrc
+					if swap {
+						n += nsrc % 2
 					}
-				}
-				want := make([]float32, n)
-				lo := r.Uint32() | 1<<31
-				wantLo := roundSpanGo(want, src, swap, lo)
-				gotLo := roundSpan(dst, src, swap, lo)
-				pl.Verify(t)
-				for i := range want {
-					if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
-						t.Fatalf("%s n=%d swap=%v: dst[%d] = %#08x, want %#08x (src %#08x)", pl.Name(), n, swap, i, math.Float32bits(dst[i]), math.Float32bits(want[i]), math.Float32bits(src[i]))
+					ldd, lds := n+rows-1, nsrc+2*(rows-1)
+					src, dst := pl.F32(0, (rows-1)*lds+nsrc), pl.F32(1, (rows-1)*ldd+n)
+					testmem.Special(specials)(r, src)
+					for i := range src {
+						if r.IntN(3) == 0 {
+							src[i] = math.Float32frombits(r.Uint32())
+						}
 					}
+					for i := range dst {
+						dst[i] = -7
+					}
+					want := append([]float32(nil), dst...)
+					lo := r.Uint32() | 1<<31
+					wantLo := roundRowsGo(want, src, rows, n, nsrc, ldd, lds, swap, lo)
+					gotLo := roundRows(dst, src, rows, n, nsrc, ldd, lds, swap, lo)
+					pl.Verify(t)
+					for i := range want {
+						if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%s rows=%d n=%d nsrc=%d swap=%v: dst[%d] = %#08x, want %#08x", pl.Name(), rows, n, nsrc, swap, i, math.Float32bits(dst[i]), math.Float32bits(want[i]))
+						}
+					}
+					require.Equal(t, wantLo, gotLo, "%s rows=%d n=%d nsrc=%d swap=%v: least magnitude", pl.Name(), rows, n, nsrc, swap)
 				}
-				require.Equal(t, wantLo, gotLo, "%s n=%d swap=%v: least magnitude", pl.Name(), n, swap)
 			}
+		}
+	}
+}
+
+// TestRoundSwap holds roundSwapRows and roundSwapCols to their
+// definitions, written out with RoundBF16, on 0–5 rows of 1–19 values.
+func TestRoundSwap(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for rows := range 6 {
+		for n := 1; n < 20; n++ {
+			lds := n + 1
+			src := make([]float32, rows*lds)
+			for i := range src {
+				src[i] = float32(r.NormFloat64())
+			}
+			rp, np := rows+rows%2, n+n%2
+			wantR, wantC := make([]float32, rp*n), make([]float32, rows*np)
+			for i := range rows {
+				for j := range n {
+					v := RoundBF16(src[i*lds+j])
+					d, c := i^1, j^1
+					if rows%2 == 1 && i == rows-1 {
+						d = i + 1
+					}
+					if n%2 == 1 && j == n-1 {
+						c = j + 1
+					}
+					wantR[d*n+j], wantC[i*np+c] = v, v
+				}
+			}
+			gotR, gotC := make([]float32, rp*n), make([]float32, rows*np)
+			for i := range gotR {
+				gotR[i] = 5 // the pad row must be cleared
+			}
+			roundSwapRows(gotR, src, rows, n, lds)
+			roundSwapCols(gotC, src, rows, n, lds)
+			require.Equal(t, wantR, gotR, "roundSwapRows rows=%d n=%d", rows, n)
+			require.Equal(t, wantC, gotC, "roundSwapCols rows=%d n=%d", rows, n)
 		}
 	}
 }

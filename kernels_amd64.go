@@ -226,15 +226,13 @@ func softmaxCrossEntropyAVX2(grad, logits []float32, labels []int32, m, n int) (
 //go:noescape
 func avx2Exp(dst, src []float32)
 
-// roundSpan is roundSpanGo (bf16_tiles.go) with the whole vectors of 8
-// in avx2RoundBF16: every CPU that runs avx2 or avx512 has AVX2.
-func roundSpan(dst, src []float32, swap bool, lo uint32) uint32 {
-	v := len(src) &^ 7
-	if v > 0 {
-		lo = min(lo, avx2RoundBF16(&dst[0], &src[0], v, swap))
-	}
-	return roundSpanGo(dst[v:], src[v:], swap, lo)
+// roundRows is roundRowsGo (bf16_tiles.go) in avx2RoundBF16: every CPU
+// that runs avx2 or avx512 has AVX2. dst and src are sliced from the
+// first row's first element, and hold rows whole rows.
+func roundRows(dst, src []float32, rows, n, nsrc, ldd, lds int, swap bool, lo uint32) uint32 {
+	_, _ = dst[(rows-1)*ldd+n-1], src[(rows-1)*lds+nsrc-1] // (rows, n, nsrc ≥ 1)
+	return min(lo, avx2RoundBF16(&dst[0], &src[0], rows, n, nsrc, ldd, lds, swap))
 }
 
 //go:noescape
-func avx2RoundBF16(dst, src *float32, n int, swap bool) uint32
+func avx2RoundBF16(dst, src *float32, rows, n, nsrc, ldd, lds int, swap bool) uint32

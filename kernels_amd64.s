@@ -898,50 +898,87 @@ VEC8(bfQuiet<>, $0x00400000)
 VEC8(bfNormal<>, $0x00800000)
 VEC8(bfSign<>, $0x80000000)
 
-// func avx2RoundBF16(dst, src *float32, n int, swap bool) uint32
-// dst[i] = RoundBF16(src[i]) for i < n (a multiple of 8), the two values
-// of each pair (2t, 2t + 1) swapped when swap is set; returns the least
-// of |dst[i]|'s bits − 1, unsigned (0 wraps to 2^32 − 1), over i < n and
-// 2^32 − 1.
-TEXT ·avx2RoundBF16(SB), NOSPLIT, $0-36
+// ROUND_BF16(u, r): r = the bits of RoundBF16(u) in each lane, the two
+// of each pair swapped when DX is not zero (Y3–Y6 scratch), and the
+// least magnitude − 1 so far (Y15, unsigned) taken with r's; Y14 is all
+// ones.
+#define ROUND_BF16(u, r, swapped) \
+	VPSRLD    $16, u, Y3; \
+	VPAND     bfOne<>(SB), Y3, Y3;   /* the lowest bit kept */ \
+	VPADDD    bfLow<>(SB), u, r; \
+	VPADDD    Y3, r, r; \
+	VPAND     bfHigh<>(SB), r, r;    /* to nearest, ties to even */ \
+	VPAND     bfAbs<>(SB), u, Y3;    /* |u| */ \
+	VPCMPGTD  bfInf<>(SB), Y3, Y4;   /* NaN */ \
+	VPOR      bfQuiet<>(SB), u, Y5; \
+	VPAND     bfHigh<>(SB), Y5, Y5;  /* quieted, the upper payload kept */ \
+	VPBLENDVB Y4, Y5, r, r; \
+	VMOVDQU   bfNormal<>(SB), Y6; \
+	VPCMPGTD  Y3, Y6, Y4;            /* zero or denormal */ \
+	VPAND     bfSign<>(SB), u, Y5;   /* a zero of its sign */ \
+	VPBLENDVB Y4, Y5, r, r; \
+	TESTQ     DX, DX; \
+	JZ        swapped; \
+	VPSHUFD   $0xb1, r, r; \
+swapped: \
+	VPAND     bfAbs<>(SB), r, Y3; \
+	VPADDD    Y14, Y3, Y3; \
+	VPMINUD   Y3, Y15, Y15
+
+// func avx2RoundBF16(dst, src *float32, rows, n, nsrc, ldd, lds int, swap bool) uint32
+// For r < rows and i < n: dst[r·ldd + i] = RoundBF16(s(i)), s(i) being
+// src[r·lds + i] for i < nsrc and 0 past it (n is nsrc or nsrc + 1);
+// with swap (n even) the two of each pair (2t, 2t + 1) swapped. Returns
+// the least of |dst[…]|'s bits − 1, unsigned (so that zeros count for
+// nothing), and 2^32 − 1. The last vector of a row loads and stores
+// under masks: nothing outside the rows is touched.
+TEXT ·avx2RoundBF16(SB), NOSPLIT, $0-68
 	MOVQ    dst+0(FP), DI
 	MOVQ    src+8(FP), SI
-	MOVQ    n+16(FP), CX
-	MOVBLZX swap+24(FP), DX
-	VPCMPEQD Y15, Y15, Y15 // the least so far: 2^32 − 1, and the −1 to add
-	VMOVDQU Y15, Y14
-	SHRQ    $3, CX
-	JZ      rbdone
+	MOVQ    rows+16(FP), R8
+	MOVQ    n+24(FP), R9
+	MOVQ    nsrc+32(FP), R10
+	MOVQ    ldd+40(FP), R11
+	MOVQ    lds+48(FP), R12
+	MOVBLZX swap+56(FP), DX
+	SHLQ    $2, R11
+	SHLQ    $2, R12
+	VPCMPEQD Y15, Y15, Y15
+	VMOVDQU  Y15, Y14
+	TESTQ    R8, R8
+	JZ       rbdone
 
-rbloop:
-	VMOVDQU   (SI), Y0                 // u
-	VPSRLD    $16, Y0, Y1
-	VPAND     bfOne<>(SB), Y1, Y1      // the lowest bit kept
-	VPADDD    bfLow<>(SB), Y0, Y2
-	VPADDD    Y1, Y2, Y2
-	VPAND     bfHigh<>(SB), Y2, Y2     // rounded to nearest, ties to even
-	VPAND     bfAbs<>(SB), Y0, Y3      // |u|
-	VPCMPGTD  bfInf<>(SB), Y3, Y4      // NaN
-	VPOR      bfQuiet<>(SB), Y0, Y5
-	VPAND     bfHigh<>(SB), Y5, Y5     // quieted, the upper payload kept
-	VPBLENDVB Y4, Y5, Y2, Y2
-	VMOVDQU   bfNormal<>(SB), Y6
-	VPCMPGTD  Y3, Y6, Y4               // zero or denormal
-	VPAND     bfSign<>(SB), Y0, Y5     // a zero of its sign
-	VPBLENDVB Y4, Y5, Y2, Y2
-	TESTQ     DX, DX
-	JZ        rbstore
-	VPSHUFD   $0xb1, Y2, Y2            // the two of each pair swapped
+rbrow:
+	XORQ CX, CX // i
 
-rbstore:
-	VMOVDQU   Y2, (DI)
-	VPAND     bfAbs<>(SB), Y2, Y3
-	VPADDD    Y14, Y3, Y3
-	VPMINUD   Y3, Y15, Y15
-	ADDQ      $32, SI
-	ADDQ      $32, DI
-	DECQ      CX
-	JNZ       rbloop
+rbvec:
+	LEAQ 8(CX), AX
+	CMPQ AX, R10
+	JGT  rbtail
+	VMOVDQU (SI)(CX*4), Y0
+	ROUND_BF16(Y0, Y2, rbsw1)
+	VMOVDQU Y2, (DI)(CX*4)
+	MOVQ    AX, CX
+	JMP     rbvec
+
+rbtail: // the last 0–7 values of src, and up to 8 of dst
+	CMPQ CX, R9
+	JGE  rbnext
+	MOVQ R10, AX
+	SUBQ CX, AX
+	MASK_LANES(AX, BX, Y7)
+	VPMASKMOVD (SI)(CX*4), Y7, Y0
+	ROUND_BF16(Y0, Y2, rbsw2)
+	MOVQ R9, AX
+	SUBQ CX, AX
+	MASK_LANES(AX, BX, Y7)
+	VPMASKMOVD Y2, Y7, (DI)(CX*4)
+
+rbnext:
+	ADDQ R11, DI
+	ADDQ R12, SI
+	DECQ R8
+	JNZ  rbrow
 
 rbdone:
 	VEXTRACTI128 $1, Y15, X1
@@ -951,6 +988,6 @@ rbdone:
 	VPSHUFD      $0xb1, X15, X1
 	VPMINUD      X1, X15, X15
 	VMOVD        X15, AX
-	MOVL         AX, ret+32(FP)
+	MOVL         AX, ret+64(FP)
 	VZEROUPPER
 	RET

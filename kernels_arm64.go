@@ -210,7 +210,21 @@ func adamNEON(w, m, v, g []float32, k adamStep) {
 	neonAdam(w, m, v, g, k.wd, k.decay, k.b1, k.c1, k.b2, k.c2, k.s2, k.eps, k.ns)
 }
 
-// roundSpan is roundSpanGo (bf16_tiles.go).
-func roundSpan(dst, src []float32, swap bool, lo uint32) uint32 {
-	return roundSpanGo(dst, src, swap, lo)
+// roundRows is roundRowsGo (bf16_tiles.go) with the whole vectors of
+// four in neonRoundBF16 and the last 0–3 columns of each row in Go (NEON
+// has no masked loads). dst and src are sliced from the first row's first
+// element, and hold rows whole rows.
+func roundRows(dst, src []float32, rows, n, nsrc, ldd, lds int, swap bool, lo uint32) uint32 {
+	nv := nsrc &^ 3
+	if nv > 0 {
+		_, _ = dst[(rows-1)*ldd+nv-1], src[(rows-1)*lds+nv-1] // (rows ≥ 1)
+		lo = min(lo, neonRoundBF16(&dst[0], &src[0], rows, nv, ldd, lds, swap))
+	}
+	if nv < n {
+		lo = roundRowsGo(dst[nv:], src[nv:], rows, n-nv, nsrc-nv, ldd, lds, swap, lo)
+	}
+	return lo
 }
+
+//go:noescape
+func neonRoundBF16(dst, src *float32, rows, n, ldd, lds int, swap bool) uint32

@@ -586,3 +586,91 @@ smlabel:
 smdone:
 	MOVD CORRECT, ret+136(FP)
 	RET
+
+// func neonRoundBF16(dst, src *float32, rows, n, ldd, lds int, swap bool) uint32
+// For r < rows and i < n (a multiple of 4, ≥ 4): dst[r·ldd + i] =
+// RoundBF16(src[r·lds + i]), with swap the two of each pair (2t, 2t + 1)
+// swapped; returns the least of |dst[…]|'s bits − 1, unsigned (zeros
+// count for nothing), and 2^32 − 1 (bf16_tiles.go, roundRows).
+// Constants: V20 0x7fff, V21 1, V22 0xffff0000, V23 0x7fffffff, V24
+// 0x7f800000, V25 0x00400000, V26 0x00800000, V27 0x80000000, V14 all
+// ones; V15 the least so far.
+TEXT ·neonRoundBF16(SB), NOSPLIT, $0-60
+	MOVD  dst+0(FP), R0
+	MOVD  src+8(FP), R1
+	MOVD  rows+16(FP), R2
+	MOVD  n+24(FP), R3
+	MOVD  ldd+32(FP), R4
+	MOVD  lds+40(FP), R5
+	MOVBU swap+48(FP), R6
+	LSL   $2, R4
+	LSL   $2, R5
+	MOVW  $0x7fff, R7
+	VDUP  R7, V20.S4
+	MOVW  $1, R7
+	VDUP  R7, V21.S4
+	MOVW  $0xffff0000, R7
+	VDUP  R7, V22.S4
+	MOVW  $0x7fffffff, R7
+	VDUP  R7, V23.S4
+	MOVW  $0x7f800000, R7
+	VDUP  R7, V24.S4
+	MOVW  $0x00400000, R7
+	VDUP  R7, V25.S4
+	MOVW  $0x00800000, R7
+	VDUP  R7, V26.S4
+	MOVW  $0x80000000, R7
+	VDUP  R7, V27.S4
+	MOVW  $0xffffffff, R7
+	VDUP  R7, V14.S4
+	VDUP  R7, V15.S4
+
+rbrow:
+	MOVD R0, R8
+	MOVD R1, R9
+	MOVD R3, R10
+
+rbvec:
+	VLD1.P 16(R9), [V0.S4]
+	VUSHR  $16, V0.S4, V1.S4
+	VAND   V21.B16, V1.B16, V1.B16 // the lowest bit kept
+	VADD   V20.S4, V0.S4, V2.S4
+	VADD   V1.S4, V2.S4, V2.S4
+	VAND   V22.B16, V2.B16, V2.B16 // to nearest, ties to even
+	VAND   V23.B16, V0.B16, V3.B16 // |u|
+	VSUB   V3.S4, V24.S4, V4.S4    // negative for a NaN
+	SSHR4S(31, 4, 4)
+	VORR   V25.B16, V0.B16, V5.B16
+	VAND   V22.B16, V5.B16, V5.B16 // quieted, the upper payload kept
+	VBIT   V4.B16, V5.B16, V2.B16
+	VSUB   V26.S4, V3.S4, V4.S4    // negative for a zero or denormal
+	SSHR4S(31, 4, 4)
+	VAND   V27.B16, V0.B16, V5.B16 // a zero of its sign
+	VBIT   V4.B16, V5.B16, V2.B16
+	CBZ    R6, rbstore
+	VREV64 V2.S4, V2.S4            // the two of each pair swapped
+
+rbstore:
+	VST1.P [V2.S4], 16(R8)
+	VAND   V23.B16, V2.B16, V3.B16
+	VADD   V14.S4, V3.S4, V3.S4
+	VUMIN  V3.S4, V15.S4, V15.S4
+	SUBS   $4, R10
+	BNE    rbvec
+	ADD    R4, R0
+	ADD    R5, R1
+	SUBS   $1, R2
+	BNE    rbrow
+
+	VMOV  V15.S[0], R7
+	VMOV  V15.S[1], R8
+	CMPW  R8, R7
+	CSELW LS, R7, R8, R7
+	VMOV  V15.S[2], R8
+	CMPW  R8, R7
+	CSELW LS, R7, R8, R7
+	VMOV  V15.S[3], R8
+	CMPW  R8, R7
+	CSELW LS, R7, R8, R7
+	MOVW  R7, ret+56(FP)
+	RET
