@@ -295,3 +295,111 @@ cs1store:
 
 csdone:
 	RET
+
+// func neonVecMat(y, x, w *float32, k, cols, ldw int)
+// gemv.go's vecMat on the first cols columns (a multiple of 4) of w's
+// rows, ldw floats apart: for r = 0, 1, …, k−1 in turn and j < cols,
+// y[j] = fma(x[r], w[r·ldw + j], y[j]). Four rows of w at a time (their
+// x in the lanes of V4), then one (x in lane 0): each group of 16
+// columns of y (V0…V3) is loaded once, given the group's FMLAs row by
+// row, and stored; then 4 columns at a time. w streams once, in order.
+#define VM_Y R0
+#define VM_X R1
+#define VM_W R2
+#define VM_ROWS R3
+#define VM_COLS R4
+#define VM_LD R5  // ldw in bytes
+#define VM_R0 R6  // rows r … r+3 of the group
+#define VM_R1 R7
+#define VM_R2 R8
+#define VM_R3 R9
+#define VM_YC R10 // y at the current columns
+#define VM_LEFT R11
+
+TEXT ·neonVecMat(SB), NOSPLIT, $0-48
+	MOVD y+0(FP), VM_Y
+	MOVD x+8(FP), VM_X
+	MOVD w+16(FP), VM_W
+	MOVD k+24(FP), VM_ROWS
+	MOVD cols+32(FP), VM_COLS
+	MOVD ldw+40(FP), VM_LD
+	LSL  $2, VM_LD
+	CBZ  VM_COLS, vmdone
+
+vm4:
+	CMP    $4, VM_ROWS
+	BLT    vm1
+	VLD1.P 16(VM_X), [V4.S4]
+	MOVD   VM_W, VM_R0
+	ADD    VM_LD, VM_R0, VM_R1
+	ADD    VM_LD, VM_R1, VM_R2
+	ADD    VM_LD, VM_R2, VM_R3
+	MOVD   VM_Y, VM_YC
+	MOVD   VM_COLS, VM_LEFT
+
+vm4c16:
+	CMP    $16, VM_LEFT
+	BLT    vm4c4
+	VLD1   (VM_YC), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(VM_R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1.P 64(VM_R1), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VLD1.P 64(VM_R2), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1.P 64(VM_R3), [V28.S4, V29.S4, V30.S4, V31.S4]
+	FMLA4SE(0, 4, 16, 0); FMLA4SE(0, 4, 17, 1); FMLA4SE(0, 4, 18, 2); FMLA4SE(0, 4, 19, 3)
+	FMLA4SE(1, 4, 20, 0); FMLA4SE(1, 4, 21, 1); FMLA4SE(1, 4, 22, 2); FMLA4SE(1, 4, 23, 3)
+	FMLA4SE(2, 4, 24, 0); FMLA4SE(2, 4, 25, 1); FMLA4SE(2, 4, 26, 2); FMLA4SE(2, 4, 27, 3)
+	FMLA4SE(3, 4, 28, 0); FMLA4SE(3, 4, 29, 1); FMLA4SE(3, 4, 30, 2); FMLA4SE(3, 4, 31, 3)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(VM_YC)
+	SUB    $16, VM_LEFT
+	B      vm4c16
+
+vm4c4:
+	CBZ    VM_LEFT, vm4next
+	VLD1   (VM_YC), [V0.S4]
+	VLD1.P 16(VM_R0), [V16.S4]
+	VLD1.P 16(VM_R1), [V20.S4]
+	VLD1.P 16(VM_R2), [V24.S4]
+	VLD1.P 16(VM_R3), [V28.S4]
+	FMLA4SE(0, 4, 16, 0); FMLA4SE(1, 4, 20, 0); FMLA4SE(2, 4, 24, 0); FMLA4SE(3, 4, 28, 0)
+	VST1.P [V0.S4], 16(VM_YC)
+	SUB    $4, VM_LEFT
+	B      vm4c4
+
+vm4next:
+	ADD VM_LD<<2, VM_W, VM_W
+	SUB $4, VM_ROWS
+	B   vm4
+
+vm1:
+	CBZ    VM_ROWS, vmdone
+	FMOVS.P 4(VM_X), F4
+	MOVD   VM_W, VM_R0
+	MOVD   VM_Y, VM_YC
+	MOVD   VM_COLS, VM_LEFT
+
+vm1c16:
+	CMP    $16, VM_LEFT
+	BLT    vm1c4
+	VLD1   (VM_YC), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(VM_R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	FMLA4SE(0, 4, 16, 0); FMLA4SE(0, 4, 17, 1); FMLA4SE(0, 4, 18, 2); FMLA4SE(0, 4, 19, 3)
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(VM_YC)
+	SUB    $16, VM_LEFT
+	B      vm1c16
+
+vm1c4:
+	CBZ    VM_LEFT, vm1next
+	VLD1   (VM_YC), [V0.S4]
+	VLD1.P 16(VM_R0), [V16.S4]
+	FMLA4SE(0, 4, 16, 0)
+	VST1.P [V0.S4], 16(VM_YC)
+	SUB    $4, VM_LEFT
+	B      vm1c4
+
+vm1next:
+	ADD VM_LD, VM_W
+	SUB $1, VM_ROWS
+	B   vm1
+
+vmdone:
+	RET

@@ -71,11 +71,34 @@ const (
 // two tiles' worth of rows already pay for contiguous panels whose rows
 // share cache lines and pages.
 var neonGemm = gemmISA{
-	classes:  []tileClass{{kind: tileNEON6x16, rows: 6, cols: 16}, {kind: tileNEON12x8, rows: 12, cols: 8}, {kind: tileNEON16x4, rows: 16, cols: 4}},
-	masked:   false,
-	kc:       128,
-	packRows: 12,
+	classes:    []tileClass{{kind: tileNEON6x16, rows: 6, cols: 16}, {kind: tileNEON12x8, rows: 12, cols: 8}, {kind: tileNEON16x4, rows: 16, cols: 4}},
+	masked:     false,
+	kc:         128,
+	packRows:   12,
+	vecMatCols: 4,
 }
+
+// neonGemm's vecMat refers to neonGemm itself.
+func init() { neonGemm.vecMat = neonVecMatCols }
+
+// neonVecMatCols is gemv.go's vecMat on NEON: the whole fours of columns
+// in neonVecMat, the last 1–3 (NEON has no masked loads) through the
+// tiles, which sum in the same order from the same y.
+func neonVecMatCols(y, x, w *float32, k, n int) {
+	nv := n &^ 3
+	neonVecMat(y, x, w, k, nv, n)
+	if nv < n {
+		ys, xs, ws := unsafe.Slice(y, n), unsafe.Slice(x, k), unsafe.Slice(w, k*n)
+		neonGemm.gemm(ys[nv:], n, xs, k, 1, ws[nv:], n, 1, ys[nv:], n, 1, n-nv, k, false)
+	}
+}
+
+// func neonVecMat(y, x, w *float32, k, cols, ldw int): vecMat over the
+// first cols columns (a multiple of 4) of w's rows, ldw floats apart
+// (gemm_arm64.s).
+//
+//go:noescape
+func neonVecMat(y, x, w *float32, k, cols, ldw int)
 
 // runTile calls the tile routine of the given kind (gemm.go). The calls
 // are direct so that each routine's //go:noescape stays visible: no
