@@ -1,4 +1,4 @@
-//go:build !purego
+//go:build !purego && (linux || darwin || freebsd || netbsd || openbsd)
 
 package simdnn
 
