@@ -56,4 +56,3 @@ func TestRoundRows(t *testing.T) {
 		}
 	}
 }
-
