@@ -88,14 +88,23 @@ func denseForwardBF16Generic(y, x, w, b []float32, m, k, n int, relu bool) {
 // denseBackwardBF16Generic is the reference of DenseBackwardBF16.
 func denseBackwardBF16Generic(dw, db, dx, x, w, dy []float32, m, k, n int) {
 	columnSumsGeneric(db, dy, m, n)
+	weightGradBF16Generic(dw, x, dy, m, k, n)
+	if dx != nil {
+		inputGradBF16Generic(dx, w, dy, m, k, n)
+	}
+}
+
+// weightGradBF16Generic is the reference of DenseBackwardBF16's dw.
+func weightGradBF16Generic(dw, x, dy []float32, m, k, n int) {
 	for p := range k {
 		for j := range n {
 			dw[p*n+j] = bf16Dot(0, m, func(i int) float32 { return x[i*k+p] }, func(i int) float32 { return dy[i*n+j] })
 		}
 	}
-	if dx == nil {
-		return
-	}
+}
+
+// inputGradBF16Generic is the reference of DenseBackwardBF16's dx.
+func inputGradBF16Generic(dx, w, dy []float32, m, k, n int) {
 	for i := range m {
 		for p := range k {
 			dx[i*k+p] = bf16Dot(0, n, func(j int) float32 { return dy[i*n+j] }, func(j int) float32 { return w[p*n+j] })
@@ -134,14 +143,15 @@ func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int)
 
 // BF16Native reports whether ks runs the bf16 kernels in instructions of
 // their own (AVX512_BF16 on avx512). avx2, neon and avx512 without
-// AVX512_BF16 run them on their float32 tiles (bf16_tiles.go) at a little
-// below the float32 kernels' speed; generic runs the reference, in Go,
-// many times slower.
+// AVX512_BF16 run them on their float32 tiles (bf16_tiles.go), at
+// 0.55–0.95× the float32 kernels' speed on wide layers (less on narrow
+// ones); generic runs the reference, in Go, many times slower.
 func (ks Kernels) BF16Native() bool { return ks.set.bf16Native }
 
-// pairBuf holds a bf16 kernel's operands as words of two bf16 (each
-// implementation with bf16 instructions fills them its own way). Kept in
-// pairBufs, so that a warm call allocates nothing.
+// pairBuf holds a bf16 kernel's operands: as words of two bf16 (each
+// implementation with bf16 instructions fills them its own way), or
+// rounded to bf16 as float32 for the float32 tiles (bf16_tiles.go). Kept
+// in pairBufs, so that a warm call allocates nothing.
 type pairBuf struct{ a, b []float32 }
 
 var pairBufs = make(chan *pairBuf, 64)

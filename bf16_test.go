@@ -79,7 +79,8 @@ func compareDenseBackwardBF16(t testing.TB, pl placement, r *rand.Rand, fill fil
 
 // TestBF16Native: avx512 runs the bf16 kernels in its own instructions
 // where the CPU has AVX512_BF16 (SIMDNN_REQUIRE naming bf16 makes
-// TestRequiredImplsPresent demand it), the others run the reference.
+// TestRequiredImplsPresent demand it); the others run them on their
+// float32 tiles (bf16_tiles.go) or, generic, as the reference.
 func TestBF16Native(t *testing.T) {
 	impltest.RunAsm(t, func(t *testing.T) {
 		ks := ActiveKernels()

@@ -11,40 +11,32 @@ import (
 // instructions (avx2, neon, avx512 on a CPU without AVX512_BF16).
 //
 // A pair of steps of the definition (bf16.go) is two fused multiply-adds,
-// the second step first, each result flushed when denormal, after the
-// partial sum was flushed when denormal. Where no partial sum can be
-// denormal the flushes never act, and the pair is exactly what a float32
-// tile does with two steps: so the float32 tiles compute the bf16 sums
-// bit for bit when given the operands rounded to bf16 (RoundBF16) with
-// the two steps of each pair swapped, and the 0·0 that ends an odd sum
-// placed first in its pair.
+// the second step first, each result flushed to a zero of its sign when
+// denormal, after the partial sum was flushed when denormal. A float32
+// tile computes exactly that when given the operands rounded to bf16
+// (RoundBF16) with the two steps of each pair swapped (an odd sum's 0·0
+// first in its last pair), and when its fused multiply-adds flush as the
+// definition does. The tiles run with the CPU's flushing mode on, the
+// calling goroutine locked to its thread meanwhile (flushDenormals):
 //
-// No partial sum is denormal when every product and every initial value
-// is a multiple of 2^-126. A non-zero bf16 of magnitude at least 2^e is
-// a multiple of 2^(e−7) (8 significant bits), so a product of two
-// operands of at least 2^ea and 2^eb is a multiple of 2^(ea+eb−14), and
-// a float32 of at least 2^-103 a multiple of 2^-126. Sums of multiples of
-// 2^-126 are multiples of 2^-126, and so are they rounded to float32:
-// below 2^-102 they need at most 24 significant bits and are exact, above
-// it float32's spacing is itself a multiple of 2^-126. A partial sum is
-// then 0 or at least 2^-126 in magnitude, never denormal (infinities and
-// NaN are not flushed either). So the tiles run when
+//   - amd64, MXCSR's DAZ and FTZ: a denormal input is taken as a zero of
+//     its sign, and a result that is denormal after rounding becomes one
+//     (x86 detects tininess after rounding): the definition's flushes,
+//     for any operands.
+//   - arm64, FPCR.FZ: the same for inputs, but Arm flushes a result that
+//     is tiny before rounding, so an exact result just below 2^-126 that
+//     rounds up to it would become 0, where the definition keeps 2^-126.
+//     That cannot happen when every exact result is a multiple of 2^-149
+//     (those below 2^-126 are denormals exactly): every float32 is one,
+//     and a product is one when ea + eb ≥ −135, ea and eb the exponents of
+//     the smallest non-zero rounded operands of A and of B (a non-zero
+//     bf16 of at least 2^e is a multiple of 2^(e−7)). A product whose
+//     operands fall below that runs the reference; a network in training
+//     is far inside it (MNIST's pixels are at least 2^-8; a softmax
+//     gradient of 2^-120 against activations of 2^-15 still passes).
 //
-//	ea + eb ≥ −112   (ea, eb: the exponents of the smallest non-zero
-//	                  rounded operands of A and of B)
-//
-// and every initial value (the bias) is 0, at least 2^-103 in magnitude,
-// infinite or NaN; otherwise the call runs the reference. The operands of
-// a network in training lie far above these bounds (MNIST's pixels are at
-// least 2^-8; a gradient of 2^-60 against weights of 2^-40 still passes).
-
-// minExp is the smallest biased exponent ea + eb may reach: with E the
-// biased exponents (e = E − 127), ea + eb ≥ −112 is Ea + Eb ≥ 142.
-const minExp = 2*127 - 112
-
-// minInit is the bits of 2^-103, the smallest magnitude of a non-zero
-// initial value the tiles take.
-const minInit = (127 - 103) << 23
+// A sum of no steps is its initial value as given, unflushed: those run
+// the reference (which only copies it).
 
 // roundBits is the bits of RoundBF16(math.Float32frombits(u)).
 func roundBits(u uint32) uint32 {
@@ -129,61 +121,55 @@ func roundSwapCols(dst, src []float32, rows, n, lds int) int {
 	return expOf(lo)
 }
 
-// initFits reports whether every value of s is 0, at least 2^-103 in
-// magnitude, infinite or NaN.
-func initFits(s []float32) bool {
-	for _, v := range s {
-		if a := math.Float32bits(v) & 0x7fffffff; a != 0 && a < minInit {
-			return false
-		}
-	}
-	return true
-}
-
 // denseForwardBF16Tiles computes DenseForwardBF16 on g's float32 tiles
-// and reports whether it could (the bounds above); when not, y is
-// unchanged.
+// and reports whether it could (k ≥ 1, and the bound above on arm64);
+// when not, y is unchanged.
 func denseForwardBF16Tiles(g *gemmISA, y, x, w, b []float32, m, k, n int, relu bool) bool {
-	if !initFits(b) {
+	if k == 0 {
 		return false
 	}
 	kp := k + k%2
 	s := getPairBuf(m*kp, kp*n)
 	defer putPairBuf(s)
-	if roundSwapCols(s.a, x, m, k, k)+roundSwapRows(s.b, w, k, n, n) < minExp {
+	if roundSwapCols(s.a, x, m, k, k)+roundSwapRows(s.b, w, k, n, n) < bf16MinExp {
 		return false
 	}
+	defer restoreDenormals(flushDenormals())
 	denseForwardTiles(g, y, s.a, s.b, b, m, kp, n, relu)
 	return true
 }
 
-// denseBackwardBF16Tiles computes DenseBackwardBF16's dw and dx on g's
-// float32 tiles (dw = xᵀ·dy over the rows of each pair swapped, dx =
-// dy·wᵀ over the columns) and reports whether it could; when not, dw
-// and dx may hold anything.
-func denseBackwardBF16Tiles(g *gemmISA, dw, dx, x, w, dy []float32, m, k, n int) bool {
+// weightGradBF16Tiles computes DenseBackwardBF16's dw = xᵀ·dy on g's
+// float32 tiles, over the rows of each pair swapped, and reports whether
+// it could (the bound above on arm64); when not, dw may hold anything.
+func weightGradBF16Tiles(g *gemmISA, dw, x, dy []float32, m, k, n int) bool {
 	mp := m + m%2
 	s := getPairBuf(mp*k, mp*n)
 	defer putPairBuf(s)
-	if roundSwapRows(s.a, x, m, k, k)+roundSwapRows(s.b, dy, m, n, n) < minExp {
+	if roundSwapRows(s.a, x, m, k, k)+roundSwapRows(s.b, dy, m, n, n) < bf16MinExp {
 		return false
 	}
+	defer restoreDenormals(flushDenormals())
 	g.gemm(dw, n, s.a, 1, k, s.b, n, 1, nil, 0, k, n, mp, false)
-	if dx == nil {
-		return true
-	}
+	return true
+}
+
+// inputGradBF16Tiles is weightGradBF16Tiles for dx = dy·wᵀ, over the
+// columns of each pair swapped.
+func inputGradBF16Tiles(g *gemmISA, dx, w, dy []float32, m, k, n int) bool {
 	np := n + n%2
-	s.size(m*np, k*np)
-	if roundSwapCols(s.a, dy, m, n, n)+roundSwapCols(s.b, w, k, n, n) < minExp {
+	s := getPairBuf(m*np, k*np)
+	defer putPairBuf(s)
+	if roundSwapCols(s.a, dy, m, n, n)+roundSwapCols(s.b, w, k, n, n) < bf16MinExp {
 		return false
 	}
+	defer restoreDenormals(flushDenormals())
 	g.gemm(dx, k, s.a, np, 1, s.b, 1, np, nil, 0, m, k, np, false)
 	return true
 }
 
 // bf16Forward is DenseForwardBF16 on an implementation without bf16
-// instructions: g's float32 tiles where the bounds above hold, else the
-// reference.
+// instructions: g's float32 tiles where they can, else the reference.
 func bf16Forward(g *gemmISA, y, x, w, b []float32, m, k, n int, relu bool) {
 	if !denseForwardBF16Tiles(g, y, x, w, b, m, k, n, relu) {
 		denseForwardBF16Generic(y, x, w, b, m, k, n, relu)
@@ -191,11 +177,13 @@ func bf16Forward(g *gemmISA, y, x, w, b []float32, m, k, n int, relu bool) {
 }
 
 // bf16Backward is DenseBackwardBF16 as bf16Forward is DenseForwardBF16,
-// with colSums the implementation's db (n ≥ 1).
+// each product on its own, with colSums the implementation's db (n ≥ 1).
 func bf16Backward(g *gemmISA, colSums func(db, dy *float32, m, n int), dw, db, dx, x, w, dy []float32, m, k, n int) {
-	if !denseBackwardBF16Tiles(g, dw, dx, x, w, dy, m, k, n) {
-		denseBackwardBF16Generic(dw, db, dx, x, w, dy, m, k, n)
-		return
+	if !weightGradBF16Tiles(g, dw, x, dy, m, k, n) {
+		weightGradBF16Generic(dw, x, dy, m, k, n)
+	}
+	if dx != nil && !inputGradBF16Tiles(g, dx, w, dy, m, k, n) {
+		inputGradBF16Generic(dx, w, dy, m, k, n)
 	}
 	if n > 0 {
 		colSums(&db[0], unsafe.SliceData(dy), m, n)

@@ -3,11 +3,13 @@
 package simdnn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/simdnn/simdnn/internal/impl"
 	"github.com/stretchr/testify/assert"
@@ -50,11 +52,12 @@ func bf16Near(r *rand.Rand, s []float32, e int) {
 }
 
 // TestBF16OnTilesBound runs the bf16 products on each implementation's
-// float32 tiles (bf16_tiles.go) with operands at the bound the tiles
-// take, where sums of products near 2^-112 cancel down towards the
-// denormals, and holds them to the reference bit for bit; one exponent
-// lower the tiles must refuse. The kernels must still agree with the
-// reference there (they run it).
+// float32 tiles (bf16_tiles.go) with operands whose smallest exponents
+// sum to −112 down to −180, so that products and sums reach into and
+// cancel across the denormals the definition flushes, and holds them to
+// the reference bit for bit: on amd64 always (MXCSR's DAZ and FTZ), on
+// arm64 down to the bound of −135 (FPCR.FZ), below which the tiles must
+// refuse and bf16Forward and bf16Backward run the reference.
 func TestBF16OnTilesBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for id, g := range gemmISAs {
@@ -64,42 +67,59 @@ func TestBF16OnTilesBound(t *testing.T) {
 		t.Run(impl.Name(id), func(t *testing.T) {
 			for _, s := range [][3]int{{1, 1, 1}, {3, 5, 7}, {8, 33, 17}, {17, 64, 40}, {40, 129, 3}, {7, 300, 66}} {
 				m, k, n := s[0], s[1], s[2]
-				for _, ea := range []int{-56, -30, -82, 0, -112} {
-					for _, below := range []int{0, 1} {
+				for _, sum := range []int{-112, -135, -136, -150, -180} {
+					for _, shift := range []int{0, 20, -20} {
+						ea := sum/2 + shift
+						eb := sum - ea
+						taken := ea+eb+254 >= bf16MinExp
+						what := fmt.Sprintf("%v ea=%d eb=%d", s, ea, eb)
 						x, w, b, dy := make([]float32, m*k), make([]float32, k*n), make([]float32, n), make([]float32, m*n)
+						w2 := make([]float32, k*n)
 						bf16Near(r, x, ea)
-						bf16Near(r, w, -112-ea-below)
-						bf16Near(r, dy, -112-ea-below)
-						bf16Near(r, b, -103)
-						x[r.IntN(len(x))] = float32(math.Ldexp(1, ea)) // the bound itself present
-						w[r.IntN(len(w))] = float32(math.Ldexp(-1, -112-ea-below))
-						dy[r.IntN(len(dy))] = float32(math.Ldexp(1, -112-ea-below))
+						bf16Near(r, w, eb)
+						bf16Near(r, dy, eb)
+						bf16Near(r, w2, ea)
+						bf16Near(r, b, -130)                           // denormal biases among them
+						x[r.IntN(len(x))] = float32(math.Ldexp(1, ea)) // the exponents themselves present
+						w[r.IntN(len(w))] = float32(math.Ldexp(-1, eb))
+						dy[r.IntN(len(dy))] = float32(math.Ldexp(1, eb))
+						w2[r.IntN(len(w2))] = float32(math.Ldexp(1, ea))
+
 						want := make([]float32, m*n)
 						denseForwardBF16Generic(want, x, w, b, m, k, n, false)
 						y := make([]float32, m*n)
-						ok := denseForwardBF16Tiles(g, y, x, w, b, m, k, n, false)
-						require.Equal(t, below == 0, ok, "forward %v ea=%d below=%d: tiles taken", s, ea, below)
-						if ok {
-							requireSameBits(t, "forward y", y, want)
+						require.Equal(t, taken, denseForwardBF16Tiles(g, y, x, w, b, m, k, n, false), "forward %s: tiles taken", what)
+						if taken {
+							requireSameBits(t, "forward tiles y "+what, y, want)
 						}
-						// Backward: dw's operands x and dy, dx's dy and w2, each
-						// pair at the bound.
-						w2 := make([]float32, k*n)
-						bf16Near(r, w2, ea)
+						bf16Forward(g, y, x, w, b, m, k, n, false)
+						requireSameBits(t, "bf16Forward y "+what, y, want)
+
+						// Backward: dw's operands x and dy, dx's dy and w2,
+						// each pair at the exponents.
 						wdw, wdb, wdx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
 						denseBackwardBF16Generic(wdw, wdb, wdx, x, w2, dy, m, k, n)
-						dw, dx := make([]float32, k*n), make([]float32, m*k)
-						ok = denseBackwardBF16Tiles(g, dw, dx, x, w2, dy, m, k, n)
-						require.Equal(t, below == 0, ok, "backward %v ea=%d below=%d: tiles taken", s, ea, below)
-						if ok {
-							requireSameBits(t, "backward dw", dw, wdw)
-							requireSameBits(t, "backward dx", dx, wdx)
+						dw, db, dx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
+						require.Equal(t, taken, weightGradBF16Tiles(g, dw, x, dy, m, k, n), "dw %s: tiles taken", what)
+						require.Equal(t, taken, inputGradBF16Tiles(g, dx, w2, dy, m, k, n), "dx %s: tiles taken", what)
+						if taken {
+							requireSameBits(t, "tiles dw "+what, dw, wdw)
+							requireSameBits(t, "tiles dx "+what, dx, wdx)
 						}
+						bf16Backward(g, goColumnSums, dw, db, dx, x, w2, dy, m, k, n)
+						requireSameBits(t, "bf16Backward dw "+what, dw, wdw)
+						requireSameBits(t, "bf16Backward db "+what, db, wdb)
+						requireSameBits(t, "bf16Backward dx "+what, dx, wdx)
 					}
 				}
 			}
 		})
 	}
+}
+
+// goColumnSums is bf16Backward's colSums in Go (the reference's).
+func goColumnSums(db, dy *float32, m, n int) {
+	columnSumsGeneric(unsafe.Slice(db, n), unsafe.Slice(dy, m*n), m, n)
 }
 
 // requireSameBits fails t unless got is want bit for bit (any NaN matching any
@@ -114,24 +134,30 @@ func requireSameBits(t *testing.T, what string, got, want []float32) {
 }
 
 // TestBF16OnTilesTakesTraining: on operands like a network's in training
-// (uniform in [-1, 1]) the float32 tiles always run, so that the speed
-// of a bf16 run without bf16 instructions is theirs, not the reference's.
+// the float32 tiles always run, so that the speed of a bf16 run without
+// bf16 instructions is theirs, not the reference's: uniform in ±[2^-15,
+// 1), then with a confident network's output layer's softmax gradient of
+// 2^-119 among them (on arm64 the bound, −135, lies just below).
 func TestBF16OnTilesTakesTraining(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 6))
 	for id, g := range gemmISAs {
 		if !slices.Contains(impl.Names(), impl.Name(id)) {
 			continue
 		}
-		for _, s := range [][3]int{{0, 5, 3}, {4, 0, 3}, {1, 784, 15}, {255, 783, 129}, {128, 128, 10}} {
+		for _, s := range [][3]int{{4, 1, 3}, {1, 784, 15}, {255, 783, 129}, {128, 128, 10}} {
 			m, k, n := s[0], s[1], s[2]
 			x, w, b, dy := make([]float32, m*k), make([]float32, k*n), make([]float32, n), make([]float32, m*n)
 			for _, v := range [][]float32{x, w, b, dy} {
 				for i := range v {
-					v[i] = float32(r.Float64()*2 - 1)
+					v[i] = float32(math.Copysign(max(r.Float64(), 0x1p-15), r.Float64()-0.5)) // ±[2^-15, 1)
 				}
 			}
-			assert.True(t, denseForwardBF16Tiles(g, make([]float32, m*n), x, w, b, m, k, n, true), "%s forward %v", impl.Name(id), s)
-			assert.True(t, denseBackwardBF16Tiles(g, make([]float32, k*n), make([]float32, m*k), x, w, dy, m, k, n), "%s backward %v", impl.Name(id), s)
+			for range 2 {
+				assert.True(t, denseForwardBF16Tiles(g, make([]float32, m*n), x, w, b, m, k, n, true), "%s forward %v", impl.Name(id), s)
+				assert.True(t, weightGradBF16Tiles(g, make([]float32, k*n), x, dy, m, k, n), "%s dw %v", impl.Name(id), s)
+				assert.True(t, inputGradBF16Tiles(g, make([]float32, m*k), w, dy, m, k, n), "%s dx %v", impl.Name(id), s)
+				x[0], dy[0] = 0x1p-15, 0x1p-119 // then confident
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@
 package simdnn
 
 import (
+	"runtime"
 	"unsafe"
 
 	"github.com/simdnn/simdnn/internal/impl"
@@ -236,3 +237,33 @@ func roundRows(dst, src []float32, rows, n, nsrc, ldd, lds int, swap bool, lo ui
 
 //go:noescape
 func avx2RoundBF16(dst, src *float32, rows, n, nsrc, ldd, lds int, swap bool) uint32
+
+// bf16MinExp is the least sum of the biased exponents of the smallest
+// non-zero rounded operands for which the float32 tiles give the bf16
+// sums (bf16_tiles.go): on amd64, with MXCSR's DAZ and FTZ on, any.
+const bf16MinExp = 0
+
+// flushDenormals locks the goroutine to its thread and turns on MXCSR's
+// DAZ and FTZ there, returning the MXCSR to restore: the flushes of the
+// bf16 sums (bf16_tiles.go).
+func flushDenormals() uint64 {
+	runtime.LockOSThread()
+	return uint64(mxcsrFlush())
+}
+
+// restoreDenormals undoes flushDenormals.
+func restoreDenormals(old uint64) {
+	mxcsrSet(uint32(old))
+	runtime.UnlockOSThread()
+}
+
+// mxcsrFlush sets MXCSR's DAZ (bit 6) and FTZ (bit 15) and returns the
+// MXCSR before.
+//
+//go:noescape
+func mxcsrFlush() uint32
+
+// mxcsrSet loads v into MXCSR.
+//
+//go:noescape
+func mxcsrSet(v uint32)

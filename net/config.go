@@ -55,9 +55,9 @@ type Config struct {
 	// every implementation (whole runs differ between implementations
 	// as in fp32: the float32 kernels round differently); they are fast
 	// where simdnn.Kernels.BF16Native holds (AVX512_BF16), run on the
-	// float32 kernels' tiles at about their speed on avx2, neon and
-	// avx512 without AVX512_BF16, and as the reference, many times
-	// slower, on generic. Evaluation
+	// float32 kernels' tiles on avx2, neon and avx512 without
+	// AVX512_BF16 (0.55–0.95× their speed on wide layers), and as the
+	// reference, many times slower, on generic. Evaluation
 	// (Config.Val, Predictor) always runs in float32.
 	Precision Precision
 

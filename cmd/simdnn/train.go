@@ -78,7 +78,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.batch, "batch", 1024, "rows per SGD step")
 	fs.Float64Var(&f.lr, "lr", 0.2, "learning rate")
 	fs.StringVar(&f.optimizer, "optimizer", "sgd", "update rule, PyTorch's: sgd, momentum, nesterov, adam or adamw (sgd with -momentum is Keras' momentum)")
-	fs.StringVar(&f.precision, "precision", "fp32", "arithmetic of the dense products: fp32, or bf16 (operands rounded to bfloat16, sums in float32; fast on CPUs with AVX512_BF16, emulated elsewhere)")
+	fs.StringVar(&f.precision, "precision", "fp32", "arithmetic of the dense products: fp32, or bf16 (operands rounded to bfloat16, sums in float32; fast on CPUs with AVX512_BF16, on the float32 kernels elsewhere, the reference on generic)")
 	fs.Float64Var(&f.momentum, "momentum", 0, "momentum in [0, 1): with sgd 0 is plain SGD, more is Keras' momentum; with momentum and nesterov 0 means 0.9")
 	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "weight decay ≥ 0 (PyTorch's weight_decay; decoupled with adamw)")
 	fs.Float64Var(&f.beta1, "beta1", 0.9, "adam and adamw: decay of the first moment, in [0, 1)")
