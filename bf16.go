@@ -14,8 +14,13 @@ import "math"
 //     length has a last pair whose second product is 0·0. Per pair the
 //     partial sum s, when denormal, is first taken as a zero of its sign;
 //     then s = a₁·b₁ + s and s = a₀·b₀ + s (the second of the pair first),
-//     each a fused multiply-add rounded to nearest even whose denormal
-//     result becomes a zero of its sign.
+//     each a fused multiply-add rounded to nearest even whose result
+//     becomes a zero of its sign when tiny: when it lies below 2^-126 in
+//     magnitude once rounded to 24 significant bits with an unbounded
+//     exponent (x86 detects tininess after rounding). That is every
+//     denormal result, and an exact result from 2^-126 − 2^-150 to below
+//     2^-126 − 2^-151, which rounds up to 2^-126 among float32's
+//     denormals but stays below it with an unbounded exponent.
 //   - A sum of no steps is its initial value as given (a bias or 0).
 //
 // Each step is one fused multiply-add, so a product is never rounded on
@@ -55,8 +60,30 @@ func flushDenormal(x float32) float32 {
 // sum), all already rounded to bfloat16.
 func bf16Pair(s, a0, b0, a1, b1 float32) float32 {
 	s = flushDenormal(s)
-	s = flushDenormal(fma32(a1, b1, s))
-	return flushDenormal(fma32(a0, b0, s))
+	return bf16Step(a0, b0, bf16Step(a1, b1, s))
+}
+
+// tinyBelow is where tininess ends: exact results of smaller magnitude
+// round, with an unbounded exponent, to below 2^-126 (its own ties go
+// up, to 2^-126, an even significand).
+const tinyBelow = 0x1p-126 - 0x1p-151
+
+// bf16Step is one fused step of a pair: a·b + s rounded to nearest even,
+// a zero of its sign when tiny (the comment at the top). s is 0 or
+// normal and a, b are bfloat16 values, so when the result rounds to
+// ±2^-126 the exact a·b + s is near enough to it to be exact in float64
+// (a·b has 16 significant bits, s 24, and the exact sum lies within
+// 2^-150 of 2^-126) or, when a·b is too small for that, far from
+// tinyBelow, which no rounding of it then crosses.
+func bf16Step(a, b, s float32) float32 {
+	r := fma32(a, b, s)
+	switch u := math.Float32bits(r) & 0x7fffffff; {
+	case u < 0x00800000:
+		return flushDenormal(r)
+	case u == 0x00800000 && math.Abs(float64(a)*float64(b)+float64(s)) < tinyBelow:
+		return math.Float32frombits(math.Float32bits(r) & 0x80000000)
+	}
+	return r
 }
 
 // bf16Dot returns init plus the k products a(p)·b(p), p < k, summed in

@@ -126,36 +126,46 @@ func TestRoundBF16(t *testing.T) {
 // TestBF16Hand checks the arithmetic's definition on cases worked by
 // hand: the order of a pair, the flushes, the padding of an odd sum.
 func TestBF16Hand(t *testing.T) {
-	impltest.RunAsm(t, func(t *testing.T) {
-		run := func(x, w []float32, b float32) float32 {
-			y := []float32{7}
-			DenseForwardBF16(y, x, w, []float32{b}, 1, len(x), 1, false)
-			return y[0]
-		}
-		// 1 + 2^-9 is not a bf16 value: it rounds to 1 (tie to even).
-		assert.Equal(t, float32(1), run([]float32{1 + 0x1p-8}, []float32{1}, 0))
-		// The second product of a pair is added first: from 2^30,
-		// 2^30 − 2^30 + 1 = 1, while 2^30 + 1 − 2^30 = 0 in float32.
-		big := float32(0x1p30)
-		assert.Equal(t, float32(1), run([]float32{1, -big}, []float32{1, 1}, big))
-		assert.Equal(t, float32(0), run([]float32{-big, 1}, []float32{1, 1}, big))
-		// A denormal bias is flushed once a pair is added; with no steps
-		// it stays.
-		den := math.Float32frombits(5)
-		assert.Equal(t, uint32(0), math.Float32bits(run([]float32{0}, []float32{0}, den)))
-		assert.Equal(t, uint32(5), math.Float32bits(run(nil, nil, den)))
-		// A denormal sum is flushed: 2^-63 · 2^-64 = 2^-127.
-		assert.Equal(t, uint32(0x80000000), math.Float32bits(run([]float32{-0x1p-63}, []float32{0x1p-64}, 0)))
-		// The sum between the two steps of a pair is flushed: 2^-127 (the
-		// second product) becomes 0 before 2^-126 is added.
-		assert.Equal(t, uint32(0x00800000), math.Float32bits(run([]float32{0x1p-63, 0x1p-64}, []float32{0x1p-63, 0x1p-63}, 0)))
-		// A denormal product added to a normal sum is not: 2^-125 + 2^-127.
-		assert.Equal(t, uint32(0x01200000), math.Float32bits(run([]float32{0, 0x1p-64}, []float32{1, 0x1p-63}, 0x1p-125)))
-		// An odd sum ends with +0·+0: −0 becomes +0.
-		assert.Equal(t, uint32(0), math.Float32bits(run([]float32{-1}, []float32{0}, float32(math.Copysign(0, -1)))))
-		// −0 + (−1·0) + (−0·1) stays −0 with an even number of steps.
-		assert.Equal(t, uint32(0x80000000), math.Float32bits(run([]float32{float32(math.Copysign(0, -1)), -1}, []float32{1, 0}, float32(math.Copysign(0, -1)))))
-	})
+	impltest.RunAsm(t, func(t *testing.T) { bf16Hand(t, DenseForwardBF16) })
+	t.Run("reference", func(t *testing.T) { bf16Hand(t, denseForwardBF16Generic) })
+}
+
+// bf16Hand works the cases of TestBF16Hand through forward.
+func bf16Hand(t *testing.T, forward func(y, x, w, b []float32, m, k, n int, relu bool)) {
+	run := func(x, w []float32, b float32) float32 {
+		y := []float32{7}
+		forward(y, x, w, []float32{b}, 1, len(x), 1, false)
+		return y[0]
+	}
+	// 1 + 2^-9 is not a bf16 value: it rounds to 1 (tie to even).
+	assert.Equal(t, float32(1), run([]float32{1 + 0x1p-8}, []float32{1}, 0))
+	// The second product of a pair is added first: from 2^30,
+	// 2^30 − 2^30 + 1 = 1, while 2^30 + 1 − 2^30 = 0 in float32.
+	big := float32(0x1p30)
+	assert.Equal(t, float32(1), run([]float32{1, -big}, []float32{1, 1}, big))
+	assert.Equal(t, float32(0), run([]float32{-big, 1}, []float32{1, 1}, big))
+	// A denormal bias is flushed once a pair is added; with no steps
+	// it stays.
+	den := math.Float32frombits(5)
+	assert.Equal(t, uint32(0), math.Float32bits(run([]float32{0}, []float32{0}, den)))
+	assert.Equal(t, uint32(5), math.Float32bits(run(nil, nil, den)))
+	// A denormal sum is flushed: 2^-63 · 2^-64 = 2^-127.
+	assert.Equal(t, uint32(0x80000000), math.Float32bits(run([]float32{-0x1p-63}, []float32{0x1p-64}, 0)))
+	// The sum between the two steps of a pair is flushed: 2^-127 (the
+	// second product) becomes 0 before 2^-126 is added.
+	assert.Equal(t, uint32(0x00800000), math.Float32bits(run([]float32{0x1p-63, 0x1p-64}, []float32{0x1p-63, 0x1p-63}, 0)))
+	// Tininess is judged after rounding to 24 bits with an unbounded
+	// exponent, as x86 does: 2^-126 − 2^-150 rounds up to 2^-126 among
+	// float32's denormals, but is tiny and becomes +0 …
+	assert.Equal(t, uint32(0), math.Float32bits(run([]float32{0x1p-75}, []float32{-0x1p-75}, 0x1p-126)))
+	// … while 2^-126 − 2^-151, a tie, rounds to 2^-126 either way.
+	assert.Equal(t, uint32(0x00800000), math.Float32bits(run([]float32{0x1p-75}, []float32{-0x1p-76}, 0x1p-126)))
+	// A denormal product added to a normal sum is not: 2^-125 + 2^-127.
+	assert.Equal(t, uint32(0x01200000), math.Float32bits(run([]float32{0, 0x1p-64}, []float32{1, 0x1p-63}, 0x1p-125)))
+	// An odd sum ends with +0·+0: −0 becomes +0.
+	assert.Equal(t, uint32(0), math.Float32bits(run([]float32{-1}, []float32{0}, float32(math.Copysign(0, -1)))))
+	// −0 + (−1·0) + (−0·1) stays −0 with an even number of steps.
+	assert.Equal(t, uint32(0x80000000), math.Float32bits(run([]float32{float32(math.Copysign(0, -1)), -1}, []float32{1, 0}, float32(math.Copysign(0, -1)))))
 }
 
 // TestBF16MNISTShapes runs the bf16 kernels at the trainer's shapes.
@@ -166,6 +176,44 @@ func TestBF16MNISTShapes(t *testing.T) {
 		for _, s := range [][3]int{{1024, 784, 15}, {256, 784, 128}, {256, 128, 10}, {255, 783, 129}, {100, 1000, 300}} {
 			compareDenseForwardBF16(t, pl, r, testmem.Uniform, s[0], s[1], s[2], true)
 			compareDenseBackwardBF16(t, pl, r, testmem.Uniform, s[0], s[1], s[2], true)
+		}
+	})
+}
+
+// TestBF16Denormals runs the bf16 kernels of every implementation (avx512
+// with AVX512_BF16 in its own instructions) on operands whose products
+// and sums reach into and cancel across the denormals, biases denormal
+// among them, and holds them to the reference bit for bit: the flushes,
+// and tininess judged after rounding, on the hardware that defines them.
+func TestBF16Denormals(t *testing.T) {
+	impltest.RunAsm(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(11, 11))
+		pl := &testmem.Offset{Off: 1}
+		for _, s := range [][3]int{{64, 96, 80}, {33, 17, 65}, {1, 40, 33}, {40, 33, 1}} {
+			for _, e := range [][2]int{{-56, -56}, {-75, -75}, {-60, -90}, {-90, -90}} {
+				near := func(ex int) filler {
+					return func(r *rand.Rand, v []float32) {
+						for i := range v {
+							v[i] = float32(math.Ldexp(float64(1+r.IntN(128))/128, ex+r.IntN(4)))
+							if r.IntN(2) == 0 {
+								v[i] = -v[i]
+							}
+						}
+					}
+				}
+				fill := func(r *rand.Rand, v []float32) {
+					switch len(v) {
+					case s[0] * s[1]: // x
+						near(e[0])(r, v)
+					case s[2]: // b
+						near(-128)(r, v)
+					default: // w, dy, …
+						near(e[1])(r, v)
+					}
+				}
+				compareDenseForwardBF16(t, pl, r, fill, s[0], s[1], s[2], false)
+				compareDenseBackwardBF16(t, pl, r, fill, s[0], s[1], s[2], true)
+			}
 		}
 	})
 }

@@ -12,28 +12,29 @@ import (
 //
 // A pair of steps of the definition (bf16.go) is two fused multiply-adds,
 // the second step first, each result flushed to a zero of its sign when
-// denormal, after the partial sum was flushed when denormal. A float32
+// tiny, after the partial sum was flushed when denormal. A float32
 // tile computes exactly that when given the operands rounded to bf16
 // (RoundBF16) with the two steps of each pair swapped (an odd sum's 0·0
 // first in its last pair), and when its fused multiply-adds flush as the
-// definition does. The tiles run with the CPU's flushing mode on, the
-// calling goroutine locked to its thread meanwhile (flushDenormals):
+// definition does. The tiles run with the CPU's flushing mode on
+// (gemmFlush: each tile routine sets it and resets it to Go's, so that
+// no Go code runs under it), and without the matrix–vector routines:
 //
 //   - amd64, MXCSR's DAZ and FTZ: a denormal input is taken as a zero of
-//     its sign, and a result that is denormal after rounding becomes one
-//     (x86 detects tininess after rounding): the definition's flushes,
-//     for any operands.
+//     its sign, and a result tiny after rounding (to 24 bits with an
+//     unbounded exponent) becomes one: the definition's flushes, for any
+//     operands.
 //   - arm64, FPCR.FZ: the same for inputs, but Arm flushes a result that
-//     is tiny before rounding, so an exact result just below 2^-126 that
-//     rounds up to it would become 0, where the definition keeps 2^-126.
-//     That cannot happen when every exact result is a multiple of 2^-149
-//     (those below 2^-126 are denormals exactly): every float32 is one,
-//     and a product is one when ea + eb ≥ −135, ea and eb the exponents of
-//     the smallest non-zero rounded operands of A and of B (a non-zero
-//     bf16 of at least 2^e is a multiple of 2^(e−7)). A product whose
-//     operands fall below that runs the reference; a network in training
-//     is far inside it (MNIST's pixels are at least 2^-8; a softmax
-//     gradient of 2^-120 against activations of 2^-15 still passes).
+//     is tiny before rounding, so an exact result from 2^-126 − 2^-151 to
+//     below 2^-126 would become 0, where the definition rounds it to
+//     2^-126. No exact result lies there when each is a multiple of
+//     2^-150: every float32 is, and a product is when ea + eb ≥ −136, ea
+//     and eb the exponents of the smallest non-zero rounded operands of A
+//     and of B (a non-zero bf16 of at least 2^e is a multiple of
+//     2^(e−7)). A product whose operands fall below that runs the
+//     reference; a network in training is far inside it (MNIST's pixels
+//     are at least 2^-8; a softmax gradient of 2^-119 against
+//     activations of 2^-15 still passes).
 //
 // A sum of no steps is its initial value as given, unflushed: those run
 // the reference (which only copies it).
@@ -134,8 +135,7 @@ func denseForwardBF16Tiles(g *gemmISA, y, x, w, b []float32, m, k, n int, relu b
 	if roundSwapCols(s.a, x, m, k, k)+roundSwapRows(s.b, w, k, n, n) < bf16MinExp {
 		return false
 	}
-	defer restoreDenormals(flushDenormals())
-	denseForwardTiles(g, y, s.a, s.b, b, m, kp, n, relu)
+	g.gemmFlush(y, n, s.a, kp, 1, s.b, n, 1, b, 0, m, n, kp, relu)
 	return true
 }
 
@@ -149,8 +149,7 @@ func weightGradBF16Tiles(g *gemmISA, dw, x, dy []float32, m, k, n int) bool {
 	if roundSwapRows(s.a, x, m, k, k)+roundSwapRows(s.b, dy, m, n, n) < bf16MinExp {
 		return false
 	}
-	defer restoreDenormals(flushDenormals())
-	g.gemm(dw, n, s.a, 1, k, s.b, n, 1, nil, 0, k, n, mp, false)
+	g.gemmFlush(dw, n, s.a, 1, k, s.b, n, 1, nil, 0, k, n, mp, false)
 	return true
 }
 
@@ -163,8 +162,7 @@ func inputGradBF16Tiles(g *gemmISA, dx, w, dy []float32, m, k, n int) bool {
 	if roundSwapCols(s.a, dy, m, n, n)+roundSwapCols(s.b, w, k, n, n) < bf16MinExp {
 		return false
 	}
-	defer restoreDenormals(flushDenormals())
-	g.gemm(dx, k, s.a, np, 1, s.b, 1, np, nil, 0, m, k, np, false)
+	g.gemmFlush(dx, k, s.a, np, 1, s.b, 1, np, nil, 0, m, k, np, false)
 	return true
 }
 

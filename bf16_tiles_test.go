@@ -56,18 +56,27 @@ func bf16Near(r *rand.Rand, s []float32, e int) {
 // sum to −112 down to −180, so that products and sums reach into and
 // cancel across the denormals the definition flushes, and holds them to
 // the reference bit for bit: on amd64 always (MXCSR's DAZ and FTZ), on
-// arm64 down to the bound of −135 (FPCR.FZ), below which the tiles must
-// refuse and bf16Forward and bf16Backward run the reference.
+// arm64 down to the bound of −136 (FPCR.FZ), below which the tiles must
+// refuse and bf16Forward and bf16Backward run the reference. The mode is
+// the tiles' own: after them Go code runs in Go's.
 func TestBF16OnTilesBound(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
+	mode := floatMode()
+	tiny := float32(0x1p-70) // (a variable: tiny·tiny is computed at run time)
 	for id, g := range gemmISAs {
 		if !slices.Contains(impl.Names(), impl.Name(id)) {
 			continue
 		}
 		t.Run(impl.Name(id), func(t *testing.T) {
-			for _, s := range [][3]int{{1, 1, 1}, {3, 5, 7}, {8, 33, 17}, {17, 64, 40}, {40, 129, 3}, {7, 300, 66}} {
+			// The flushing mode is the tiles' own: Go code runs in Go's.
+			goMode := func(after string) {
+				t.Helper()
+				require.Equal(t, mode, floatMode(), "the CPU's floating-point mode after %s", after)
+				require.Equal(t, float32(0x1p-140), tiny*tiny, "a denormal product in Go after %s", after)
+			}
+			for _, s := range [][3]int{{1, 1, 1}, {3, 5, 7}, {8, 33, 17}, {17, 64, 40}, {40, 129, 3}, {7, 300, 66}, {1, 70, 40}, {40, 70, 1}} {
 				m, k, n := s[0], s[1], s[2]
-				for _, sum := range []int{-112, -135, -136, -150, -180} {
+				for _, sum := range []int{-112, -136, -137, -150, -180} {
 					for _, shift := range []int{0, 20, -20} {
 						ea := sum/2 + shift
 						eb := sum - ea
@@ -89,6 +98,7 @@ func TestBF16OnTilesBound(t *testing.T) {
 						denseForwardBF16Generic(want, x, w, b, m, k, n, false)
 						y := make([]float32, m*n)
 						require.Equal(t, taken, denseForwardBF16Tiles(g, y, x, w, b, m, k, n, false), "forward %s: tiles taken", what)
+						goMode("forward " + what)
 						if taken {
 							requireSameBits(t, "forward tiles y "+what, y, want)
 						}
@@ -101,7 +111,9 @@ func TestBF16OnTilesBound(t *testing.T) {
 						denseBackwardBF16Generic(wdw, wdb, wdx, x, w2, dy, m, k, n)
 						dw, db, dx := make([]float32, k*n), make([]float32, n), make([]float32, m*k)
 						require.Equal(t, taken, weightGradBF16Tiles(g, dw, x, dy, m, k, n), "dw %s: tiles taken", what)
+						goMode("dw " + what)
 						require.Equal(t, taken, inputGradBF16Tiles(g, dx, w2, dy, m, k, n), "dx %s: tiles taken", what)
+						goMode("dx " + what)
 						if taken {
 							requireSameBits(t, "tiles dw "+what, dw, wdw)
 							requireSameBits(t, "tiles dx "+what, dx, wdx)
@@ -137,7 +149,7 @@ func requireSameBits(t *testing.T, what string, got, want []float32) {
 // the float32 tiles always run, so that the speed of a bf16 run without
 // bf16 instructions is theirs, not the reference's: uniform in ±[2^-15,
 // 1), then with a confident network's output layer's softmax gradient of
-// 2^-119 among them (on arm64 the bound, −135, lies just below).
+// 2^-119 among them (on arm64 the bound, −136, lies just below).
 func TestBF16OnTilesTakesTraining(t *testing.T) {
 	r := rand.New(rand.NewPCG(6, 6))
 	for id, g := range gemmISAs {

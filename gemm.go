@@ -25,11 +25,18 @@ import (
 //
 //	func xxxTileRxW(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 //
+// flags may also have tileFlush: the tile's fused multiply-adds then run
+// with the CPU's flushing of denormals on (MXCSR's DAZ and FTZ, FPCR.FZ),
+// set and reset by the routine itself (bf16_tiles.go).
+//
 // A masked ISA (AVX-512's opmask registers) reads and writes no column
 // whose bit is clear; the others read and write all W, and the driver
 // hands them only whole panels: the last, partial panel of columns, like
 // the last rows that do not fill a tile, goes through a scratch tile.
-const tileReLU = 1
+const (
+	tileReLU  = 1
+	tileFlush = 2
+)
 
 // packGo, as a gemmISA's packT, packs a transposed B in Go.
 const packGo = 0
@@ -168,7 +175,12 @@ func (g *gemmISA) partial(nb int) bool {
 // clamps at 0 when relu is set. Strides count floats; b is read in place
 // when bq = 1, else packed.
 func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bq int, init []float32, ldi int, rows, cols, steps int, relu bool) {
-	g.gemmB(c, ldc, a, aRow, aStep, b, bs, bq, 0, init, ldi, rows, cols, steps, relu)
+	g.gemmB(c, ldc, a, aRow, aStep, b, bs, bq, 0, 0, init, ldi, rows, cols, steps, relu)
+}
+
+// gemmFlush is gemm with the tiles' flushing of denormals on (tileFlush).
+func (g *gemmISA) gemmFlush(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bq int, init []float32, ldi int, rows, cols, steps int, relu bool) {
+	g.gemmB(c, ldc, a, aRow, aStep, b, bs, bq, 0, tileFlush, init, ldi, rows, cols, steps, relu)
 }
 
 // gemmPairs is gemm on a bf16 ISA (whose tiles take pairs of steps as
@@ -176,12 +188,12 @@ func (g *gemmISA) gemm(c []float32, ldc int, a []float32, aRow, aStep int, b []f
 // floats apart: the packing pairs them, rows 2s and 2s + 1 into step s
 // (pairSteps). A is in words already; the steps are ⌈bRows/2⌉.
 func (g *gemmISA) gemmPairs(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bRows int, init []float32, ldi int, rows, cols int, relu bool) {
-	g.gemmB(c, ldc, a, aRow, aStep, b, bs, 1, bRows, init, ldi, rows, cols, (bRows+1)/2, relu)
+	g.gemmB(c, ldc, a, aRow, aStep, b, bs, 1, bRows, 0, init, ldi, rows, cols, (bRows+1)/2, relu)
 }
 
 // gemmB is gemm, with B's float32 rows paired while packed when bRows > 0
-// (gemmPairs).
-func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bq, bRows int, init []float32, ldi int, rows, cols, steps int, relu bool) {
+// (gemmPairs), and flags (tileFlush) handed to every tile.
+func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []float32, bs, bq, bRows, flags int, init []float32, ldi int, rows, cols, steps int, relu bool) {
 	if rows == 0 || cols == 0 {
 		return
 	}
@@ -220,14 +232,14 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 		nb := min(gemmNC, cols-j0)
 		for k0 := 0; ; {
 			ks := min(kc, steps-k0)
-			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks}
+			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks, flags: flags}
 			p.init, p.ldi = init, ldi
 			p.fresh = init == nil || unsafe.SliceData(init) != unsafe.SliceData(c)
 			if k0 > 0 {
 				p.init, p.ldi, p.fresh = c, ldc, false // continue the sums
 			}
 			if k0+ks >= steps && relu {
-				p.flags = tileReLU
+				p.flags |= tileReLU
 			}
 			switch {
 			case bRows > 0:

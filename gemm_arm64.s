@@ -42,6 +42,16 @@
 #define TILES R19
 #define FLAGS R20
 
+#define TILE_FLUSH 2
+
+// FLUSH_ON(skip), at a tile's start, and FLUSH_OFF(skip), before its
+// return: with TILE_FLUSH in flags (the bf16 sums on the float32 tiles,
+// bf16_tiles.go) FPCR.FZ is on for the tile's arithmetic, then FPCR is
+// back at 0, the value Go's ABI has at every call. Assembly is not
+// preempted, so the mode never reaches Go code.
+#define FLUSH_ON(skip) TBZ $1, FLAGS, skip; MOVD $(1<<24), R21; MSR R21, FPCR; skip:
+#define FLUSH_OFF(skip) TBZ $1, FLAGS, skip; MSR ZR, FPCR; skip:
+
 // TILE_ARGS loads the arguments every tile uses and the row offsets.
 #define TILE_ARGS \
 	MOVD c+0(FP), C_PTR; \
@@ -98,6 +108,7 @@
 // V8+4r…V11+4r). Per step 4 + 6 loads feed 24 FMLAs.
 TEXT ·neonTile6x16(SB), NOSPLIT, $0-104
 	TILE_ARGS
+	FLUSH_ON(neonTile6x16fon)
 
 t6x16tile:
 	INIT4(V8, V9, V10, V11); INIT4(V12, V13, V14, V15); INIT4(V16, V17, V18, V19)
@@ -127,6 +138,7 @@ t6x16store:
 	ADD  A_ROW6, A_TILE
 	SUBS $1, TILES
 	BNE  t6x16tile
+	FLUSH_OFF(neonTile6x16foff1)
 	RET
 
 // func neonTile12x8(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
@@ -136,6 +148,7 @@ t6x16store:
 // A_PTR8. Per step 2 + 12 loads feed 24 FMLAs.
 TEXT ·neonTile12x8(SB), NOSPLIT, $0-104
 	TILE_ARGS
+	FLUSH_ON(neonTile12x8fon)
 
 t12x8tile:
 	INIT2(V8, V9); INIT2(V10, V11); INIT2(V12, V13); INIT2(V14, V15); INIT2(V16, V17); INIT2(V18, V19)
@@ -168,6 +181,7 @@ t12x8store:
 	ADD  A_ROW6<<1, A_TILE
 	SUBS $1, TILES
 	BNE  t12x8tile
+	FLUSH_OFF(neonTile12x8foff1)
 	RET
 
 // func neonTile16x4(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
@@ -178,6 +192,7 @@ t12x8store:
 // FMLA pipes.
 TEXT ·neonTile16x4(SB), NOSPLIT, $0-104
 	TILE_ARGS
+	FLUSH_ON(neonTile16x4fon)
 
 t16x4tile:
 	INIT1(V16); INIT1(V17); INIT1(V18); INIT1(V19); INIT1(V20); INIT1(V21); INIT1(V22); INIT1(V23)
@@ -210,6 +225,7 @@ t16x4store:
 	ADD  A_ROW4<<2, A_TILE
 	SUBS $1, TILES
 	BNE  t16x4tile
+	FLUSH_OFF(neonTile16x4foff1)
 	RET
 
 #define DB_PTR R0

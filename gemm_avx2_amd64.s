@@ -126,6 +126,7 @@ GLOBL avx2LaneBits<>(SB), RODATA|NOPTR, $64
 // next panel's columns, which the first tile would otherwise wait for.
 TEXT ·avx2Tile6x16(SB), NOSPLIT, $8-104
 	TILE_ARGS(16)
+	FLUSH_ON(avx2Tile6x16fon)
 	MOVQ $32, HI
 	TESTQ PART, PART
 	JZ t6x16tile
@@ -159,6 +160,7 @@ t6x16store:
 	ROWS6(STORE_HALVES)
 	TILE_DOWN(4, 2)
 	JNZ t6x16tile
+	FLUSH_OFF(avx2Tile6x16foff1)
 	VZEROUPPER
 	RET
 
@@ -186,6 +188,7 @@ t6x16mstore:
 	ROWS6(MSTORE2)
 	TILE_DOWN(4, 2)
 	JNZ t6x16mtile
+	FLUSH_OFF(avx2Tile6x16foff2)
 	VZEROUPPER
 	RET
 
@@ -206,6 +209,7 @@ t6x16mstore:
 // 12 FMAs; a partial panel loads B with VMASKMOVPS.
 TEXT ·avx2Tile12x8(SB), NOSPLIT, $8-104
 	TILE_ARGS(8)
+	FLUSH_ON(avx2Tile12x8fon)
 
 t12x8tile:
 	MASK8(Y14)
@@ -245,6 +249,7 @@ t12x8mstore:
 t12x8next:
 	TILE_DOWN(8, 4)
 	JNZ t12x8tile
+	FLUSH_OFF(avx2Tile12x8foff1)
 	VZEROUPPER
 	RET
 
@@ -256,6 +261,7 @@ t12x8next:
 // broadcast A. A group of g < 4 rows repeats its last row.
 TEXT ·avx2Tile1x16(SB), NOSPLIT, $8-104
 	TILE_ARGS(16)
+	FLUSH_ON(avx2Tile1x16fon)
 	MASK16(Y10, Y11)
 
 t1x16group:
@@ -296,6 +302,7 @@ t1x16store:
 	ADDQ A_ROW, A_TILE
 	SUBQ $4, tiles+96(FP)
 	JGT t1x16group
+	FLUSH_OFF(avx2Tile1x16foff1)
 	VZEROUPPER
 	RET
 

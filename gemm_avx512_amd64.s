@@ -68,6 +68,7 @@
 // 0…3) and 8 broadcasting FMAs (rows 4, 5) feed 24 FMAs.
 TEXT ·avx512Tile6x64(SB), NOSPLIT, $8-104
 	TILE_ARGS
+	FLUSH_ON(avx512Tile6x64fon)
 
 t6x64tile:
 	INIT4(Z4, Z5, Z6, Z7); INIT4(Z8, Z9, Z10, Z11); INIT4(Z12, Z13, Z14, Z15)
@@ -98,6 +99,7 @@ t6x64store:
 	STORE4(Z16, Z17, Z18, Z19); STORE4(Z20, Z21, Z22, Z23); STORE4(Z24, Z25, Z26, Z27)
 	TILE_DOWN(4, 2)
 	JNZ t6x64tile
+	FLUSH_OFF(avx512Tile6x64foff1)
 	VZEROUPPER
 	RET
 
@@ -108,6 +110,7 @@ t6x64store:
 // broadcasting FMAs (rows 4…11) feed 24 FMAs.
 TEXT ·avx512Tile12x32(SB), NOSPLIT, $8-104
 	TILE_ARGS
+	FLUSH_ON(avx512Tile12x32fon)
 
 t12x32tile:
 	INIT2(Z4, Z5); INIT2(Z6, Z7); INIT2(Z8, Z9); INIT2(Z10, Z11)
@@ -147,6 +150,7 @@ t12x32store:
 	STORE2(Z20, Z21); STORE2(Z22, Z23); STORE2(Z24, Z25); STORE2(Z26, Z27)
 	TILE_DOWN(8, 4)
 	JNZ t12x32tile
+	FLUSH_OFF(avx512Tile12x32foff1)
 	VZEROUPPER
 	RET
 
@@ -156,6 +160,7 @@ t12x32store:
 // independent sums, each FMA broadcasting its A from memory.
 TEXT ·avx512Tile1x64(SB), NOSPLIT, $8-104
 	TILE_ARGS
+	FLUSH_ON(avx512Tile1x64fon)
 
 t1x64tile:
 	INIT4(Z4, Z5, Z6, Z7)
@@ -183,6 +188,7 @@ t1x64store:
 	ADDQ A_ROW, A_TILE
 	DECQ tiles+96(FP)
 	JNZ t1x64tile
+	FLUSH_OFF(avx512Tile1x64foff1)
 	VZEROUPPER
 	RET
 
@@ -195,6 +201,7 @@ t1x64store:
 // from memory. Rows 8…15 are addressed from A_PTR2 = A_PTR + 8·aRow.
 TEXT ·avx512Tile16x16(SB), NOSPLIT, $8-104
 	TILE_ARGS
+	FLUSH_ON(avx512Tile16x16fon)
 	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
 
 t16x16tile:
@@ -227,6 +234,7 @@ t16x16store:
 	STORE1(Z12); STORE1(Z13); STORE1(Z14); STORE1(Z15); STORE1(Z16); STORE1(Z17); STORE1(Z18); STORE1(Z19)
 	TILE_DOWN(8, 8)
 	JNZ t16x16tile
+	FLUSH_OFF(avx512Tile16x16foff1)
 	VZEROUPPER
 	RET
 
@@ -235,6 +243,7 @@ t16x16store:
 // below a narrow panel's whole tiles (Z4…Z11 the accumulators).
 TEXT ·avx512Tile8x16(SB), NOSPLIT, $8-104
 	TILE_ARGS
+	FLUSH_ON(avx512Tile8x16fon)
 	LEAQ (A_ROW3)(A_ROW*4), A_ROW7
 
 t8x16tile:
@@ -261,6 +270,7 @@ t8x16store:
 	LEAQ (A_TILE)(A_ROW*8), A_TILE
 	DECQ tiles+96(FP)
 	JNZ t8x16tile
+	FLUSH_OFF(avx512Tile8x16foff1)
 	VZEROUPPER
 	RET
 

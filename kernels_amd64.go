@@ -3,7 +3,6 @@
 package simdnn
 
 import (
-	"runtime"
 	"unsafe"
 
 	"github.com/simdnn/simdnn/internal/impl"
@@ -243,27 +242,11 @@ func avx2RoundBF16(dst, src *float32, rows, n, nsrc, ldd, lds int, swap bool) ui
 // sums (bf16_tiles.go): on amd64, with MXCSR's DAZ and FTZ on, any.
 const bf16MinExp = 0
 
-// flushDenormals locks the goroutine to its thread and turns on MXCSR's
-// DAZ and FTZ there, returning the MXCSR to restore: the flushes of the
-// bf16 sums (bf16_tiles.go).
-func flushDenormals() uint64 {
-	runtime.LockOSThread()
-	return uint64(mxcsrFlush())
-}
-
-// restoreDenormals undoes flushDenormals.
-func restoreDenormals(old uint64) {
-	mxcsrSet(uint32(old))
-	runtime.UnlockOSThread()
-}
-
-// mxcsrFlush sets MXCSR's DAZ (bit 6) and FTZ (bit 15) and returns the
-// MXCSR before.
+// mxcsr returns MXCSR (for the tests: the tiles' flushing mode must not
+// outlive them, bf16_tiles.go).
 //
 //go:noescape
-func mxcsrFlush() uint32
+func mxcsr() uint32
 
-// mxcsrSet loads v into MXCSR.
-//
-//go:noescape
-func mxcsrSet(v uint32)
+// floatMode is MXCSR's control bits, for the tests (bf16_tiles.go).
+func floatMode() uint64 { return uint64(mxcsr() &^ 0x3f) }

@@ -992,17 +992,9 @@ rbdone:
 	VZEROUPPER
 	RET
 
-// func mxcsrFlush() uint32
-TEXT ·mxcsrFlush(SB), NOSPLIT, $8-4
+// func mxcsr() uint32
+TEXT ·mxcsr(SB), NOSPLIT, $8-4
 	STMXCSR 0(SP)
 	MOVL    0(SP), AX
 	MOVL    AX, ret+0(FP)
-	ORL     $0x8040, AX // DAZ, FTZ
-	MOVL    AX, 0(SP)
-	LDMXCSR 0(SP)
-	RET
-
-// func mxcsrSet(v uint32)
-TEXT ·mxcsrSet(SB), NOSPLIT, $0-4
-	LDMXCSR v+0(FP)
 	RET

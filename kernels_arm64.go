@@ -4,7 +4,6 @@ package simdnn
 
 import (
 	"math"
-	"runtime"
 	"unsafe"
 
 	"github.com/simdnn/simdnn/internal/impl"
@@ -256,29 +255,14 @@ func neonRoundBF16(dst, src *float32, rows, n, ldd, lds int, swap bool) uint32
 // bf16MinExp is the least sum of the biased exponents of the smallest
 // non-zero rounded operands for which the float32 tiles give the bf16
 // sums (bf16_tiles.go): on arm64, whose FPCR.FZ flushes results tiny
-// before rounding, ea + eb ≥ −135, every product a multiple of 2^-149.
-const bf16MinExp = 2*127 - 135
+// before rounding, ea + eb ≥ −136, every product a multiple of 2^-150.
+const bf16MinExp = 2*127 - 136
 
-// flushDenormals locks the goroutine to its thread and turns on FPCR.FZ
-// there, returning the FPCR to restore: the flushes of the bf16 sums
-// (bf16_tiles.go).
-func flushDenormals() uint64 {
-	runtime.LockOSThread()
-	return fpcrFlush()
-}
-
-// restoreDenormals undoes flushDenormals.
-func restoreDenormals(old uint64) {
-	fpcrSet(old)
-	runtime.UnlockOSThread()
-}
-
-// fpcrFlush sets FPCR.FZ (bit 24) and returns the FPCR before.
+// fpcr returns FPCR (for the tests: the tiles' flushing mode must not
+// outlive them, bf16_tiles.go).
 //
 //go:noescape
-func fpcrFlush() uint64
+func fpcr() uint64
 
-// fpcrSet loads v into FPCR.
-//
-//go:noescape
-func fpcrSet(v uint64)
+// floatMode is FPCR, for the tests (bf16_tiles.go).
+func floatMode() uint64 { return fpcr() }

@@ -675,16 +675,8 @@ rbstore:
 	MOVW  R7, ret+56(FP)
 	RET
 
-// func fpcrFlush() uint64
-TEXT ·fpcrFlush(SB), NOSPLIT, $0-8
+// func fpcr() uint64
+TEXT ·fpcr(SB), NOSPLIT, $0-8
 	MRS  FPCR, R0
 	MOVD R0, ret+0(FP)
-	ORR  $(1<<24), R0, R1 // FZ
-	MSR  R1, FPCR
-	RET
-
-// func fpcrSet(v uint64)
-TEXT ·fpcrSet(SB), NOSPLIT, $0-8
-	MOVD v+0(FP), R0
-	MSR  R0, FPCR
 	RET
