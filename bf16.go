@@ -35,15 +35,20 @@ func RoundBF16(x float32) float32 { return math.Float32frombits(uint32(bf16Bits(
 // sign and upper payload and is quieted, a denormal becomes a zero of its
 // sign, any other value rounds to nearest, ties to even (overflowing to
 // ±Inf).
-func bf16Bits(x float32) uint16 {
-	u := math.Float32bits(x)
-	switch {
-	case u&0x7fffffff > 0x7f800000:
-		return uint16(u>>16) | 0x40
-	case u&0x7f800000 == 0:
-		return uint16(u>>16) & 0x8000
+func bf16Bits(x float32) uint16 { return uint16(roundBits(math.Float32bits(x)) >> 16) }
+
+// roundBits is the bits of RoundBF16(math.Float32frombits(u)), without
+// branches (the float32 tiles' operands in Go, bf16_tiles.go).
+func roundBits(u uint32) uint32 {
+	a := u & 0x7fffffff
+	r := (u + 0x7fff + (u>>16)&1) &^ 0xffff
+	if a > 0x7f800000 { // NaN: quieted, the upper payload kept
+		r = (u | 0x400000) &^ 0xffff
 	}
-	return uint16((u + 0x7fff + (u>>16)&1) >> 16)
+	if a < 0x00800000 { // denormal or zero: a zero of its sign
+		r = u & 0x80000000
+	}
+	return r
 }
 
 // flushDenormal returns a denormal x as a zero of its sign, any other x
@@ -170,9 +175,9 @@ func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int)
 
 // BF16Native reports whether ks runs the bf16 kernels in instructions of
 // their own (AVX512_BF16 on avx512). avx2, neon and avx512 without
-// AVX512_BF16 run them on their float32 tiles (bf16_tiles.go), at
-// 0.55–0.95× the float32 kernels' speed on wide layers (less on narrow
-// ones); generic runs the reference, in Go, many times slower.
+// AVX512_BF16 run them on their float32 tiles (bf16_tiles.go; on avx2
+// at 0.55–0.95× the float32 kernels' speed on wide layers, less on
+// narrow ones); generic runs the reference, in Go, many times slower.
 func (ks Kernels) BF16Native() bool { return ks.set.bf16Native }
 
 // pairBuf holds a bf16 kernel's operands: as words of two bf16 (each

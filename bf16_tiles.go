@@ -39,19 +39,6 @@ import (
 // A sum of no steps is its initial value as given, unflushed: those run
 // the reference (which only copies it).
 
-// roundBits is the bits of RoundBF16(math.Float32frombits(u)).
-func roundBits(u uint32) uint32 {
-	a := u & 0x7fffffff
-	r := (u + 0x7fff + (u>>16)&1) &^ 0xffff
-	if a > 0x7f800000 { // NaN: quieted, the upper payload kept
-		r = (u | 0x400000) &^ 0xffff
-	}
-	if a < 0x00800000 { // denormal or zero: a zero of its sign
-		r = u & 0x80000000
-	}
-	return r
-}
-
 // expOf returns the biased exponent of the smallest non-zero magnitude
 // from lo, the running minimum of magnitude bits − 1 (0 wraps to the
 // top), or 255 when there was none.

@@ -16,7 +16,8 @@ import (
 // bf16 products on its float32 tiles. The CPU under test may have
 // AVX512_BF16, so for the test's duration avx512's set takes the tiles
 // path, and the bf16 kernels run the sweep's passes: offsets 0–7 (every
-// m from 0 to 33 at one), guard pages on both sides, special values.
+// m from 0 to 33 at one), guard pages on both sides, special values,
+// then the hand-worked cases and operands reaching the denormals.
 func TestBF16TilesSweepAVX512(t *testing.T) {
 	if !slices.Contains(impl.Names(), "avx512") {
 		t.Skip("this CPU does not run avx512")
@@ -50,4 +51,6 @@ func TestBF16TilesSweepAVX512(t *testing.T) {
 		pass{Placer: testmem.AtGuard(false), fill: testmem.Uniform, ms: fewRows},
 		pass{Placer: testmem.AtOffset(5), fill: testmem.Special(denseSpecials), ms: fewRows, specials: true})
 	testmem.Sweep(t, kernels, passes...)
+	t.Run("hand", func(t *testing.T) { bf16Hand(t, DenseForwardBF16) })
+	t.Run("denormals", bf16Denormals)
 }

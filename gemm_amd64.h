@@ -24,16 +24,15 @@
 // FLUSH_ON(skip), at a tile's start, and FLUSH_OFF(skip), before each
 // return: with TILE_FLUSH in flags (the bf16 sums on the float32 tiles,
 // bf16_tiles.go) MXCSR's DAZ and FTZ are on for the tile's arithmetic,
-// then MXCSR is back at the value Go's ABI has at every call (0x1f80:
-// exceptions masked, round to nearest, no flushing). Assembly is not
-// preempted, so the mode never reaches Go code.
-#define FLUSH_ON(skip) TESTQ $TILE_FLUSH, flags+88(FP); JZ skip; LDMXCSR mxcsrFlushing<>(SB); skip:
-#define FLUSH_OFF(skip) TESTQ $TILE_FLUSH, flags+88(FP); JZ skip; LDMXCSR mxcsrGo<>(SB); skip:
-
-DATA mxcsrFlushing<>+0(SB)/4, $0x9fc0
-GLOBL mxcsrFlushing<>(SB), RODATA|NOPTR, $4
-DATA mxcsrGo<>+0(SB)/4, $0x1f80
-GLOBL mxcsrGo<>(SB), RODATA|NOPTR, $4
+// MXCSR as it was kept in the frame's slot 0(SP) and put back at the
+// end (the copy at 4(SP) gets the two bits). Assembly is not preempted
+// asynchronously, so no Go code runs under the mode (a signal handler
+// could, which does no floating-point work).
+#define FLUSH_ON(skip) \
+	TESTQ $TILE_FLUSH, flags+88(FP); JZ skip; \
+	STMXCSR 0(SP); STMXCSR 4(SP); ORL $0x8040, 4(SP); LDMXCSR 4(SP); \
+skip:
+#define FLUSH_OFF(skip) TESTQ $TILE_FLUSH, flags+88(FP); JZ skip; LDMXCSR 0(SP); skip:
 
 // TILE_PTRS loads the arguments every tile uses but masks, flags and
 // tiles, and A_ROW3 = 3·aRow, A_ROW5 = 5·aRow.

@@ -46,11 +46,12 @@
 
 // FLUSH_ON(skip), at a tile's start, and FLUSH_OFF(skip), before its
 // return: with TILE_FLUSH in flags (the bf16 sums on the float32 tiles,
-// bf16_tiles.go) FPCR.FZ is on for the tile's arithmetic, then FPCR is
-// back at 0, the value Go's ABI has at every call. Assembly is not
-// preempted, so the mode never reaches Go code.
-#define FLUSH_ON(skip) TBZ $1, FLAGS, skip; MOVD $(1<<24), R21; MSR R21, FPCR; skip:
-#define FLUSH_OFF(skip) TBZ $1, FLAGS, skip; MSR ZR, FPCR; skip:
+// bf16_tiles.go) FPCR.FZ is on for the tile's arithmetic, FPCR as it was
+// kept in R22 and put back at the end. Assembly is not preempted
+// asynchronously, so no Go code runs under the mode (a signal handler
+// could, which does no floating-point work).
+#define FLUSH_ON(skip) TBZ $1, FLAGS, skip; MRS FPCR, R22; ORR $(1<<24), R22, R21; MSR R21, FPCR; skip:
+#define FLUSH_OFF(skip) TBZ $1, FLAGS, skip; MSR R22, FPCR; skip:
 
 // TILE_ARGS loads the arguments every tile uses and the row offsets.
 #define TILE_ARGS \

@@ -56,7 +56,7 @@ type Config struct {
 	// as in fp32: the float32 kernels round differently); they are fast
 	// where simdnn.Kernels.BF16Native holds (AVX512_BF16), run on the
 	// float32 kernels' tiles on avx2, neon and avx512 without
-	// AVX512_BF16 (0.55–0.95× their speed on wide layers), and as the
+	// AVX512_BF16 (on avx2 0.55–0.95× their speed on wide layers), and as the
 	// reference, many times slower, on generic. Evaluation
 	// (Config.Val, Predictor) always runs in float32.
 	Precision Precision
