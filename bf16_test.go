@@ -12,12 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// sameBit reports whether got is want bit for bit, any NaN matching any
-// NaN (the instructions propagate payloads their own way).
-func sameBit(got, want float32) bool {
-	return math.Float32bits(got) == math.Float32bits(want) || (got != got && want != want)
-}
-
 // bf16Specials are DenseForwardBF16's edge values: those of the float32
 // kernels, values that round up, down and to even in bf16, the largest
 // that round to a finite value and the smallest that overflow, and
@@ -40,7 +34,7 @@ func compareDenseForwardBF16(t testing.TB, pl placement, r *rand.Rand, fill fill
 	DenseForwardBF16(y, x, w, b, m, k, n, relu)
 	pl.Verify(t)
 	for i, got := range y {
-		if !sameBit(got, want[i]) {
+		if !testmem.SameBits(got, want[i]) {
 			t.Fatalf("%s %s DenseForwardBF16 m=%d k=%d n=%d relu=%v: y[%d][%d] = %g (%#08x), reference %g (%#08x)",
 				Impl(), pl.Name(), m, k, n, relu, i/n, i%n, got, math.Float32bits(got), want[i], math.Float32bits(want[i]))
 		}
@@ -69,7 +63,7 @@ func compareDenseBackwardBF16(t testing.TB, pl placement, r *rand.Rand, fill fil
 		cols      int
 	}{{"dw", dw, wantDw, n}, {"db", db, wantDb, n}, {"dx", dx, wantDx, k}} {
 		for i, got := range c.got {
-			if !sameBit(got, c.want[i]) {
+			if !testmem.SameBits(got, c.want[i]) {
 				t.Fatalf("%s %s DenseBackwardBF16 m=%d k=%d n=%d: %s[%d][%d] = %g (%#08x), reference %g (%#08x)",
 					Impl(), pl.Name(), m, k, n, c.name, i/c.cols, i%c.cols, got, math.Float32bits(got), c.want[i], math.Float32bits(c.want[i]))
 			}

@@ -81,10 +81,10 @@ func TestBF16OnTilesBound(t *testing.T) {
 						require.Equal(t, taken, denseForwardBF16Tiles(g, y, x, w, b, m, k, n, false), "forward %s: tiles taken", what)
 						goMode("forward " + what)
 						if taken {
-							requireSameBits(t, "forward tiles y "+what, y, want)
+							sameAll(t, "forward tiles y "+what, y, want)
 						}
 						bf16Forward(g, y, x, w, b, m, k, n, false)
-						requireSameBits(t, "bf16Forward y "+what, y, want)
+						sameAll(t, "bf16Forward y "+what, y, want)
 
 						// Backward: dw's operands x and dy, dx's dy and w2,
 						// each pair at the exponents.
@@ -96,13 +96,13 @@ func TestBF16OnTilesBound(t *testing.T) {
 						require.Equal(t, taken, inputGradBF16Tiles(g, dx, w2, dy, m, k, n), "dx %s: tiles taken", what)
 						goMode("dx " + what)
 						if taken {
-							requireSameBits(t, "tiles dw "+what, dw, wdw)
-							requireSameBits(t, "tiles dx "+what, dx, wdx)
+							sameAll(t, "tiles dw "+what, dw, wdw)
+							sameAll(t, "tiles dx "+what, dx, wdx)
 						}
 						bf16Backward(g, goColumnSums, dw, db, dx, x, w2, dy, m, k, n)
-						requireSameBits(t, "bf16Backward dw "+what, dw, wdw)
-						requireSameBits(t, "bf16Backward db "+what, db, wdb)
-						requireSameBits(t, "bf16Backward dx "+what, dx, wdx)
+						sameAll(t, "bf16Backward dw "+what, dw, wdw)
+						sameAll(t, "bf16Backward db "+what, db, wdb)
+						sameAll(t, "bf16Backward dx "+what, dx, wdx)
 					}
 				}
 			}
@@ -113,17 +113,6 @@ func TestBF16OnTilesBound(t *testing.T) {
 // goColumnSums is bf16Backward's colSums in Go (the reference's).
 func goColumnSums(db, dy *float32, m, n int) {
 	columnSumsGeneric(unsafe.Slice(db, n), unsafe.Slice(dy, m*n), m, n)
-}
-
-// requireSameBits fails t unless got is want bit for bit (any NaN matching any
-// NaN).
-func requireSameBits(t *testing.T, what string, got, want []float32) {
-	t.Helper()
-	for i := range want {
-		if !sameBit(got[i], want[i]) {
-			t.Fatalf("%s[%d] = %g (%#08x), reference %g (%#08x)", what, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
-		}
-	}
 }
 
 // TestBF16OnTilesTakesTraining: on operands like a network's in training
