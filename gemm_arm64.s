@@ -333,6 +333,50 @@ csdone:
 #define VM_YC R10 // y at the current columns
 #define VM_LEFT R11
 
+// VM_GROUP runs one group of rows of w over every column of y: 16 at a
+// time (load16 fetches the group's w into V16…, fma16 adds it into
+// V0…V3), then 4 (load4, fma4 into V0). The row pointers are set and
+// VM_YC = y, VM_LEFT = cols on entry.
+#define VM_GROUP(load16, fma16, load4, fma4, c16, c4, done) \
+c16: \
+	CMP    $16, VM_LEFT; \
+	BLT    c4; \
+	VLD1   (VM_YC), [V0.S4, V1.S4, V2.S4, V3.S4]; \
+	load16; \
+	fma16; \
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(VM_YC); \
+	SUB    $16, VM_LEFT; \
+	B      c16; \
+c4: \
+	CBZ    VM_LEFT, done; \
+	VLD1   (VM_YC), [V0.S4]; \
+	load4; \
+	fma4; \
+	VST1.P [V0.S4], 16(VM_YC); \
+	SUB    $4, VM_LEFT; \
+	B      c4
+
+// The pieces of four rows (x in the lanes of V4; row r's w in V16+4r…)
+// and of one (x in lane 0 of V4; w in V16…V19).
+#define VM_LOAD16_4 \
+	VLD1.P 64(VM_R0), [V16.S4, V17.S4, V18.S4, V19.S4]; \
+	VLD1.P 64(VM_R1), [V20.S4, V21.S4, V22.S4, V23.S4]; \
+	VLD1.P 64(VM_R2), [V24.S4, V25.S4, V26.S4, V27.S4]; \
+	VLD1.P 64(VM_R3), [V28.S4, V29.S4, V30.S4, V31.S4]
+#define VM_FMA16_4 \
+	FMLA4SE(0, 4, 16, 0); FMLA4SE(0, 4, 17, 1); FMLA4SE(0, 4, 18, 2); FMLA4SE(0, 4, 19, 3); \
+	FMLA4SE(1, 4, 20, 0); FMLA4SE(1, 4, 21, 1); FMLA4SE(1, 4, 22, 2); FMLA4SE(1, 4, 23, 3); \
+	FMLA4SE(2, 4, 24, 0); FMLA4SE(2, 4, 25, 1); FMLA4SE(2, 4, 26, 2); FMLA4SE(2, 4, 27, 3); \
+	FMLA4SE(3, 4, 28, 0); FMLA4SE(3, 4, 29, 1); FMLA4SE(3, 4, 30, 2); FMLA4SE(3, 4, 31, 3)
+#define VM_LOAD4_4 \
+	VLD1.P 16(VM_R0), [V16.S4]; VLD1.P 16(VM_R1), [V20.S4]; \
+	VLD1.P 16(VM_R2), [V24.S4]; VLD1.P 16(VM_R3), [V28.S4]
+#define VM_FMA4_4 FMLA4SE(0, 4, 16, 0); FMLA4SE(1, 4, 20, 0); FMLA4SE(2, 4, 24, 0); FMLA4SE(3, 4, 28, 0)
+#define VM_LOAD16_1 VLD1.P 64(VM_R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+#define VM_FMA16_1 FMLA4SE(0, 4, 16, 0); FMLA4SE(0, 4, 17, 1); FMLA4SE(0, 4, 18, 2); FMLA4SE(0, 4, 19, 3)
+#define VM_LOAD4_1 VLD1.P 16(VM_R0), [V16.S4]
+#define VM_FMA4_1 FMLA4SE(0, 4, 16, 0)
+
 TEXT ·neonVecMat(SB), NOSPLIT, $0-48
 	MOVD y+0(FP), VM_Y
 	MOVD x+8(FP), VM_X
@@ -353,34 +397,7 @@ vm4:
 	ADD    VM_LD, VM_R2, VM_R3
 	MOVD   VM_Y, VM_YC
 	MOVD   VM_COLS, VM_LEFT
-
-vm4c16:
-	CMP    $16, VM_LEFT
-	BLT    vm4c4
-	VLD1   (VM_YC), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P 64(VM_R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	VLD1.P 64(VM_R1), [V20.S4, V21.S4, V22.S4, V23.S4]
-	VLD1.P 64(VM_R2), [V24.S4, V25.S4, V26.S4, V27.S4]
-	VLD1.P 64(VM_R3), [V28.S4, V29.S4, V30.S4, V31.S4]
-	FMLA4SE(0, 4, 16, 0); FMLA4SE(0, 4, 17, 1); FMLA4SE(0, 4, 18, 2); FMLA4SE(0, 4, 19, 3)
-	FMLA4SE(1, 4, 20, 0); FMLA4SE(1, 4, 21, 1); FMLA4SE(1, 4, 22, 2); FMLA4SE(1, 4, 23, 3)
-	FMLA4SE(2, 4, 24, 0); FMLA4SE(2, 4, 25, 1); FMLA4SE(2, 4, 26, 2); FMLA4SE(2, 4, 27, 3)
-	FMLA4SE(3, 4, 28, 0); FMLA4SE(3, 4, 29, 1); FMLA4SE(3, 4, 30, 2); FMLA4SE(3, 4, 31, 3)
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(VM_YC)
-	SUB    $16, VM_LEFT
-	B      vm4c16
-
-vm4c4:
-	CBZ    VM_LEFT, vm4next
-	VLD1   (VM_YC), [V0.S4]
-	VLD1.P 16(VM_R0), [V16.S4]
-	VLD1.P 16(VM_R1), [V20.S4]
-	VLD1.P 16(VM_R2), [V24.S4]
-	VLD1.P 16(VM_R3), [V28.S4]
-	FMLA4SE(0, 4, 16, 0); FMLA4SE(1, 4, 20, 0); FMLA4SE(2, 4, 24, 0); FMLA4SE(3, 4, 28, 0)
-	VST1.P [V0.S4], 16(VM_YC)
-	SUB    $4, VM_LEFT
-	B      vm4c4
+	VM_GROUP(VM_LOAD16_4, VM_FMA16_4, VM_LOAD4_4, VM_FMA4_4, vm4c16, vm4c4, vm4next)
 
 vm4next:
 	ADD VM_LD<<2, VM_W, VM_W
@@ -388,30 +405,12 @@ vm4next:
 	B   vm4
 
 vm1:
-	CBZ    VM_ROWS, vmdone
+	CBZ     VM_ROWS, vmdone
 	FMOVS.P 4(VM_X), F4
-	MOVD   VM_W, VM_R0
-	MOVD   VM_Y, VM_YC
-	MOVD   VM_COLS, VM_LEFT
-
-vm1c16:
-	CMP    $16, VM_LEFT
-	BLT    vm1c4
-	VLD1   (VM_YC), [V0.S4, V1.S4, V2.S4, V3.S4]
-	VLD1.P 64(VM_R0), [V16.S4, V17.S4, V18.S4, V19.S4]
-	FMLA4SE(0, 4, 16, 0); FMLA4SE(0, 4, 17, 1); FMLA4SE(0, 4, 18, 2); FMLA4SE(0, 4, 19, 3)
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(VM_YC)
-	SUB    $16, VM_LEFT
-	B      vm1c16
-
-vm1c4:
-	CBZ    VM_LEFT, vm1next
-	VLD1   (VM_YC), [V0.S4]
-	VLD1.P 16(VM_R0), [V16.S4]
-	FMLA4SE(0, 4, 16, 0)
-	VST1.P [V0.S4], 16(VM_YC)
-	SUB    $4, VM_LEFT
-	B      vm1c4
+	MOVD    VM_W, VM_R0
+	MOVD    VM_Y, VM_YC
+	MOVD    VM_COLS, VM_LEFT
+	VM_GROUP(VM_LOAD16_1, VM_FMA16_1, VM_LOAD4_1, VM_FMA4_1, vm1c16, vm1c4, vm1next)
 
 vm1next:
 	ADD VM_LD, VM_W
