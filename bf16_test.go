@@ -177,6 +177,23 @@ func TestBF16MNISTShapes(t *testing.T) {
 	})
 }
 
+// TestBF16RowTiles runs the bf16 kernels where the driver sends the rows
+// below the whole tiles to the one-row tile in groups of four: 1–11 rows
+// left under 6-row and 12-row tiles, in blocks of steps after the first
+// (more than 128 pairs), where init is C.
+func TestBF16RowTiles(t *testing.T) {
+	impltest.RunAsm(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(8, 9))
+		pl := &testmem.Offset{Off: 1}
+		for _, m := range []int{1, 2, 3, 4, 5, 10, 11, 16, 17, 23} {
+			for _, n := range []int{64, 30, 100} {
+				compareDenseForwardBF16(t, pl, r, testmem.Uniform, m, 300, n, m%2 == 0)
+				compareDenseBackwardBF16(t, pl, r, testmem.Uniform, m, 300, n, true)
+			}
+		}
+	})
+}
+
 // TestBF16Denormals runs the bf16 kernels of every implementation (avx512
 // with AVX512_BF16 in its own instructions) on operands whose products
 // and sums reach into and cancel across the denormals, biases denormal

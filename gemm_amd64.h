@@ -63,3 +63,30 @@ skip:
 	LEAQ (A_TILE)(A_ROW*r1), A_TILE; \
 	LEAQ (A_TILE)(A_ROW*r2), A_TILE; \
 	DECQ tiles+96(FP)
+
+// Rows of the one-row tiles: up to four at a time, sharing each load of
+// B, the last row standing in for the missing ones (same A, init and C:
+// the same bits written again). OFF1…OFF3 are the byte offsets of rows
+// 1…3 in A, clamped to the last row (the registers of A_ROW3, A_ROW5 and
+// the ISA's third, which the one-row tiles do not use).
+#define OFF1 R11
+#define OFF2 R12
+#define OFF3 R13
+
+// CLAMP sets dst = off when row i is in the group (tiles > i), else
+// keeps it.
+#define CLAMP(i, off, dst) CMPQ tiles+96(FP), $i; CMOVQGT off, dst
+
+// NEXT_ROW moves p down one row of ld bytes when row i is in the group.
+#define NEXT_ROW(i, ld, p) XORL AX, AX; CLAMP(i, ld, AX); ADDQ AX, p
+
+// GROUP_ROW(i, ld, p) moves p, one row (ld bytes) past row i − 1 of the
+// group, to row i when it is in the group, else back to row i − 1.
+#define GROUP_ROW(i, ld, p) SUBQ ld, p; NEXT_ROW(i, ld, p)
+
+// ROW_OFFSETS sets OFF1…OFF3 for the group of rows at A_TILE.
+#define ROW_OFFSETS 	XORL OFF1, OFF1; CLAMP(1, A_ROW, OFF1); 	MOVQ OFF1, OFF2; LEAQ (A_ROW)(A_ROW*1), AX; CLAMP(2, AX, OFF2); 	MOVQ OFF2, OFF3; LEAQ (A_ROW)(A_ROW*2), AX; CLAMP(3, AX, OFF3)
+
+// GROUP_DOWN moves A_TILE past a group of four rows and counts them; JGT
+// to the next group follows it.
+#define GROUP_DOWN ADDQ OFF3, A_TILE; ADDQ A_ROW, A_TILE; SUBQ $4, tiles+96(FP)

@@ -63,21 +63,6 @@ GLOBL avx2LaneBits<>(SB), RODATA|NOPTR, $64
 // NEXT_STEP moves A and B to the next step and counts it.
 #define NEXT_STEP ADDQ A_STEP, A_PTR; ADDQ LDB, B_PTR; DECQ STEPS
 
-// Rows of the one-row tile: up to four at a time, the last row standing
-// in for the missing ones (same A, init and C: the same bits written
-// again). OFF1…OFF3 are the byte offsets of rows 1…3 in A, clamped to
-// the last row (the registers of A_ROW3, A_ROW5 and PART, which the
-// one-row tile does not use).
-#define OFF1 R11
-#define OFF2 R12
-#define OFF3 R13
-
-// CLAMP sets dst = off when row i is in the group (tiles > i), else
-// keeps it.
-#define CLAMP(i, off, dst) CMPQ tiles+96(FP), $i; CMOVQGT off, dst
-
-// NEXT_ROW moves p down one row of ld bytes when row i is in the group.
-#define NEXT_ROW(i, ld, p) XORL AX, AX; CLAMP(i, ld, AX); ADDQ AX, p
 
 // Row pieces: init rows are LDI apart, C rows LDC apart. Masked ones take
 // the lane masks in Y14 (one vector), Y12 and Y13, or m0 and m1.
@@ -265,18 +250,11 @@ TEXT ·avx2Tile1x16(SB), NOSPLIT, $8-104
 	MASK16(Y10, Y11)
 
 t1x16group:
-	XORL OFF1, OFF1
-	CLAMP(1, A_ROW, OFF1)
-	MOVQ OFF1, OFF2
-	LEAQ (A_ROW)(A_ROW*1), AX
-	CLAMP(2, AX, OFF2)
-	MOVQ OFF2, OFF3
-	LEAQ (A_ROW)(A_ROW*2), AX
-	CLAMP(3, AX, OFF3)
+	ROW_OFFSETS
 	INIT2M(Y10, Y11, Y0, Y1)
-	SUBQ LDI, INIT_PTR; NEXT_ROW(1, LDI, INIT_PTR); INIT2M(Y10, Y11, Y2, Y3)
-	SUBQ LDI, INIT_PTR; NEXT_ROW(2, LDI, INIT_PTR); INIT2M(Y10, Y11, Y4, Y5)
-	SUBQ LDI, INIT_PTR; NEXT_ROW(3, LDI, INIT_PTR); INIT2M(Y10, Y11, Y6, Y7)
+	GROUP_ROW(1, LDI, INIT_PTR); INIT2M(Y10, Y11, Y2, Y3)
+	GROUP_ROW(2, LDI, INIT_PTR); INIT2M(Y10, Y11, Y4, Y5)
+	GROUP_ROW(3, LDI, INIT_PTR); INIT2M(Y10, Y11, Y6, Y7)
 	TILE_START(t1x16done)
 
 t1x16loop:
@@ -295,12 +273,10 @@ t1x16done:
 
 t1x16store:
 	MSTORE2M(Y10, Y11, Y0, Y1)
-	SUBQ LDC, C_PTR; NEXT_ROW(1, LDC, C_PTR); MSTORE2M(Y10, Y11, Y2, Y3)
-	SUBQ LDC, C_PTR; NEXT_ROW(2, LDC, C_PTR); MSTORE2M(Y10, Y11, Y4, Y5)
-	SUBQ LDC, C_PTR; NEXT_ROW(3, LDC, C_PTR); MSTORE2M(Y10, Y11, Y6, Y7)
-	ADDQ OFF3, A_TILE
-	ADDQ A_ROW, A_TILE
-	SUBQ $4, tiles+96(FP)
+	GROUP_ROW(1, LDC, C_PTR); MSTORE2M(Y10, Y11, Y2, Y3)
+	GROUP_ROW(2, LDC, C_PTR); MSTORE2M(Y10, Y11, Y4, Y5)
+	GROUP_ROW(3, LDC, C_PTR); MSTORE2M(Y10, Y11, Y6, Y7)
+	GROUP_DOWN
 	JGT t1x16group
 	FLUSH_OFF(avx2Tile1x16foff1)
 	VZEROUPPER

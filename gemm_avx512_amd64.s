@@ -156,14 +156,21 @@ t12x32store:
 
 // func avx512Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 // One row × up to 64 columns, the rows below a panel's whole tiles (its
-// masks cover any narrower panel): Z0…Z3 hold B row s, Z4…Z7 four
-// independent sums, each FMA broadcasting its A from memory.
+// masks cover any narrower panel), four rows at a time so that they share
+// each load of B: Z0…Z3 hold B row s, Z4…Z19 the sums (row r in
+// Z4+4r…Z7+4r), each FMA broadcasting its A from memory (no VBROADCASTSS
+// on an FMA pipe of Zen 4/5). A group of g < 4 rows repeats its last row
+// (gemm_amd64.h).
 TEXT ·avx512Tile1x64(SB), NOSPLIT, $8-104
 	TILE_ARGS
 	FLUSH_ON(avx512Tile1x64fon)
 
-t1x64tile:
+t1x64group:
+	ROW_OFFSETS
 	INIT4(Z4, Z5, Z6, Z7)
+	GROUP_ROW(1, LDI, INIT_PTR); INIT4(Z8, Z9, Z10, Z11)
+	GROUP_ROW(2, LDI, INIT_PTR); INIT4(Z12, Z13, Z14, Z15)
+	GROUP_ROW(3, LDI, INIT_PTR); INIT4(Z16, Z17, Z18, Z19)
 	TILE_START(t1x64done)
 
 t1x64loop:
@@ -172,6 +179,9 @@ t1x64loop:
 	VMOVUPS.Z 128(B_PTR), K3, Z2
 	VMOVUPS.Z 192(B_PTR), K4, Z3
 	ROW4M((A_PTR), Z4, Z5, Z6, Z7)
+	ROW4M((A_PTR)(OFF1*1), Z8, Z9, Z10, Z11)
+	ROW4M((A_PTR)(OFF2*1), Z12, Z13, Z14, Z15)
+	ROW4M((A_PTR)(OFF3*1), Z16, Z17, Z18, Z19)
 	ADDQ A_STEP, A_PTR
 	ADDQ LDB, B_PTR
 	DECQ STEPS
@@ -181,13 +191,16 @@ t1x64done:
 	TESTQ $TILE_RELU, flags+88(FP)
 	JZ t1x64store
 	VPXORD Z31, Z31, Z31
-	RELU4(Z4, Z5, Z6, Z7)
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11)
+	RELU4(Z12, Z13, Z14, Z15); RELU4(Z16, Z17, Z18, Z19)
 
 t1x64store:
 	STORE4(Z4, Z5, Z6, Z7)
-	ADDQ A_ROW, A_TILE
-	DECQ tiles+96(FP)
-	JNZ t1x64tile
+	GROUP_ROW(1, LDC, C_PTR); STORE4(Z8, Z9, Z10, Z11)
+	GROUP_ROW(2, LDC, C_PTR); STORE4(Z12, Z13, Z14, Z15)
+	GROUP_ROW(3, LDC, C_PTR); STORE4(Z16, Z17, Z18, Z19)
+	GROUP_DOWN
+	JGT t1x64group
 	FLUSH_OFF(avx512Tile1x64foff1)
 	VZEROUPPER
 	RET
@@ -412,6 +425,9 @@ ptblock:
 #define N_A_ROW3 11 // R11
 #define N_A_ROW5 12 // R12
 #define N_A_ROW7 13 // R13
+#define N_OFF1 11   // R11 (gemm_amd64.h)
+#define N_OFF2 12   // R12
+#define N_OFF3 13   // R13
 
 // Z31 = A(r, s) broadcast, then one VDPBF16PS per accumulator (B row s in
 // Z0…Z3); the M forms broadcast A from memory in each instruction.
@@ -511,12 +527,16 @@ b12x32store:
 	RET
 
 // func avx512BF16Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
-// avx512Tile1x64 in bf16.
+// avx512Tile1x64 in bf16: four rows at a time, Z4…Z19 the accumulators.
 TEXT ·avx512BF16Tile1x64(SB), NOSPLIT, $8-104
 	TILE_ARGS
 
-b1x64tile:
+b1x64group:
+	ROW_OFFSETS
 	INIT4(Z4, Z5, Z6, Z7)
+	GROUP_ROW(1, LDI, INIT_PTR); INIT4(Z8, Z9, Z10, Z11)
+	GROUP_ROW(2, LDI, INIT_PTR); INIT4(Z12, Z13, Z14, Z15)
+	GROUP_ROW(3, LDI, INIT_PTR); INIT4(Z16, Z17, Z18, Z19)
 	TILE_START(b1x64done)
 
 b1x64loop:
@@ -525,6 +545,9 @@ b1x64loop:
 	VMOVUPS.Z 128(B_PTR), K3, Z2
 	VMOVUPS.Z 192(B_PTR), K4, Z3
 	DP_ROW4M0(N_A_PTR, 4, 5, 6, 7)
+	DP_ROW4M(N_A_PTR, N_OFF1, 1, 8, 9, 10, 11)
+	DP_ROW4M(N_A_PTR, N_OFF2, 1, 12, 13, 14, 15)
+	DP_ROW4M(N_A_PTR, N_OFF3, 1, 16, 17, 18, 19)
 	ADDQ A_STEP, A_PTR
 	ADDQ LDB, B_PTR
 	DECQ STEPS
@@ -534,13 +557,16 @@ b1x64done:
 	TESTQ $TILE_RELU, flags+88(FP)
 	JZ b1x64store
 	VPXORD Z31, Z31, Z31
-	RELU4(Z4, Z5, Z6, Z7)
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11)
+	RELU4(Z12, Z13, Z14, Z15); RELU4(Z16, Z17, Z18, Z19)
 
 b1x64store:
 	STORE4(Z4, Z5, Z6, Z7)
-	ADDQ A_ROW, A_TILE
-	DECQ tiles+96(FP)
-	JNZ b1x64tile
+	GROUP_ROW(1, LDC, C_PTR); STORE4(Z8, Z9, Z10, Z11)
+	GROUP_ROW(2, LDC, C_PTR); STORE4(Z12, Z13, Z14, Z15)
+	GROUP_ROW(3, LDC, C_PTR); STORE4(Z16, Z17, Z18, Z19)
+	GROUP_DOWN
+	JGT b1x64group
 	VZEROUPPER
 	RET
 

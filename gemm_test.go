@@ -128,10 +128,16 @@ func TestTiles(t *testing.T) {
 				if g.masked {
 					widths = []int{1, 2, cl.cols/2 + 1, cl.cols - 1, cl.cols}
 				}
+				// A one-row tile takes its rows four at a time: groups
+				// whole, partial and several.
+				counts := []int{1, 2, 3}
+				if cl.rows == 1 {
+					counts = append(counts, 4, 5, 6, 7, 8, 11)
+				}
 				n := 0
 				for _, steps := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33, 130} {
 					for _, cw := range widths {
-						for tiles := 1; tiles <= 3; tiles++ {
+						for _, tiles := range counts {
 							n++
 							tc := tileCase{R: cl.rows, W: cl.cols, cw: cw, steps: steps, tiles: tiles,
 								colMajorA: n%2 == 0, init: n % 3, relu: n%4 < 2, ldbPad: n % 5, ldcPad: n % 3}
