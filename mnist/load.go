@@ -80,15 +80,18 @@ const EnvDir = "SIMDNN_MNIST"
 // Load reads the training and test sets from dir, which holds the four
 // files under their original names (gzipped, or with the .gz dropped and
 // raw).
-func Load(dir string) (train, test *Set, err error) {
+func Load(dir string) (train, test *Set, err error) { return Loader{}.Load(dir) }
+
+// Load is the package's Load through l's cache.
+func (l Loader) Load(dir string) (train, test *Set, err error) {
 	// The two splits decompress at once, on two cores where there are.
 	var testErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		test, testErr = LoadSet(dir, TestImages, TestLabels)
+		test, testErr = l.LoadSet(dir, TestImages, TestLabels)
 	}()
-	train, err = LoadSet(dir, TrainImages, TrainLabels)
+	train, err = l.LoadSet(dir, TrainImages, TrainLabels)
 	<-done
 	if err != nil {
 		return nil, nil, err
@@ -105,11 +108,16 @@ func Load(dir string) (train, test *Set, err error) {
 // classes. The pixels stay the bytes read. Names are joined to dir; with
 // dir "" they are paths.
 func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
-	pixels, count, rows, cols, err := readFile(dir, imagesName, ReadImages)
+	return Loader{}.LoadSet(dir, imagesName, labelsName)
+}
+
+// LoadSet is the package's LoadSet through l's cache.
+func (l Loader) LoadSet(dir, imagesName, labelsName string) (*Set, error) {
+	pixels, count, rows, cols, err := l.readFile(dir, imagesName, ReadImages)
 	if err != nil {
 		return nil, err
 	}
-	labels, _, _, _, err := readFile(dir, labelsName, func(r io.Reader) ([]byte, int, int, int, error) {
+	labels, _, _, _, err := l.readFile(dir, labelsName, func(r io.Reader) ([]byte, int, int, int, error) {
 		l, err := ReadLabels(r)
 		return l, len(l), 0, 0, err
 	})
@@ -137,8 +145,8 @@ func pixelValues() *[256]float32 {
 }
 
 // readFile opens name in dir (or name without ".gz") and parses it with
-// read, prefixing errors with the file's name.
-func readFile(dir, name string, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, error) {
+// read, through l's cache, prefixing errors with the file's name.
+func (l Loader) readFile(dir, name string, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, error) {
 	path := filepath.Join(dir, name)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) && strings.HasSuffix(name, ".gz") {
@@ -150,7 +158,7 @@ func readFile(dir, name string, read func(io.Reader) ([]byte, int, int, int, err
 		return nil, 0, 0, 0, fmt.Errorf("mnist: %w", err)
 	}
 	defer f.Close()
-	b, c, r, cc, err := read(f)
+	b, c, r, cc, err := l.readCached(f, read)
 	if err != nil {
 		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: %w", name, err)
 	}

@@ -128,8 +128,9 @@ func (d *dataFlags) load(ctx context.Context) (*dataset, error) {
 		ds.source = "the IDX files given"
 	}
 	var err error
+	ld := loader()
 	load := func(images, labels string) (*split, error) {
-		set, err := mnist.LoadSet("", images, labels)
+		set, err := ld.LoadSet("", images, labels)
 		if err != nil {
 			return nil, err
 		}

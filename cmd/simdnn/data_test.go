@@ -226,3 +226,47 @@ func TestTrainSchedule(t *testing.T) {
 		assert.Contains(t, errOut, "simdnn train: "+c.args[len(c.args)-2]+" "+strings.Trim(c.args[len(c.args)-1], `"`)+": want ")
 	}
 }
+
+// TestDataCache: the gzipped IDX files go through $SIMDNN_CACHE, an entry
+// for each (fakeMNIST gzips the images only), and a run from the cache
+// trains the same; "off" keeps none.
+func TestDataCache(t *testing.T) {
+	dir := fakeMNIST(t, 300, 50)
+	cache := t.TempDir()
+	t.Setenv(envCache, cache)
+	args := []string{"train", "-data", dir, "-epochs", "2", "-batch", "50", "-json"}
+	code, first, stderr := runCLI(args...)
+	require.Equal(t, 0, code, stderr)
+	entries, err := os.ReadDir(filepath.Join(cache, "idx"))
+	require.NoError(t, err)
+	assert.Len(t, entries, 2, "one entry for each gzipped file")
+	code, second, stderr := runCLI(args...)
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, withoutSeconds(t, first), withoutSeconds(t, second))
+
+	off := t.TempDir()
+	t.Setenv(envCache, "off")
+	t.Setenv("XDG_CACHE_HOME", off)
+	t.Setenv("HOME", off)
+	code, _, stderr = runCLI(args...)
+	require.Equal(t, 0, code, stderr)
+	entries, err = os.ReadDir(off)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "SIMDNN_CACHE=off writes nothing")
+}
+
+// withoutSeconds is train -json's output with the timings left out.
+func withoutSeconds(t *testing.T, out string) []map[string]any {
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
+		for k := range m {
+			if strings.Contains(k, "second") {
+				delete(m, k)
+			}
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}

@@ -24,7 +24,29 @@ func loadMNIST(ctx context.Context, data string) (train, test *mnist.Set, err er
 	if err != nil {
 		return nil, nil, err
 	}
-	return mnist.Load(dir)
+	return loader().Load(dir)
+}
+
+// envCache names the directory of the decompressed IDX files
+// (mnist.Loader); "off" keeps none.
+const envCache = "SIMDNN_CACHE"
+
+// loader reads IDX files through $SIMDNN_CACHE, else the simdnn folder of
+// the user's cache directory (os.UserCacheDir), unless that is "off" or
+// there is none.
+func loader() mnist.Loader {
+	switch d := os.Getenv(envCache); d {
+	case "off":
+		return mnist.Loader{}
+	case "":
+		u, err := os.UserCacheDir()
+		if err != nil {
+			return mnist.Loader{}
+		}
+		return mnist.Loader{Cache: filepath.Join(u, "simdnn")}
+	default:
+		return mnist.Loader{Cache: d}
+	}
 }
 
 // requireModel checks -model was given, before any data is loaded.

@@ -26,7 +26,15 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	// The tests' IDX files go to a cache of their own, not the user's.
+	cache, err := os.MkdirTemp("", "simdnn-cache-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv(envCache, cache)
+	code := m.Run()
+	os.RemoveAll(cache)
+	os.Exit(code)
 }
 
 // TestCtrlC sends SIGINT to a real `simdnn train` process: it stops after

@@ -1,0 +1,146 @@
+package mnist
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// gzSet writes a split of count images, both files gzipped, and returns
+// the raw bytes of each file.
+func gzSet(t *testing.T, dir string, count int) (images, labels []byte) {
+	images, _ = imagesFile(t, count, 28, 28)
+	var lb bytes.Buffer
+	require.NoError(t, WriteLabels(&lb, bytes.Repeat([]byte{3}, count)))
+	labels = lb.Bytes()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, TestImages), gz(t, images), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, TestLabels), gz(t, labels), 0o644))
+	return images, labels
+}
+
+// entryPath is the cache entry of the file name in dir.
+func entryPath(t *testing.T, cache, dir, name string) string {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	require.NoError(t, err)
+	sum := sha256.Sum256(b)
+	return filepath.Join(cache, "idx", hex.EncodeToString(sum[:]))
+}
+
+// cacheFiles lists the names in the cache's idx directory.
+func cacheFiles(t *testing.T, cache string) []string {
+	es, err := os.ReadDir(filepath.Join(cache, "idx"))
+	require.NoError(t, err)
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+func TestLoaderCache(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	rawImages, rawLabels := gzSet(t, dir, 5)
+	want, err := LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	l := Loader{Cache: cache}
+
+	// A miss decompresses, and keeps each file's raw bytes under its
+	// gzipped bytes' SHA-256.
+	got, err := l.LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	imagesEntry, labelsEntry := entryPath(t, cache, dir, TestImages), entryPath(t, cache, dir, TestLabels)
+	for path, raw := range map[string][]byte{imagesEntry: rawImages, labelsEntry: rawLabels} {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, raw, b, "%s holds the decompressed file", path)
+	}
+	assert.ElementsMatch(t, []string{filepath.Base(imagesEntry), filepath.Base(labelsEntry)}, cacheFiles(t, cache), "no temporary file left")
+
+	// A hit reads the entry, not the gzipped file: an entry that differs
+	// shows through.
+	other, _ := imagesFile(t, 5, 28, 28)
+	other[len(other)-1] ^= 0xff
+	require.NoError(t, os.WriteFile(imagesEntry, other, 0o644))
+	got, err = l.LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	assert.Equal(t, other[16:], got.Pixels)
+
+	// An entry that does not parse is passed over and written anew.
+	require.NoError(t, os.WriteFile(imagesEntry, rawImages[:100], 0o644))
+	got, err = l.LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	b, err := os.ReadFile(imagesEntry)
+	require.NoError(t, err)
+	assert.Equal(t, rawImages, b)
+
+	// Raw files are read as they are: nothing to keep.
+	raw := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(raw, "images"), rawImages, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(raw, "labels"), rawLabels, 0o644))
+	got, err = l.LoadSet(raw, "images", "labels")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Len(t, cacheFiles(t, cache), 2)
+}
+
+// TestLoaderCacheUnusable: a cache that cannot be written costs nothing
+// but time.
+func TestLoaderCacheUnusable(t *testing.T) {
+	dir := t.TempDir()
+	gzSet(t, dir, 3)
+	want, err := LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o644))
+	for _, cache := range []string{file, filepath.Join(file, "below")} {
+		got, err := Loader{Cache: cache}.LoadSet(dir, TestImages, TestLabels)
+		require.NoError(t, err, cache)
+		assert.Equal(t, want, got, cache)
+	}
+}
+
+// TestLoaderCacheBadFile: a file that does not parse fails as without a
+// cache and leaves nothing in it.
+func TestLoaderCacheBadFile(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	images, _ := imagesFile(t, 3, 28, 28)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, TestImages), gz(t, append(images, 0)), 0o644)) // a byte past the images
+	var lb bytes.Buffer
+	require.NoError(t, WriteLabels(&lb, []byte{1, 2, 3}))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, TestLabels), gz(t, lb.Bytes()), 0o644))
+	_, want := LoadSet(dir, TestImages, TestLabels)
+	require.Error(t, want)
+	_, err := Loader{Cache: cache}.LoadSet(dir, TestImages, TestLabels)
+	assert.Equal(t, want, err)
+	assert.Empty(t, cacheFiles(t, cache))
+}
+
+// TestLoaderCacheConcurrent: loaders filling one cache at once each read
+// the whole file (run with -race).
+func TestLoaderCacheConcurrent(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	gzSet(t, dir, 40)
+	want, err := LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	got := make([]*Set, 6)
+	errs := make([]error, len(got))
+	for i := range got {
+		wg.Go(func() { got[i], errs[i] = Loader{Cache: cache}.LoadSet(dir, TestImages, TestLabels) })
+	}
+	wg.Wait()
+	for i := range got {
+		require.NoError(t, errs[i])
+		assert.Equal(t, want, got[i])
+	}
+	assert.Len(t, cacheFiles(t, cache), 2)
+}
