@@ -35,6 +35,7 @@ type options struct {
 	impls  []string
 	shapes []bench.Shape
 	runs   int
+	rounds int
 	peer   bool
 	python string
 	script string
@@ -76,6 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	impls := fs.String("impls", strings.Join(simdnn.Impls(), ","), "comma list of implementations")
 	shapes := fs.String("shapes", "", "comma list of shapes m x k x n (as 1024x784x15) instead of the whole sweep")
 	runs := fs.Int("runs", 5, "timed runs per figure, the best kept (fewer once they have taken a second)")
+	rounds := fs.Int("rounds", 1, "rounds of the whole measurement, simdnn then the peer in each, the best figure of all rounds kept: on a shared machine whose speed drifts, each side meets the same spells")
 	noPeer := fs.Bool("no-peer", false, "do not run the numpy/OpenBLAS peer")
 	python := fs.String("python", "/usr/bin/python3", "the Python with numpy that runs the peer")
 	script := fs.String("peer", "", "path of bench/peers/gemm_peer.py (default: found beside this command's source or from the working directory)")
@@ -86,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		return options{}, fmt.Errorf("unexpected argument %q: flags only", fs.Arg(0))
 	}
-	o := options{runs: *runs, peer: !*noPeer, python: *python, script: *script, json: *asJSON}
+	o := options{runs: *runs, rounds: *rounds, peer: !*noPeer, python: *python, script: *script, json: *asJSON}
 	var err error
 	if o.ops, err = parseOps(*ops); err != nil {
 		return o, err
@@ -99,6 +101,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.runs < 1 {
 		return o, fmt.Errorf("-runs %d: want at least 1", o.runs)
+	}
+	if o.rounds < 1 {
+		return o, fmt.Errorf("-rounds %d: want at least 1", o.rounds)
 	}
 	return o, nil
 }
@@ -160,41 +165,47 @@ func splitList(s string) []string {
 	return out
 }
 
-// measure runs everything o asks for, progress to progress.
+// measure runs everything o asks for, -rounds times, progress to
+// progress: the best time of every figure and the highest peak and
+// bandwidth over the rounds.
 func measure(o options, progress io.Writer) (report, error) {
-	r := report{CPU: cpuName(), Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
-	for _, impl := range o.impls {
-		fmt.Fprintf(progress, "FMA peak of %s\n", impl)
-		r.Impls = append(r.Impls, implInfo{Name: impl, Peak: bench.Peak(impl), Own: impl != "generic"})
-	}
-	fmt.Fprintln(progress, "memory bandwidth")
-	r.Bandwidth = copyBandwidth()
-
-	// implSec[op][shape][impl] is the best time per call in seconds.
+	r := report{CPU: cpuName(), Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH, Rounds: o.rounds}
+	// implSec[op][shape][impl] is the best time per call in seconds;
+	// peerSec[op][shape][core] likewise for the peer.
 	implSec := map[string]map[string]map[string]float64{}
+	peerSec := map[string]map[string]map[string]float64{}
 	prev := simdnn.Impl()
 	defer simdnn.SetImpl(prev)
-	for i, s := range o.shapes {
-		fmt.Fprintf(progress, "%d/%d %s\n", i+1, len(o.shapes), s)
-		operands := bench.NewOperands(s, uint64(i))
-		for _, op := range o.ops {
-			if implSec[op.Name] == nil {
-				implSec[op.Name] = map[string]map[string]float64{}
-			}
-			implSec[op.Name][s.String()] = map[string]float64{}
-			for _, impl := range o.impls {
-				if err := simdnn.SetImpl(impl); err != nil {
-					return r, err
-				}
-				implSec[op.Name][s.String()][impl] = bestPerCall(func() { op.Call(operands) }, o.runs).Seconds()
+	for round := range o.rounds {
+		if o.rounds > 1 {
+			fmt.Fprintf(progress, "round %d/%d\n", round+1, o.rounds)
+		}
+		for i, impl := range o.impls {
+			fmt.Fprintf(progress, "FMA peak of %s\n", impl)
+			peak := bench.Peak(impl)
+			if round == 0 {
+				r.Impls = append(r.Impls, implInfo{Name: impl, Peak: peak, Own: impl != "generic"})
+			} else {
+				r.Impls[i].Peak = max(r.Impls[i].Peak, peak)
 			}
 		}
-	}
-
-	// peerSec[op][shape][core] likewise for the peer.
-	peerSec := map[string]map[string]map[string]float64{}
-	if err := measurePeers(o, &r, peerSec, progress); err != nil {
-		return r, err
+		fmt.Fprintln(progress, "memory bandwidth")
+		r.Bandwidth = max(r.Bandwidth, copyBandwidth())
+		for i, s := range o.shapes {
+			fmt.Fprintf(progress, "%d/%d %s\n", i+1, len(o.shapes), s)
+			operands := bench.NewOperands(s, uint64(i))
+			for _, op := range o.ops {
+				for _, impl := range o.impls {
+					if err := simdnn.SetImpl(impl); err != nil {
+						return r, err
+					}
+					keepBest(implSec, op.Name, s.String(), impl, bestPerCall(func() { op.Call(operands) }, o.runs).Seconds())
+				}
+			}
+		}
+		if err := measurePeers(o, &r, peerSec, round == 0, progress); err != nil {
+			return r, err
+		}
 	}
 	for _, op := range o.ops {
 		t := table{Op: op.Name, Title: opTitle(op)}
@@ -206,9 +217,23 @@ func measure(o options, progress io.Writer) (report, error) {
 	return r, nil
 }
 
+// keepBest sets sec[op][shape][who] to t unless it holds a shorter time.
+func keepBest(sec map[string]map[string]map[string]float64, op, shape, who string, t float64) {
+	if sec[op] == nil {
+		sec[op] = map[string]map[string]float64{}
+	}
+	if sec[op][shape] == nil {
+		sec[op][shape] = map[string]float64{}
+	}
+	if old, ok := sec[op][shape][who]; !ok || t < old {
+		sec[op][shape][who] = t
+	}
+}
+
 // measurePeers runs the peer for each core type whose implementation is
-// measured, into r.Peers and peerSec; when it cannot, r.PeerNote says why.
-func measurePeers(o options, r *report, peerSec map[string]map[string]map[string]float64, progress io.Writer) error {
+// measured, into peerSec (the best times) and, in the first round, into
+// r.Peers; when it cannot, r.PeerNote says why.
+func measurePeers(o options, r *report, peerSec map[string]map[string]map[string]float64, first bool, progress io.Writer) error {
 	if !o.peer {
 		r.PeerNote = "-no-peer"
 		return nil
@@ -238,16 +263,12 @@ func measurePeers(o options, r *report, peerSec map[string]map[string]map[string
 			fmt.Fprintf(progress, "OPENBLAS_CORETYPE=%s did not take effect: OpenBLAS ran %s\n", ct.core, p.Corename)
 		}
 		p.Impl = ct.impl
-		r.Peers = append(r.Peers, p)
+		if first {
+			r.Peers = append(r.Peers, p)
+		}
 		for op, shapes := range sec {
 			for shape, s := range shapes {
-				if peerSec[op] == nil {
-					peerSec[op] = map[string]map[string]float64{}
-				}
-				if peerSec[op][shape] == nil {
-					peerSec[op][shape] = map[string]float64{}
-				}
-				peerSec[op][shape][ct.core] = s
+				keepBest(peerSec, op, shape, ct.core, s)
 			}
 		}
 	}

@@ -54,6 +54,7 @@ type report struct {
 	CPU       string     `json:"cpu"`
 	Go        string     `json:"go"`
 	Bandwidth float64    `json:"bandwidth_gbps"` // one core, GB/s
+	Rounds    int        `json:"rounds"`         // of simdnn then the peer, the best of all kept
 	Impls     []implInfo `json:"impls"`
 	Peers     []peerInfo `json:"peers"`
 	PeerNote  string     `json:"peer_note,omitempty"` // why no peer ran
@@ -263,7 +264,11 @@ func hasImpl(impls []implInfo, name string) bool {
 func writeReport(w io.Writer, r report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CPU: %s; %s", r.CPU, r.Go)
-	b.WriteString("; one thread, best of runs by the thread's CPU time.\n\n")
+	b.WriteString("; one thread, best of runs by the thread's CPU time")
+	if r.Rounds > 1 {
+		fmt.Fprintf(&b, ", over %d rounds of simdnn then the peer", r.Rounds)
+	}
+	b.WriteString(".\n\n")
 	var peaks, balances []string
 	for _, im := range r.Impls {
 		if im.Own {

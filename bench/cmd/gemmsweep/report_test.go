@@ -98,13 +98,14 @@ func TestWriteTable(t *testing.T) {
 
 func TestParseFlags(t *testing.T) {
 	var stderr strings.Builder
-	o, err := parseFlags([]string{"-ops", "backward", "-impls", "generic", "-shapes", "3x5x7, 1×1×1,3x5x7", "-runs", "2", "-no-peer"}, &stderr)
+	o, err := parseFlags([]string{"-ops", "backward", "-impls", "generic", "-shapes", "3x5x7, 1×1×1,3x5x7", "-runs", "2", "-rounds", "3", "-no-peer"}, &stderr)
 	require.NoError(t, err)
 	require.Len(t, o.ops, 1)
 	assert.Equal(t, "backward", o.ops[0].Name)
 	assert.Equal(t, []string{"generic"}, o.impls)
 	assert.Equal(t, []bench.Shape{{M: 3, K: 5, N: 7}, {M: 1, K: 1, N: 1}}, o.shapes)
 	assert.Equal(t, 2, o.runs)
+	assert.Equal(t, 3, o.rounds)
 	assert.False(t, o.peer)
 
 	o, err = parseFlags(nil, &stderr)
@@ -112,12 +113,14 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, bench.Sweep, o.shapes)
 	assert.Len(t, o.ops, 2)
 	assert.True(t, o.peer)
+	assert.Equal(t, 1, o.rounds)
 
 	for args, want := range map[string]string{
 		"-ops sideways":   `-ops: unknown op "sideways" (want forward or backward)`,
 		"-shapes 3x5":     `-shapes: shape "3x5": want m x k x n, as 1024x784x15`,
 		"-impls sse9":     `-impls: "sse9" is not one this CPU offers`,
 		"-runs 0":         "-runs 0: want at least 1",
+		"-rounds 0":       "-rounds 0: want at least 1",
 		"-no-peer stray":  `unexpected argument "stray": flags only`,
 		"-shapes 3x0x7,1": `-shapes: shape "3x0x7": dimension "0" is not a whole number ≥ 1`,
 	} {
@@ -125,6 +128,20 @@ func TestParseFlags(t *testing.T) {
 		require.Error(t, err, args)
 		assert.Contains(t, err.Error(), want, args)
 	}
+}
+
+// TestKeepBest: over rounds, each figure keeps its shortest time.
+func TestKeepBest(t *testing.T) {
+	sec := map[string]map[string]map[string]float64{}
+	keepBest(sec, "forward", "3x5x7", "avx2", 2)
+	keepBest(sec, "forward", "3x5x7", "avx2", 3)
+	keepBest(sec, "forward", "3x5x7", "avx512", 5)
+	keepBest(sec, "forward", "3x5x7", "avx512", 4)
+	keepBest(sec, "backward", "3x5x7", "avx2", 7)
+	assert.Equal(t, map[string]map[string]map[string]float64{
+		"forward":  {"3x5x7": {"avx2": 2, "avx512": 4}},
+		"backward": {"3x5x7": {"avx2": 7}},
+	}, sec)
 }
 
 func TestPeerEnv(t *testing.T) {
