@@ -144,3 +144,4 @@ func TestLoaderCacheConcurrent(t *testing.T) {
 	}
 	assert.Len(t, cacheFiles(t, cache), 2)
 }
+
