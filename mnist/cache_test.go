@@ -144,4 +144,3 @@ func TestLoaderCacheConcurrent(t *testing.T) {
 	}
 	assert.Len(t, cacheFiles(t, cache), 2)
 }
-
