@@ -85,7 +85,10 @@ skip:
 #define GROUP_ROW(i, ld, p) SUBQ ld, p; NEXT_ROW(i, ld, p)
 
 // ROW_OFFSETS sets OFF1…OFF3 for the group of rows at A_TILE.
-#define ROW_OFFSETS 	XORL OFF1, OFF1; CLAMP(1, A_ROW, OFF1); 	MOVQ OFF1, OFF2; LEAQ (A_ROW)(A_ROW*1), AX; CLAMP(2, AX, OFF2); 	MOVQ OFF2, OFF3; LEAQ (A_ROW)(A_ROW*2), AX; CLAMP(3, AX, OFF3)
+#define ROW_OFFSETS \
+	XORL OFF1, OFF1; CLAMP(1, A_ROW, OFF1); \
+	MOVQ OFF1, OFF2; LEAQ (A_ROW)(A_ROW*1), AX; CLAMP(2, AX, OFF2); \
+	MOVQ OFF2, OFF3; LEAQ (A_ROW)(A_ROW*2), AX; CLAMP(3, AX, OFF3)
 
 // GROUP_DOWN moves A_TILE past a group of four rows and counts them; JGT
 // to the next group follows it.

@@ -129,10 +129,11 @@ func TestTiles(t *testing.T) {
 					widths = []int{1, 2, cl.cols/2 + 1, cl.cols - 1, cl.cols}
 				}
 				// A one-row tile takes its rows four at a time: groups
-				// whole, partial and several.
+				// whole, partial and several (ten counts, so that init,
+				// fill and ReLU, which cycle with n, meet every count).
 				counts := []int{1, 2, 3}
 				if cl.rows == 1 {
-					counts = append(counts, 4, 5, 6, 7, 8, 11)
+					counts = append(counts, 4, 5, 6, 7, 8, 10, 11)
 				}
 				n := 0
 				for _, steps := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 33, 130} {

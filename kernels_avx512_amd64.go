@@ -25,10 +25,11 @@ var avx512Set = kernelSet{
 
 // avx512Gemm: 6×64 tiles for wide panels, 12×32 for a panel of 17–32
 // columns (or a second-to-last one), 16×16 and its half 8×16 for narrow
-// layers, 1×64 for single rows; opmask registers cover every partial
-// panel. B is read in place below 128 rows, as on avx2: fewer rows than
-// that do not repay the copy (64×4096×1000 forward 72 → 81 GFLOP/s,
-// 32×2048×2048 54 → 73, 24×784×128 85 → 114, on a Zen 5 class CPU).
+// layers, 1×64 for the rows below those (four at a time); opmask
+// registers cover every partial panel. B is read in place below 128
+// rows, as on avx2: fewer rows than that do not repay the copy
+// (64×4096×1000 forward 72 → 81 GFLOP/s, 32×2048×2048 54 → 73,
+// 24×784×128 85 → 114, on a Zen 5 class CPU).
 var avx512Gemm = gemmISA{
 	classes: []tileClass{
 		{kind: tileAVX512x6x64, rows: 6, cols: 64},

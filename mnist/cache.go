@@ -2,11 +2,13 @@ package mnist
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // A Loader reads MNIST's IDX files, as Load and LoadSet do. With Cache
@@ -21,20 +23,24 @@ import (
 // file it stands for (truncated, say) is passed over and written anew,
 // and a directory that cannot be created or written leaves each file to
 // be decompressed every time, with no error. An entry is written to a
-// temporary file (".tmp-*") and renamed into place once complete, so
-// programs that load at once never read a partial one. Entries are not
-// removed: MNIST's four files take 55 MB. A file that is not a regular
-// file (a pipe) is read once, without the cache.
+// temporary file (".tmp-*", removed by a later load once an hour old if
+// its writer died), synced and renamed into place once complete and only
+// when the gzipped file hashed the same on both readings, so programs
+// that load at once never read a partial entry nor one of a file that
+// changed meanwhile. Entries are never removed: MNIST's four files take
+// 55 MB, and each other gzipped file read adds its own; deleting the
+// directory clears the cache. A file that is not a regular file (a pipe)
+// is read once, without the cache.
 type Loader struct {
 	// Cache is the directory of the decompressed files; "" keeps none.
 	Cache string
 }
 
-// readCached parses the open file f with read, through l's cache when f
-// is gzipped (see Loader).
+// readCached decompresses the open file f when gzipped, through l's
+// cache (see Loader), and parses the bytes with read.
 func (l Loader) readCached(f *os.File, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, error) {
 	if fi, err := f.Stat(); l.Cache == "" || err != nil || !fi.Mode().IsRegular() {
-		return read(f) // (a pipe cannot be read twice)
+		return decompressed(f, read) // (a pipe cannot be read twice)
 	}
 	// The gzipped bytes are hashed as they stream by, then read again
 	// from the start when there is no entry: never held whole.
@@ -43,48 +49,83 @@ func (l Loader) readCached(f *os.File, read func(io.Reader) ([]byte, int, int, i
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, 0, 0, 0, err
 		}
-		return read(f) // raw already: nothing to keep
+		return decompressed(f, read) // raw: nothing to keep
 	}
 	h := sha256.New()
 	h.Write(magic[:])
 	if _, err := io.Copy(h, f); err != nil {
 		return nil, 0, 0, 0, err
 	}
-	path := filepath.Join(l.Cache, "idx", hex.EncodeToString(h.Sum(nil)))
-	if c, err := os.Open(path); err == nil {
-		b, count, rows, cols, err := read(c)
-		c.Close()
-		if err == nil {
-			return b, count, rows, cols, nil
+	key := h.Sum(nil)
+	path := filepath.Join(l.Cache, "idx", hex.EncodeToString(key))
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+		if c, err := os.Open(path); err == nil {
+			b, count, rows, cols, err := read(c)
+			c.Close()
+			if err == nil {
+				return b, count, rows, cols, nil
+			}
 		}
 	}
+	betweenReadings(f)
+	// A miss: the second reading is hashed too, and the entry kept only
+	// when it hashes to the key (a file rewritten between the two
+	// readings must not fill another's entry).
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, 0, 0, 0, err
 	}
-	z, err := maybeGunzip(f)
-	if err != nil {
-		return nil, 0, 0, 0, err
-	}
+	h.Reset()
 	e := newEntry(path)
-	b, count, rows, cols, err := read(io.TeeReader(z, e))
-	e.close(err == nil)
+	b, count, rows, cols, err := decompressed(io.TeeReader(f, h), func(z io.Reader) ([]byte, int, int, int, error) {
+		return read(io.TeeReader(z, e))
+	})
+	if err == nil {
+		_, err2 := io.Copy(h, f) // what the decompressor left unread
+		e.close(err2 == nil && bytes.Equal(h.Sum(nil), key))
+	} else {
+		e.close(false)
+	}
 	return b, count, rows, cols, err
 }
 
+// betweenReadings runs between the two readings of a gzipped file on a
+// miss; a test rewrites the file there.
+var betweenReadings = func(*os.File) {}
+
+// decompressed parses r with read, decompressed when gzipped.
+func decompressed(r io.Reader, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, error) {
+	z, err := maybeGunzip(r)
+	if err != nil {
+		return nil, 0, 0, 0, err
+	}
+	return read(z)
+}
+
 // entry writes a cache entry: the bytes go to a temporary file beside
-// path, renamed to path when complete. It never fails the read it
-// follows: after an error it writes nothing more, and the file is
-// removed.
+// path, synced and renamed to path when complete, readable by all (a
+// cache directory may be shared). It never fails the read it follows:
+// after an error it writes nothing more, and the file is removed.
 type entry struct {
 	f    *os.File // nil once abandoned
 	w    *bufio.Writer
 	path string
 }
 
+// staleAfter is the age past which a temporary file in the cache is taken
+// for the leftover of a program that died writing it, and removed.
+const staleAfter = time.Hour
+
 func newEntry(path string) *entry {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return &entry{}
+	}
+	if old, err := filepath.Glob(filepath.Join(dir, ".tmp-*")); err == nil {
+		for _, o := range old {
+			if fi, err := os.Lstat(o); err == nil && time.Since(fi.ModTime()) > staleAfter {
+				os.Remove(o)
+			}
+		}
 	}
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
@@ -103,14 +144,17 @@ func (e *entry) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// close puts the entry in place when complete, else removes it.
+// close puts the entry in place when complete (synced first, so that a
+// crash cannot leave an entry of the right length holding zeros), else
+// removes it.
 func (e *entry) close(complete bool) {
 	if e.f == nil {
 		return
 	}
 	f := e.f
 	e.f = nil
-	if complete && e.w.Flush() == nil && f.Close() == nil && os.Rename(f.Name(), e.path) == nil {
+	if complete && e.w.Flush() == nil && f.Chmod(0o644) == nil && f.Sync() == nil && f.Close() == nil &&
+		os.Rename(f.Name(), e.path) == nil {
 		return
 	}
 	f.Close()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -143,4 +144,80 @@ func TestLoaderCacheConcurrent(t *testing.T) {
 		assert.Equal(t, want, got[i])
 	}
 	assert.Len(t, cacheFiles(t, cache), 2)
+}
+
+// TestLoaderCacheSameErrors: files that do not parse fail with the same
+// error through the cache as without it, and leave no entry: a gzipped
+// empty file, and a gzipped file whose content is gzipped again (not
+// decompressed twice).
+func TestLoaderCacheSameErrors(t *testing.T) {
+	images, _ := imagesFile(t, 2, 28, 28)
+	for name, content := range map[string][]byte{"empty": gz(t, nil), "gzipped twice": gz(t, gz(t, images))} {
+		dir, cache := t.TempDir(), t.TempDir()
+		gzSet(t, dir, 2)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, TestImages), content, 0o644))
+		_, want := LoadSet(dir, TestImages, TestLabels)
+		require.Error(t, want, name)
+		for range 2 { // a miss, then again
+			_, err := Loader{Cache: cache}.LoadSet(dir, TestImages, TestLabels)
+			assert.Equal(t, want, err, name)
+		}
+		_, err := os.Stat(entryPath(t, cache, dir, TestImages))
+		assert.ErrorIs(t, err, os.ErrNotExist, name)
+	}
+}
+
+// TestLoaderCacheFileChanged: a file rewritten between the reading that
+// hashes it and the one that decompresses it loads as it now is, and
+// fills no entry (neither under its old hash nor its new one).
+func TestLoaderCacheFileChanged(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	gzSet(t, dir, 3)
+	oldEntry := entryPath(t, cache, dir, TestImages)
+	other := t.TempDir()
+	gzSet(t, other, 3)
+	newImages, _ := imagesFile(t, 3, 28, 28)
+	newImages[100] ^= 0xff
+	require.NoError(t, os.WriteFile(filepath.Join(other, TestImages), gz(t, newImages), 0o644))
+	want, err := LoadSet(other, TestImages, TestLabels)
+	require.NoError(t, err)
+	newEntry := entryPath(t, cache, other, TestImages)
+
+	betweenReadings = func(f *os.File) {
+		if filepath.Base(f.Name()) == TestImages {
+			b, err := os.ReadFile(filepath.Join(other, TestImages))
+			require.NoError(t, err)
+			require.NoError(t, os.WriteFile(f.Name(), b, 0o644)) // in place: the open file sees it
+		}
+	}
+	defer func() { betweenReadings = func(*os.File) {} }()
+	got, err := Loader{Cache: cache}.LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	assert.Equal(t, want.Pixels, got.Pixels)
+	for _, path := range []string{oldEntry, newEntry} {
+		_, err := os.Stat(path)
+		assert.ErrorIs(t, err, os.ErrNotExist)
+	}
+	assert.Len(t, cacheFiles(t, cache), 1, "the labels' entry only")
+}
+
+// TestLoaderCacheStaleTemporary: a load that writes an entry removes the
+// temporary files of writers that died over an hour ago, not younger ones.
+func TestLoaderCacheStaleTemporary(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	gzSet(t, dir, 2)
+	idx := filepath.Join(cache, "idx")
+	require.NoError(t, os.MkdirAll(idx, 0o755))
+	old, young := filepath.Join(idx, ".tmp-old"), filepath.Join(idx, ".tmp-young")
+	for _, p := range []string{old, young} {
+		require.NoError(t, os.WriteFile(p, []byte("partial"), 0o600))
+	}
+	long := time.Now().Add(-2 * staleAfter)
+	require.NoError(t, os.Chtimes(old, long, long))
+	_, err := Loader{Cache: cache}.LoadSet(dir, TestImages, TestLabels)
+	require.NoError(t, err)
+	_, err = os.Stat(old)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	_, err = os.Stat(young)
+	assert.NoError(t, err)
 }

@@ -111,6 +111,11 @@ func ReadImages(r io.Reader) (pixels []byte, count, rows, cols int, err error) {
 	if err != nil {
 		return nil, 0, 0, 0, err
 	}
+	return readImages(r)
+}
+
+// readImages is ReadImages on the decompressed bytes.
+func readImages(r io.Reader) (pixels []byte, count, rows, cols int, err error) {
 	dims, err := readHeader(r, 3)
 	if err != nil {
 		return nil, 0, 0, 0, err
@@ -129,6 +134,11 @@ func ReadLabels(r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readLabels(r)
+}
+
+// readLabels is ReadLabels on the decompressed bytes.
+func readLabels(r io.Reader) ([]byte, error) {
 	dims, err := readHeader(r, 1)
 	if err != nil {
 		return nil, err

@@ -113,12 +113,12 @@ func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 
 // LoadSet is the package's LoadSet through l's cache.
 func (l Loader) LoadSet(dir, imagesName, labelsName string) (*Set, error) {
-	pixels, count, rows, cols, err := l.readFile(dir, imagesName, ReadImages)
+	pixels, count, rows, cols, err := l.readFile(dir, imagesName, readImages)
 	if err != nil {
 		return nil, err
 	}
 	labels, _, _, _, err := l.readFile(dir, labelsName, func(r io.Reader) ([]byte, int, int, int, error) {
-		l, err := ReadLabels(r)
+		l, err := readLabels(r)
 		return l, len(l), 0, 0, err
 	})
 	if err != nil {
@@ -144,8 +144,9 @@ func pixelValues() *[256]float32 {
 	return &t
 }
 
-// readFile opens name in dir (or name without ".gz") and parses it with
-// read, through l's cache, prefixing errors with the file's name.
+// readFile opens name in dir (or name without ".gz"), decompresses it
+// when gzipped (through l's cache) and parses the bytes with read,
+// prefixing errors with the file's name.
 func (l Loader) readFile(dir, name string, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, error) {
 	path := filepath.Join(dir, name)
 	f, err := os.Open(path)

@@ -266,7 +266,10 @@ func writeReport(w io.Writer, r report) error {
 	fmt.Fprintf(&b, "CPU: %s; %s", r.CPU, r.Go)
 	b.WriteString("; one thread, best of runs by the thread's CPU time")
 	if r.Rounds > 1 {
-		fmt.Fprintf(&b, ", over %d rounds of simdnn then the peer", r.Rounds)
+		fmt.Fprintf(&b, ", over %d rounds", r.Rounds)
+		if len(r.Peers) > 0 {
+			b.WriteString(" of simdnn then the peer")
+		}
 	}
 	b.WriteString(".\n\n")
 	var peaks, balances []string
