@@ -27,15 +27,19 @@ import (
 //
 // flags may also have tileFlush: the tile's fused multiply-adds then run
 // with the CPU's flushing of denormals on (MXCSR's DAZ and FTZ, FPCR.FZ),
-// set and reset by the routine itself (bf16_tiles.go).
+// set and reset by the routine itself (bf16_tiles.go); and tileNextPanel,
+// a hint: B is read in place with more columns to its right, which a
+// tile may ask the memory for ahead of the next panel (a prefetch, no
+// read that could fault).
 //
 // A masked ISA (AVX-512's opmask registers) reads and writes no column
 // whose bit is clear; the others read and write all W, and the driver
 // hands them only whole panels: the last, partial panel of columns, like
 // the last rows that do not fill a tile, goes through a scratch tile.
 const (
-	tileReLU  = 1
-	tileFlush = 2
+	tileReLU      = 1
+	tileFlush     = 2
+	tileNextPanel = 4
 )
 
 // packGo, as a gemmISA's packT, packs a transposed B in Go.
@@ -240,6 +244,9 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 			}
 			if k0+ks >= steps && relu {
 				p.flags |= tileReLU
+			}
+			if !pack && cols > g.classes[0].cols {
+				p.flags |= tileNextPanel
 			}
 			switch {
 			case bRows > 0:

@@ -20,6 +20,7 @@
 
 #define TILE_RELU 1
 #define TILE_FLUSH 2
+#define TILE_NEXT_PANEL 4
 
 // FLUSH_ON(skip), at a tile's start, and FLUSH_OFF(skip), before each
 // return: with TILE_FLUSH in flags (the bf16 sums on the float32 tiles,

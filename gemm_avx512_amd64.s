@@ -62,6 +62,22 @@
 	VFMADD231PS.BCST addr, Z2, z2; VFMADD231PS.BCST addr, Z3, z3
 #define ROW2M(addr, z0, z1) VFMADD231PS.BCST addr, Z0, z0; VFMADD231PS.BCST addr, Z1, z1
 
+// STEP6x64 is one step of the 6×64 tile, counted (JNZ to loop follows).
+#define STEP6x64 \
+	VMOVUPS.Z (B_PTR), K1, Z0; \
+	VMOVUPS.Z 64(B_PTR), K2, Z1; \
+	VMOVUPS.Z 128(B_PTR), K3, Z2; \
+	VMOVUPS.Z 192(B_PTR), K4, Z3; \
+	ROW4((A_PTR), Z4, Z5, Z6, Z7); \
+	ROW4((A_PTR)(A_ROW*1), Z8, Z9, Z10, Z11); \
+	ROW4((A_PTR)(A_ROW*2), Z12, Z13, Z14, Z15); \
+	ROW4((A_PTR)(A_ROW3*1), Z16, Z17, Z18, Z19); \
+	ROW4M((A_PTR)(A_ROW*4), Z20, Z21, Z22, Z23); \
+	ROW4M((A_PTR)(A_ROW5*1), Z24, Z25, Z26, Z27); \
+	ADDQ A_STEP, A_PTR; \
+	ADDQ LDB, B_PTR; \
+	DECQ STEPS
+
 // func avx512Tile6x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 // 6 rows × 64 columns: Z0…Z3 hold B row s, Z4…Z27 the 24 accumulators
 // (row r in Z4+4r…Z7+4r). Per step 4 loads of B and 4 broadcasts (rows
@@ -75,21 +91,18 @@ t6x64tile:
 	INIT4(Z16, Z17, Z18, Z19); INIT4(Z20, Z21, Z22, Z23); INIT4(Z24, Z25, Z26, Z27)
 	TILE_START(t6x64done)
 
+	TESTQ $TILE_NEXT_PANEL, flags+88(FP)
+	JNZ t6x64ploop
+
 t6x64loop:
-	VMOVUPS.Z (B_PTR), K1, Z0
-	VMOVUPS.Z 64(B_PTR), K2, Z1
-	VMOVUPS.Z 128(B_PTR), K3, Z2
-	VMOVUPS.Z 192(B_PTR), K4, Z3
-	ROW4((A_PTR), Z4, Z5, Z6, Z7)
-	ROW4((A_PTR)(A_ROW*1), Z8, Z9, Z10, Z11)
-	ROW4((A_PTR)(A_ROW*2), Z12, Z13, Z14, Z15)
-	ROW4((A_PTR)(A_ROW3*1), Z16, Z17, Z18, Z19)
-	ROW4M((A_PTR)(A_ROW*4), Z20, Z21, Z22, Z23)
-	ROW4M((A_PTR)(A_ROW5*1), Z24, Z25, Z26, Z27)
-	ADDQ A_STEP, A_PTR
-	ADDQ LDB, B_PTR
-	DECQ STEPS
+	STEP6x64
 	JNZ t6x64loop
+	JMP t6x64done
+
+t6x64ploop: // B in place: the next panel's first line of this step asked for
+	PREFETCHT0 256(B_PTR)
+	STEP6x64
+	JNZ t6x64ploop
 
 t6x64done:
 	RELU_24(t6x64store)
