@@ -167,6 +167,24 @@ t12x32store:
 	VZEROUPPER
 	RET
 
+// The one-row tiles' group of four rows (row r of the group in
+// Z4+4r…Z7+4r; gemm_amd64.h): GROUP_INIT loads their init, GROUP_RELU
+// clamps them when flags has TILE_RELU, GROUP_STORE writes them.
+#define GROUP_INIT \
+	INIT4(Z4, Z5, Z6, Z7); \
+	GROUP_ROW(1, LDI, INIT_PTR); INIT4(Z8, Z9, Z10, Z11); \
+	GROUP_ROW(2, LDI, INIT_PTR); INIT4(Z12, Z13, Z14, Z15); \
+	GROUP_ROW(3, LDI, INIT_PTR); INIT4(Z16, Z17, Z18, Z19)
+#define GROUP_RELU(skip) \
+	TESTQ $TILE_RELU, flags+88(FP); JZ skip; VPXORD Z31, Z31, Z31; \
+	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11); \
+	RELU4(Z12, Z13, Z14, Z15); RELU4(Z16, Z17, Z18, Z19)
+#define GROUP_STORE \
+	STORE4(Z4, Z5, Z6, Z7); \
+	GROUP_ROW(1, LDC, C_PTR); STORE4(Z8, Z9, Z10, Z11); \
+	GROUP_ROW(2, LDC, C_PTR); STORE4(Z12, Z13, Z14, Z15); \
+	GROUP_ROW(3, LDC, C_PTR); STORE4(Z16, Z17, Z18, Z19)
+
 // func avx512Tile1x64(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 // One row × up to 64 columns, the rows below a panel's whole tiles (its
 // masks cover any narrower panel), four rows at a time so that they share
@@ -180,10 +198,7 @@ TEXT ·avx512Tile1x64(SB), NOSPLIT, $8-104
 
 t1x64group:
 	ROW_OFFSETS
-	INIT4(Z4, Z5, Z6, Z7)
-	GROUP_ROW(1, LDI, INIT_PTR); INIT4(Z8, Z9, Z10, Z11)
-	GROUP_ROW(2, LDI, INIT_PTR); INIT4(Z12, Z13, Z14, Z15)
-	GROUP_ROW(3, LDI, INIT_PTR); INIT4(Z16, Z17, Z18, Z19)
+	GROUP_INIT
 	TILE_START(t1x64done)
 
 t1x64loop:
@@ -201,17 +216,10 @@ t1x64loop:
 	JNZ t1x64loop
 
 t1x64done:
-	TESTQ $TILE_RELU, flags+88(FP)
-	JZ t1x64store
-	VPXORD Z31, Z31, Z31
-	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11)
-	RELU4(Z12, Z13, Z14, Z15); RELU4(Z16, Z17, Z18, Z19)
+	GROUP_RELU(t1x64store)
 
 t1x64store:
-	STORE4(Z4, Z5, Z6, Z7)
-	GROUP_ROW(1, LDC, C_PTR); STORE4(Z8, Z9, Z10, Z11)
-	GROUP_ROW(2, LDC, C_PTR); STORE4(Z12, Z13, Z14, Z15)
-	GROUP_ROW(3, LDC, C_PTR); STORE4(Z16, Z17, Z18, Z19)
+	GROUP_STORE
 	GROUP_DOWN
 	JGT t1x64group
 	FLUSH_OFF(avx512Tile1x64foff1)
@@ -546,10 +554,7 @@ TEXT ·avx512BF16Tile1x64(SB), NOSPLIT, $8-104
 
 b1x64group:
 	ROW_OFFSETS
-	INIT4(Z4, Z5, Z6, Z7)
-	GROUP_ROW(1, LDI, INIT_PTR); INIT4(Z8, Z9, Z10, Z11)
-	GROUP_ROW(2, LDI, INIT_PTR); INIT4(Z12, Z13, Z14, Z15)
-	GROUP_ROW(3, LDI, INIT_PTR); INIT4(Z16, Z17, Z18, Z19)
+	GROUP_INIT
 	TILE_START(b1x64done)
 
 b1x64loop:
@@ -567,17 +572,10 @@ b1x64loop:
 	JNZ b1x64loop
 
 b1x64done:
-	TESTQ $TILE_RELU, flags+88(FP)
-	JZ b1x64store
-	VPXORD Z31, Z31, Z31
-	RELU4(Z4, Z5, Z6, Z7); RELU4(Z8, Z9, Z10, Z11)
-	RELU4(Z12, Z13, Z14, Z15); RELU4(Z16, Z17, Z18, Z19)
+	GROUP_RELU(b1x64store)
 
 b1x64store:
-	STORE4(Z4, Z5, Z6, Z7)
-	GROUP_ROW(1, LDC, C_PTR); STORE4(Z8, Z9, Z10, Z11)
-	GROUP_ROW(2, LDC, C_PTR); STORE4(Z12, Z13, Z14, Z15)
-	GROUP_ROW(3, LDC, C_PTR); STORE4(Z16, Z17, Z18, Z19)
+	GROUP_STORE
 	GROUP_DOWN
 	JGT b1x64group
 	VZEROUPPER
