@@ -137,7 +137,7 @@ var avx2Gemm = gemmISA{
 	// 16.1).
 	vecMat:     avx2VecMat,
 	vecMatCols: 16,
-	rowDots:    avx2RowDots,
+	rowDots:    avx2RowDotsSets,
 	rowLanes:   8,
 }
 

@@ -814,11 +814,50 @@ avdone:
 	GV_STEP0; GV_STEP1; GV_STEP2; GV_STEP3; \
 	GV_STEP4; GV_STEP5; GV_STEP6; GV_STEP7
 
+// Sixteen rows at a time (GV16_*): one vector's chain of fused
+// multiply-adds waits four cycles a step for the last, so two groups of
+// eight rows (Y0, Y1) take turns, four steps at a time. Each group's four
+// steps come in as four vectors of two rows, rows r and r + 4 (the low
+// and high 128 bits: VMOVUPS, VINSERTF128), and a 4×4 transpose within
+// the 128-bit lanes (VUNPCKL/HPS, VUNPCKL/HPD) turns them into one
+// vector per step, rows 0–7 in order. GV_XB is the second group's rows.
+#define GV_XB AX
+
+// GV16_PAIR(lo, hi, x, y): y = the four floats at lo, then those at hi;
+// GV16_PAIRM the same through the mask X5 (Y2 a scratch).
+#define GV16_PAIR(lo, hi, x, y) VMOVUPS lo, x; VINSERTF128 $1, hi, y, y
+#define GV16_PAIRM(lo, hi, x, y) VMASKMOVPS lo, X5, x; VMASKMOVPS hi, X5, X2; VINSERTF128 $1, X2, y, y
+
+// GV16_LOAD(P, a, …): the group's four steps at a into y0…y3, rows
+// (0, 4), (1, 5), (2, 6), (3, 7).
+#define GV16_LOAD(P, a, x0, y0, x1, y1, x2, y2, x3, y3) \
+	P((a), (a)(GV_LD*4), x0, y0); P((a)(GV_LD*1), (a)(GV_L5*1), x1, y1); \
+	P((a)(GV_LD*2), (a)(GV_L3*2), x2, y2); P((a)(GV_L3*1), (a)(GV_L7*1), x3, y3)
+
+// GV16_TRANSPOSE: y0…y3 become steps 0…3 of rows 0–7 (t0…t3 scratch).
+#define GV16_TRANSPOSE(y0, y1, y2, y3, t0, t1, t2, t3) \
+	VUNPCKLPS y1, y0, t0; VUNPCKHPS y1, y0, t1; VUNPCKLPS y3, y2, t2; VUNPCKHPS y3, y2, t3; \
+	VUNPCKLPD t2, t0, y0; VUNPCKHPD t2, t0, y1; VUNPCKLPD t3, t1, y2; VUNPCKHPD t3, t1, y3
+
+// GV16_BOTH(P): both groups' next four steps, the first's in Y6…Y9, the
+// second's in Y10…Y13.
+#define GV16_BOTH(P) \
+	GV16_LOAD(P, GV_XA, X6, Y6, X7, Y7, X8, Y8, X9, Y9); \
+	GV16_TRANSPOSE(Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13); \
+	GV16_LOAD(P, GV_XB, X10, Y10, X11, Y11, X12, Y12, X13, Y13); \
+	GV16_TRANSPOSE(Y10, Y11, Y12, Y13, Y14, Y15, Y3, Y4)
+
+// GV16_STEP: one step's fused multiply-adds, w's step broadcast.
+#define GV16_STEP(off, a, b) VBROADCASTSS off(GV_WC), Y2; VFMADD231PS Y2, a, Y0; VFMADD231PS Y2, b, Y1
+
 // func avx2RowDots(y, x, w *float32, m, k int)
 //
 // avx512RowDots with m a multiple of 8: y[i] = fma(x[i·k + p], w[p],
-// y[i]) for p = 0, 1, …, k−1 in turn (k ≥ 1). The last 1–7 steps are
-// loaded through a mask and stop after their own fused multiply-adds.
+// y[i]) for p = 0, 1, …, k−1 in turn (k ≥ 1). Sixteen rows go at a time
+// while there are, four steps at a time, the last 1–3 steps loaded
+// through a mask; a last group of eight goes eight steps at a time, its
+// last 1–7 steps loaded through a mask, each stopping after its own fused
+// multiply-adds.
 TEXT ·avx2RowDots(SB), NOSPLIT, $0-40
 	MOVQ y+0(FP), GV_Y
 	MOVQ x+8(FP), GV_X
@@ -829,6 +868,61 @@ TEXT ·avx2RowDots(SB), NOSPLIT, $0-40
 	LEAQ (GV_LD)(GV_LD*2), GV_L3
 	LEAQ (GV_LD)(GV_LD*4), GV_L5
 	LEAQ (GV_L3)(GV_LD*4), GV_L7
+	CMPQ GV_ROWS, $16
+	JLT  ad8
+
+ad16group:
+	VMOVUPS (GV_Y), Y0
+	VMOVUPS 32(GV_Y), Y1
+	MOVQ    GV_X, GV_XA
+	LEAQ    (GV_X)(GV_LD*8), GV_XB
+	MOVQ    GV_W, GV_WC
+	MOVQ    GV_N, GV_LEFT
+
+ad16block:
+	CMPQ GV_LEFT, $4
+	JLT  ad16tail
+	GV16_BOTH(GV16_PAIR)
+	GV16_STEP(0, Y6, Y10)
+	GV16_STEP(4, Y7, Y11)
+	GV16_STEP(8, Y8, Y12)
+	GV16_STEP(12, Y9, Y13)
+	ADDQ $16, GV_XA
+	ADDQ $16, GV_XB
+	ADDQ $16, GV_WC
+	SUBQ $4, GV_LEFT
+	JMP  ad16block
+
+ad16tail:
+	TESTQ GV_LEFT, GV_LEFT
+	JZ    ad16store
+	LEAQ  avx2MaskTab<>+32(SB), GV_REM // X5: the first GV_LEFT (1–3) lanes
+	SHLQ  $2, GV_LEFT
+	SUBQ  GV_LEFT, GV_REM
+	SHRQ  $2, GV_LEFT
+	VMOVDQU (GV_REM), X5
+	GV16_BOTH(GV16_PAIRM)
+	GV16_STEP(0, Y6, Y10)
+	CMPQ GV_LEFT, $1
+	JEQ  ad16store
+	GV16_STEP(4, Y7, Y11)
+	CMPQ GV_LEFT, $2
+	JEQ  ad16store
+	GV16_STEP(8, Y8, Y12)
+
+ad16store:
+	VMOVUPS Y0, (GV_Y)
+	VMOVUPS Y1, 32(GV_Y)
+	ADDQ    $64, GV_Y
+	LEAQ    (GV_X)(GV_LD*8), GV_X
+	LEAQ    (GV_X)(GV_LD*8), GV_X
+	SUBQ    $16, GV_ROWS
+	CMPQ    GV_ROWS, $16
+	JGE     ad16group
+	TESTQ   GV_ROWS, GV_ROWS
+	JZ      addone
+
+ad8:
 	MOVQ GV_N, GV_REM
 	ANDQ $7, GV_REM
 
@@ -885,6 +979,8 @@ adstore:
 	LEAQ (GV_X)(GV_LD*8), GV_X
 	SUBQ $8, GV_ROWS
 	JG   adgroup
+
+addone:
 	VZEROUPPER
 	RET
 
