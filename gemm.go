@@ -296,6 +296,10 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 	if ks == 0 {
 		return
 	}
+	if bq == 1 {
+		g.packRowsBlock(dst, b, bs, k0, ks, j0, nb)
+		return
+	}
 	off := 0
 	for q := 0; q < nb; {
 		cl, cw := g.panel(nb - q)
@@ -327,6 +331,33 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 		}
 		off += ks * w
 		q += cw
+	}
+}
+
+// packRowsBlock is packBlock for a B in rows (bq = 1), a row of B at a
+// time: each row is read once, in order, and its columns go to the
+// panels' rows. Panel by panel, each read of a panel's row lands on
+// another line of B than the last (the rows lie bs floats apart), and the
+// copying waited for memory more than it copied.
+func (g *gemmISA) packRowsBlock(dst, b []float32, bs, k0, ks, j0, nb int) {
+	var offs, widths, cws [gemmNC/4 + 1]int // each panel's offset in dst, width and columns of B (the narrowest class is 4 wide)
+	np := 0
+	for q, off := 0, 0; q < nb; np++ {
+		cl, cw := g.panel(nb - q)
+		offs[np], widths[np], cws[np] = off, cl.cols, cw
+		off += ks * cl.cols
+		q += cw
+	}
+	for s := range ks {
+		src := b[(k0+s)*bs+j0 : (k0+s)*bs+j0+nb]
+		q := 0
+		for p := range np {
+			w, cw := widths[p], cws[p]
+			row := dst[offs[p]+s*w : offs[p]+s*w+w]
+			copy(row, src[q:q+cw])
+			clear(row[cw:])
+			q += cw
+		}
 	}
 }
 
