@@ -224,7 +224,7 @@ func TestGemmBlocksExact(t *testing.T) {
 		{5, 20, gemmNC - 1}, {3, 11, gemmNC + 1}, {31, 130, 2*gemmNC + 37},
 		{1, 300, 200}, {130, 1, 5}, {2, 2, 1},
 		{64, 16, 1}, {333, 4100, 1}, {100, 31, 1}, {16, 1, 1}, {47, 33, 1}, // n = 1: rowDots (gemv.go)
-		{40, 512, 1}, {24, 1027, 1}, {16, 1025, 1}, {32, 1026, 1}, {16, 36, 1}, {33, 259, 1}, // rows crowding L1 sets (avx2RowDotsSets) and not
+		{40, 512, 1}, {24, 1027, 1}, {16, 1025, 1}, {32, 1026, 1}, {16, 36, 1}, {33, 259, 1}, // avx2: crowding L1's sets (eight rows at a time, tails of 0–3 steps) and not
 		{1, 4100, 33}, {1, 7, 1000}, {1, 13, 17}, {1, 9, 16}, // m = 1: vecMat (gemv.go)
 	}
 	// The matrix–vector forms' every tail: of steps (rowDots' last 1–15)

@@ -39,7 +39,9 @@ func avx2RowDotsSets(y, x, w *float32, m, k int) {
 }
 
 // crowdedRows reports whether the lines where sixteen rows k floats
-// apart start put more than four in one of L1's 64 sets (4 KiB a way).
+// apart start put more than four in one of L1's 64 sets (4 KiB a way),
+// taking the first row to start on a line (an x that does not may fall
+// either side of a near multiple: the speed, never the result, changes).
 func crowdedRows(k int) bool {
 	var n [64]int
 	for r := range 16 {

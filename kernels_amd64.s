@@ -756,11 +756,13 @@ avdone:
 	VZEROUPPER
 	RET
 
-// avx2RowDots is avx512RowDots on YMM registers: eight rows of x in the
-// lanes of Y0, each block of eight steps of the eight rows loaded (row r
-// in Y8+r), turned into one vector per step (VUNPCKLPS/HPS pairs of
-// rows, VUNPCKLPD/HPD quads, VPERM2F128 across the 128-bit lanes) and
-// given its fused multiply-add with w's step, in order.
+// avx2RowDots is avx512RowDots on YMM registers. Its last group of
+// eight rows (every group, where avx2RowDotsSets passes eight rows at a
+// time) has eight rows of x in the lanes of Y0, each block of eight
+// steps of the eight rows loaded (row r in Y8+r), turned into one vector
+// per step (VUNPCKLPS/HPS pairs of rows, VUNPCKLPD/HPD quads, VPERM2F128
+// across the 128-bit lanes) and given its fused multiply-add with w's
+// step, in order.
 
 #define GV_L3 R13
 #define GV_L5 R14
