@@ -70,9 +70,13 @@ type gemmISA struct {
 	// class (its masks cover any narrower panel): the rows left below the
 	// whole tiles run through it in place.
 	rowKind int
-	// kc is the block of steps: a packed panel of B (kc × W floats) stays
-	// in L1 while every row of the block of A passes over it.
-	kc int
+	// block is the driver's blocking for the caches where the steps
+	// outnumber gemmBlock's kc; gemmBlock where they do not (one block of
+	// steps: the tiles are short, and a smaller mc or nc only calls them
+	// more often). blockAT, when its kc is not 0, replaces block where A
+	// is transposed (a step's rows lie side by side: dw = xᵀ·dy), each
+	// step of a tile's rows then on a cache line of its own.
+	block, blockAT blocking
 	// packT, when not packGo, is the routine that packs a panel of a
 	// transposed B (runPackT's kind); packGo packs it in Go.
 	packT int
@@ -88,13 +92,26 @@ type gemmISA struct {
 	rowLanes   int
 }
 
-// Blocking shared by every implementation: mc rows of A (mc × kc floats,
-// ≤ 128 KB) stay in L2 while they pass over the packed block of nc
-// columns of B (kc × nc, ≤ 256 KB).
+// blocking cuts a product for the caches: steps go in blocks of kc, so
+// that a panel of B (kc × W floats) stays in L1 while the rows of a block
+// of A pass over it; mc rows of A (mc × kc floats) stay in L2 while they
+// pass over a block of nc columns of B (kc × nc floats, packed). mc is a
+// multiple of every tile's rows, nc of the widest tile's columns. Fewer,
+// longer blocks of steps mean fewer passes over C, each of which loads and
+// stores every element of C once.
+type blocking struct{ kc, mc, nc int }
+
+// gemmBlock is the blocking of avx512 and neon, and of avx2 where A is
+// transposed: A's block ≤ 120 KB and B's ≤ 256 KB.
+var gemmBlock = blocking{kc: 128, mc: 240, nc: 512}
+
+// The largest blocks of every implementation, which size gemmBuf
+// (TestBlockingsFit holds each blocking to them).
 const (
-	gemmMC   = 240 // a multiple of every tile's rows
-	gemmNC   = 512
-	maxKC    = 128
+	maxKC    = 384
+	maxNC    = 512
+	maxBlkA  = max(128*240, 384*96)
+	maxBlkB  = max(128*512, 384*256)
 	maxTileR = 16
 	maxTileW = 64
 )
@@ -104,8 +121,8 @@ const (
 // that a kernel call allocates nothing once warm and concurrent calls
 // each have their own.
 type gemmBuf struct {
-	b [maxKC*gemmNC + 16]float32
-	a [maxKC*gemmMC + 16]float32   // packed A
+	b [maxBlkB + 16]float32
+	a [maxBlkA + 16]float32        // packed A
 	e [maxTileR*maxKC + 16]float32 // scratch A
 	c [maxTileR*maxTileW + 16]float32
 }
@@ -205,14 +222,22 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 	// transposed, when enough rows pass over it and its rows are not
 	// already panels, and, on an ISA without masks, when a partial panel
 	// must be zero-padded.
-	pack := bRows > 0 || bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmMC))) ||
-		(!g.masked && (g.partial(min(cols, gemmNC)) || g.partial(cols%gemmNC)))
 	// A whose rows lie side by side (xᵀ, for dw) is packed when more
 	// than one panel reads it and its steps are a multiple of 512 bytes
 	// apart: they then fall into at most 8 of L1's 64 sets and evict each
 	// other before a tile's kc steps are done. Other strides spread over
 	// the sets, and A is read in place.
 	packA := aRow == 1 && aStep > 0 && aStep%128 == 0 && cols > g.classes[0].cols
+	bl := g.block
+	if aRow == 1 && aStep != 1 && g.blockAT.kc > 0 {
+		bl = g.blockAT
+	}
+	if steps <= gemmBlock.kc {
+		bl = gemmBlock
+	}
+	nc := bl.nc
+	pack := bRows > 0 || bq != 1 || (rows >= g.packRows && (bs > g.classes[0].cols || (bs%16 != 0 && rows >= 4*gemmBlock.mc))) ||
+		(!g.masked && (g.partial(min(cols, nc)) || g.partial(cols%nc)))
 	var buf *gemmBuf // only when packing or scratch is needed
 	if pack || packA || !g.masked {
 		buf = getGemmBuf()
@@ -221,7 +246,7 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 	// Steps go in blocks of kc so that a packed panel stays in L1; B read
 	// in place in one narrow panel has nothing to keep there, and one
 	// block leaves init apart from C (see run).
-	kc, mc := g.kc, gemmMC
+	kc, mc := bl.kc, bl.mc
 	if !pack && cols <= g.classes[0].cols && g.masked { // (the scratch tile holds kc steps)
 		kc = max(steps, 1)
 	}
@@ -232,8 +257,8 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 	if pack {
 		packed = aligned64(buf.b[:])
 	}
-	for j0 := 0; j0 < cols; j0 += gemmNC {
-		nb := min(gemmNC, cols-j0)
+	for j0 := 0; j0 < cols; j0 += nc {
+		nb := min(nc, cols-j0)
 		for k0 := 0; ; {
 			ks := min(kc, steps-k0)
 			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks, flags: flags}
@@ -340,7 +365,7 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 // another line of B than the last (the rows lie bs floats apart), and the
 // copying waited for memory more than it copied.
 func (g *gemmISA) packRowsBlock(dst, b []float32, bs, k0, ks, j0, nb int) {
-	var offs, widths, cws [gemmNC/4 + 1]int // each panel's offset in dst, width and columns of B (the narrowest class is 4 wide)
+	var offs, widths, cws [maxNC/4 + 1]int // each panel's offset in dst, width and columns of B (the narrowest class is 4 wide)
 	np := 0
 	for q, off := 0, 0; q < nb; np++ {
 		cl, cw := g.panel(nb - q)

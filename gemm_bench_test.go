@@ -15,7 +15,7 @@ import (
 )
 
 // BenchmarkTiles times each tile routine alone on data in L1/L2: the
-// driver's blocks (kc steps of a packed panel, gemmMC rows of A), so that
+// driver's blocks (kc steps of a packed panel, mc rows of A), so that
 // the driver's share of a kernel's time can be told from the tiles'.
 // GFLOP/s counts 2 per multiply-add of the whole panel, per second of
 // the thread's CPU time (time descheduled on a shared machine does not
@@ -27,11 +27,11 @@ func BenchmarkTiles(b *testing.B) {
 		}
 		for _, cl := range tileKinds(g) {
 			b.Run(fmt.Sprintf("%s/%dx%d", impl.Name(id), cl.rows, cl.cols), func(b *testing.B) {
-				rows := gemmMC / cl.rows * cl.rows
+				rows := g.block.mc / cl.rows * cl.rows
 				if cl.rows == 1 {
 					rows = 16
 				}
-				ks := g.kc
+				ks := g.block.kc
 				a := make([]float32, rows*ks)
 				p := make([]float32, ks*cl.cols)
 				c := make([]float32, rows*cl.cols)

@@ -213,15 +213,16 @@ func exactBackward(x, w, dy []float32, m, k, n int) (dw, db, dx []float32) {
 }
 
 // TestGemmBlocksExact: across the driver's block edges (steps around kc,
-// rows around the row block gemmMC, columns around gemmNC and every
+// rows around the row blocks mc, columns around nc and every
 // panel width, and the matrix–vector forms' tails), DenseForward and
 // DenseBackward give exactly the sums of one pass, on every
 // implementation with tiles.
 func TestGemmBlocksExact(t *testing.T) {
 	shapes := [][3]int{
 		{7, 127, 33}, {13, 128, 64}, {25, 129, 65}, {6, 257, 100},
-		{gemmMC - 1, 40, 17}, {gemmMC + 1, 9, 48}, {2*gemmMC + 5, 3, 7},
-		{5, 20, gemmNC - 1}, {3, 11, gemmNC + 1}, {31, 130, 2*gemmNC + 37},
+		{gemmBlock.mc - 1, 40, 17}, {gemmBlock.mc + 1, 9, 48}, {2*gemmBlock.mc + 5, 3, 7},
+		{5, 20, gemmBlock.nc - 1}, {3, 11, gemmBlock.nc + 1}, {31, 130, 2*gemmBlock.nc + 37},
+		{95, 383, 255}, {97, 385, 257}, {193, 769, 530}, {7, 384, 256}, // avx2's blocks (kernels_amd64.go)
 		{1, 300, 200}, {130, 1, 5}, {2, 2, 1},
 		{64, 16, 1}, {333, 4100, 1}, {100, 31, 1}, {16, 1, 1}, {47, 33, 1}, // n = 1: rowDots (gemv.go)
 		{40, 512, 1}, {24, 1027, 1}, {16, 1025, 1}, {32, 1026, 1}, {16, 36, 1}, {33, 259, 1}, // avx2: crowding L1's sets (eight rows at a time, tails of 0–3 steps) and not
@@ -263,6 +264,31 @@ func sameAll(t *testing.T, what string, got, want []float32) {
 	for i := range want {
 		if !testmem.SameBits(got[i], want[i]) {
 			t.Fatalf("%s %s: [%d] = %g, want %g", Impl(), what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestBlockingsFit: every implementation's blockings fit the driver's
+// buffers (gemmBuf) and cut whole tiles: mc rows a multiple of every
+// tile's rows, nc columns of the widest tile's.
+func TestBlockingsFit(t *testing.T) {
+	for id, g := range gemmISAs {
+		for _, bl := range []blocking{g.block, g.blockAT, gemmBlock} {
+			if bl.kc == 0 {
+				continue
+			}
+			name := fmt.Sprintf("%s %+v", impl.Name(id), bl)
+			require.LessOrEqual(t, bl.kc, maxKC, name)
+			require.LessOrEqual(t, bl.nc, maxNC, name)
+			require.LessOrEqual(t, bl.kc*bl.mc, maxBlkA, name)
+			require.LessOrEqual(t, bl.kc*bl.nc, maxBlkB, name)
+			require.Zero(t, bl.nc%g.classes[0].cols, name)
+			for _, cl := range g.classes {
+				require.Zero(t, bl.mc%cl.rows, name)
+				if cl.halfRows > 0 {
+					require.Zero(t, bl.mc%cl.halfRows, name)
+				}
+			}
 		}
 	}
 }

@@ -129,8 +129,15 @@ var avx2Gemm = gemmISA{
 	masked:   true,
 	packT:    packAVX2,
 	rowKind:  tileAVX2x1x16,
-	kc:       128,
 	packRows: 128,
+	// A in rows (x, dy) goes in blocks of 96 rows of 384 steps (144 KB)
+	// and B's of 384 × 256 (384 KB): a third as many passes over C as
+	// gemmBlock makes, whose loads and stores miss L2 on the large shapes.
+	// A transposed (xᵀ for dw) keeps gemmBlock: each step of a tile's rows
+	// lies on a line of its own, and 384 of them and the panel of B
+	// (24 KB) would not share L1.
+	block:   blocking{kc: 384, mc: 96, nc: 256},
+	blockAT: gemmBlock,
 	// Below 16 columns the one-row tile does as well or better: vecMat's
 	// masked loads of w take FMA slots on Zen 5 (1×784×15: 19.6 GFLOP/s
 	// in the tile, 13.8 in vecMat; 1×784×8: 10.7, 11.0; 1×784×17: 8.2,

@@ -63,8 +63,7 @@ const (
 // next tile's A, and take a quarter or less of Neoverse N1/V2's (64 KB)
 // and Apple M1's (128 KB). A larger kc there would only save the reload
 // of the C tile at each block of steps (24 vector loads and stores per
-// 128 × 24 FMLAs, under 2 %), and 128 is the most the driver's buffers
-// (maxKC) hold.
+// 128 × 24 FMLAs, under 2 %): gemmBlock.
 //
 // packRows = 12: packing copies each float of a panel once, and each
 // 6-row tile does 1.5 FMLAs per float of B (a NEON vector holds 4), so
@@ -73,7 +72,7 @@ const (
 var neonGemm = gemmISA{
 	classes:    []tileClass{{kind: tileNEON6x16, rows: 6, cols: 16}, {kind: tileNEON12x8, rows: 12, cols: 8}, {kind: tileNEON16x4, rows: 16, cols: 4}},
 	masked:     false,
-	kc:         128,
+	block:      gemmBlock,
 	packRows:   12,
 	vecMatCols: 4,
 }

@@ -39,7 +39,7 @@ var avx512Gemm = gemmISA{
 	masked:     true,
 	packT:      packAVX512,
 	rowKind:    tileAVX512x1x64,
-	kc:         128,
+	block:      gemmBlock,
 	packRows:   128,
 	vecMat:     avx512VecMat,
 	vecMatCols: 1,
