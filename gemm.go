@@ -117,7 +117,7 @@ const (
 )
 
 // gemmBuf is the driver's working memory: the packed blocks of B and A
-// and the scratch tile for edges (about 390 KB). Kept in gemmBufs, so
+// and the scratch tile for edges (about 560 KB). Kept in gemmBufs, so
 // that a kernel call allocates nothing once warm and concurrent calls
 // each have their own.
 type gemmBuf struct {
