@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -9,6 +10,7 @@ import (
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/bench/peak"
 	"github.com/simdnn/simdnn/internal/byterows"
+	"github.com/simdnn/simdnn/mnist"
 	"github.com/simdnn/simdnn/net"
 )
 
@@ -265,6 +267,53 @@ func BenchmarkGather(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkGatherCols gathers, as the trainer does for each block of
+// real MNIST (which it finds as the CLI does: $SIMDNN_MNIST, else through
+// the Go module proxy), the columns not zero in every one of the block's
+// rows (byterows.NonZeroCols, then DequantizeCols): "find+gather" from
+// blocks of shuffled rows in turn, "gather" one block's rows and columns
+// again and again (in cache). It reports the kept columns.
+func BenchmarkGatherCols(b *testing.B) {
+	dir, err := mnist.Dir(context.Background(), "")
+	if err != nil {
+		b.Skip(err)
+	}
+	train, _, err := mnist.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, k, rows := train.Pixels, train.Width(), train.Len()
+	order := rand.New(rand.NewPCG(1, 2)).Perm(rows)
+	perm := make([]int32, rows)
+	for i, r := range order {
+		perm[i] = int32(r)
+	}
+	cols := make([]uint64, byterows.ColWords(k))
+	dst := make([]float32, net.BlockRows*k)
+	forEach(b, "find+gather", func(b *testing.B) {
+		kept, lo := 0, 0
+		for b.Loop() {
+			idx := perm[lo : lo+net.BlockRows]
+			byterows.NonZeroCols(cols, src, idx, k)
+			n := byterows.CountCols(cols)
+			byterows.DequantizeCols(dst[:len(idx)*n], src, idx, k, cols, mnist.PixelDiv)
+			kept += n
+			lo = (lo + net.BlockRows) % (rows - net.BlockRows)
+		}
+		b.ReportMetric(float64(kept)/float64(b.N), "cols")
+	})
+	forEach(b, "gather", func(b *testing.B) {
+		idx := perm[:net.BlockRows]
+		byterows.NonZeroCols(cols, src, idx, k)
+		n := byterows.CountCols(cols)
+		b.SetBytes(int64(4 * len(idx) * n))
+		for b.Loop() {
+			byterows.DequantizeCols(dst[:len(idx)*n], src, idx, k, cols, mnist.PixelDiv)
+		}
+		b.ReportMetric(float64(n), "cols")
+	})
 }
 
 // BenchmarkPackRows packs the synthetic MNIST-shaped set's 60000 rows of

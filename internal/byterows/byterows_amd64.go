@@ -210,8 +210,20 @@ func dequantizeColsAVX2(dst []float32, src []uint8, rows []int32, k int, cols []
 		dequantizeColsTable(dst, src, rows, k, cols, div)
 		return
 	}
+	// The chunks take every row but the last, whose 8 or more floats take
+	// the spill of the row before.
+	if m, kept := len(rows), len(dst)/len(rows); m > 1 && kept >= 8 {
+		var chunks [2 * maxChunks]int32
+		if n := colChunks(chunks[:], runs[:2*nruns], k); n > 0 {
+			avx2DequantizeChunks(&dst[0], &src[0], &rows[0], m-1, k, &chunks[0], n, kept, div, 1/div)
+			dst, rows = dst[(m-1)*kept:], rows[m-1:]
+		}
+	}
 	avx2DequantizeRuns(&dst[0], &src[0], &rows[0], len(rows), k, &runs[0], nruns, div, 1/div, &dst[len(dst)-1])
 }
+
+//go:noescape
+func avx2DequantizeChunks(dst *float32, src *uint8, rows *int32, m, k int, chunks *int32, nchunks, kept int, div, recip float32)
 
 //go:noescape
 func avx2DequantizeRuns(dst *float32, src *uint8, rows *int32, m, k int, runs *int32, nruns int, div, recip float32, last *float32)

@@ -981,3 +981,49 @@ runnext:
 	JG   runrow
 	VZEROUPPER
 	RET
+
+// func avx2DequantizeChunks(dst *float32, src *uint8, rows *int32, m, k int, chunks *int32, nchunks, kept int, div, recip float32)
+// DequantizeCols on avx2 for rows whose runs all take whole 8-byte loads
+// (dequantizeColsAVX2 plans them): each of the nchunks ≥ 1 chunks, a
+// pair (column, place), converts the row's 8 bytes from that column as
+// in avx2DequantizeRows (QUOT8) into its 8 floats from that place of the
+// row's kept floats. The chunks are in order of place; a chunk past a
+// run's end spills into places of a later chunk or of the next row,
+// which overwrite them, so the caller keeps the last row for a routine
+// that stays inside dst. Every row takes the same chunks, so the loop's
+// branches repeat row after row (a run at a time, the exit of each run's
+// loop fell on a different count in each run). The prefetch of
+// avx2DequantizeRows.
+TEXT ·avx2DequantizeChunks(SB), NOSPLIT, $0-72
+	MOVQ         dst+0(FP), DI
+	MOVQ         src+8(FP), R8
+	MOVQ         rows+16(FP), BX
+	MOVQ         m+24(FP), R9
+	MOVQ         k+32(FP), R10
+	MOVQ         kept+56(FP), R15
+	SHLQ         $2, R15 // bytes of a row of dst
+	VBROADCASTSS div+64(FP), Y15
+	VBROADCASTSS recip+68(FP), Y14
+
+chrow:
+	DEQ_ROW(chpf, chnow)
+	MOVQ chunks+40(FP), R14
+	MOVQ nchunks+48(FP), R13
+
+chunk:
+	MOVLQSX   (R14), AX
+	MOVLQSX   4(R14), DX
+	VPMOVZXBD (SI)(AX*1), Y0
+	VCVTDQ2PS Y0, Y0
+	QUOT8(Y0, Y4)
+	VMOVUPS   Y0, (DI)(DX*4)
+	ADDQ      $8, R14
+	DECQ      R13
+	JNZ       chunk
+
+	ADDQ R15, DI
+	ADDQ $4, BX
+	DECQ R9
+	JG   chrow
+	VZEROUPPER
+	RET

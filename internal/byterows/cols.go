@@ -282,6 +282,50 @@ func noNonZeroColsPacked([]uint64, *Packed, []int32) bool { return false }
 // pairs on the stack); sets of more go to the Go loops.
 const maxRuns = 512
 
+// maxChunks is the most chunks colChunks plans (8 KiB of pairs on the
+// stack): the 98 to 610 of MNIST's 784 columns in up to 512 runs.
+const maxChunks = 1024
+
+// colChunks plans the runs (pairs first column, count, of a row k bytes
+// long) as chunks of 8 columns, pairs (column, place among the kept
+// columns) in order of place, and returns how many: a run of n ≥ 8
+// columns takes ⌈n/8⌉, the last one ending where the run does
+// (overlapping the one before it); a shorter run one chunk, whose
+// floats past the run land in places that a later chunk or the next row
+// writes. It returns 0 when a run shorter than 8 columns starts less than
+// 8 from the row's end (its 8 bytes would cross it) or when the chunks
+// are more than len(chunks)/2.
+func colChunks(chunks []int32, runs []int32, k int) int {
+	n, place := 0, int32(0)
+	add := func(col, at int32) bool {
+		if 2*n == len(chunks) {
+			return false
+		}
+		chunks[2*n], chunks[2*n+1] = col, at
+		n++
+		return true
+	}
+	for r := 0; r < len(runs); r += 2 {
+		from, count := runs[r], runs[r+1]
+		if count < 8 {
+			if int(from)+8 > k || !add(from, place) {
+				return 0
+			}
+		} else {
+			for c := int32(0); c+8 < count; c += 8 {
+				if !add(from+c, place+c) {
+					return 0
+				}
+			}
+			if !add(from+count-8, place+count-8) {
+				return 0
+			}
+		}
+		place += count
+	}
+	return n
+}
+
 // colRuns writes the runs of consecutive columns of cols into runs as
 // pairs (first column, count) and returns how many; 0 when there are
 // more than len(runs)/2 or none.

@@ -167,3 +167,37 @@ func TestColsArgs(t *testing.T) {
 		p.NonZeroCols(cols, []int32{0, 5})
 	})
 }
+
+// TestColChunks plans runs as the avx2 gather's chunks of 8 columns: a
+// run of 8 or more in whole chunks with the last ending on the run's
+// end, a shorter one in one chunk, and no plan (0) when a short run's 8
+// bytes would cross the row's end or the chunks would not fit.
+func TestColChunks(t *testing.T) {
+	chunks := make([]int32, 2*maxChunks)
+	for _, c := range []struct {
+		runs []int32
+		k    int
+		want []int32
+	}{
+		{[]int32{0, 8}, 8, []int32{0, 0}},
+		{[]int32{0, 9}, 9, []int32{0, 0, 1, 1}},
+		{[]int32{3, 16}, 40, []int32{3, 0, 11, 8}},
+		{[]int32{3, 17}, 40, []int32{3, 0, 11, 8, 12, 9}},
+		{[]int32{1, 2, 5, 20, 30, 1}, 40, []int32{1, 0, 5, 2, 13, 10, 17, 14, 30, 22}},
+		{[]int32{0, 1, 32, 1}, 40, []int32{0, 0, 32, 1}},      // the last short run's bytes end on the row's
+		{[]int32{0, 1, 33, 1}, 40, nil},                       // and one further would cross it
+		{[]int32{0, 3}, 7, nil},                               // a row shorter than a chunk
+		{[]int32{10, 8*maxChunks + 1}, 8*maxChunks + 20, nil}, // one chunk too many
+	} {
+		n := colChunks(chunks, c.runs, c.k)
+		require.Equal(t, len(c.want)/2, n, "runs %v k=%d", c.runs, c.k)
+		if n > 0 {
+			require.Equal(t, c.want, chunks[:2*n], "runs %v k=%d", c.runs, c.k)
+		}
+	}
+	// As many chunks as fit: a long run and a short one.
+	runs := []int32{10, 8 * (maxChunks - 1), 8*maxChunks + 20, 1}
+	n := colChunks(chunks, runs, 8*maxChunks+30)
+	require.Equal(t, maxChunks, n)
+	require.Equal(t, []int32{8*maxChunks + 20, 8 * (maxChunks - 1)}, chunks[2*n-2:2*n], "the last chunk")
+}
