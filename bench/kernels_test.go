@@ -273,8 +273,9 @@ func BenchmarkGather(b *testing.B) {
 // real MNIST (which it finds as the CLI does: $SIMDNN_MNIST, else through
 // the Go module proxy), the columns not zero in every one of the block's
 // rows (byterows.NonZeroCols, then DequantizeCols): "find+gather" from
-// blocks of shuffled rows in turn, "gather" one block's rows and columns
-// again and again (in cache). It reports the kept columns.
+// blocks of shuffled rows in turn, "find" the columns alone, "find-cached"
+// and "gather" one block's rows and columns again and again (in cache, as
+// the trainer's prefetched rows mostly are). It reports the kept columns.
 func BenchmarkGatherCols(b *testing.B) {
 	dir, err := mnist.Dir(context.Background(), "")
 	if err != nil {
@@ -303,6 +304,19 @@ func BenchmarkGatherCols(b *testing.B) {
 			lo = (lo + net.BlockRows) % (rows - net.BlockRows)
 		}
 		b.ReportMetric(float64(kept)/float64(b.N), "cols")
+	})
+	forEach(b, "find", func(b *testing.B) {
+		lo := 0
+		for b.Loop() {
+			byterows.NonZeroCols(cols, src, perm[lo:lo+net.BlockRows], k)
+			lo = (lo + net.BlockRows) % (rows - net.BlockRows)
+		}
+	})
+	forEach(b, "find-cached", func(b *testing.B) {
+		idx := perm[:net.BlockRows]
+		for b.Loop() {
+			byterows.NonZeroCols(cols, src, idx, k)
+		}
 	})
 	forEach(b, "gather", func(b *testing.B) {
 		idx := perm[:net.BlockRows]

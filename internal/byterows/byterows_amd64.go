@@ -198,7 +198,12 @@ func nonZeroColsAVX2(cols []uint64, src []uint8, rows []int32, k int) {
 //go:noescape
 func avx2OrRows(acc *uint8, src *uint8, rows *int32, m, k int)
 
-// dequantizeColsAVX2 gathers the columns run by run (avx2DequantizeRuns).
+// dequantizeColsAVX2 gathers the columns in chunks of 8 planned once
+// (colChunks, avx2DequantizeChunks) for every row but the last, and run
+// by run (avx2DequantizeRuns) for the last row and where no plan is made
+// (one row, fewer than 8 columns, a short run within 8 bytes of the row's
+// end, more than maxChunks chunks); sets of more than maxRuns runs go to
+// the table.
 func dequantizeColsAVX2(dst []float32, src []uint8, rows []int32, k int, cols []uint64, div float32) {
 	var runs [2 * maxRuns]int32
 	if len(dst) == 0 || !exactQuotients(&avx2Quotients, div, quotientsAVX2) {

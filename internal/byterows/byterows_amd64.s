@@ -840,16 +840,106 @@ kpfail:
 	MOVB $0, ret+64(FP)
 	RET
 
+// OR_PF(j, loop, skip) prefetches every line of row rows[4 + j] when
+// there is one (R9 > 4 + j): the row four after row j of a group of four.
+#define OR_PF(j, loop, skip) \
+	CMPQ    R9, $(4+j); \
+	JLE     skip; \
+	MOVLQSX ((4+j)*4)(BX), AX; \
+	IMULQ   R10, AX; \
+	LEAQ    (R8)(AX*1), R11; \
+	LEAQ    -1(R11)(R10*1), R12; \
+	PREFETCH_LINES(PREFETCHT0, R11, R12, loop); \
+skip:
+
+// OR_ROW(j, p) points p at row rows[j].
+#define OR_ROW(j, p) MOVLQSX (j*4)(BX), AX; IMULQ R10, AX; LEAQ (R8)(AX*1), p
+
+// The four rows of a group, and the offset in them and in acc.
+#define OR_R0 SI
+#define OR_R1 DX
+#define OR_R2 R15
+#define OR_R3 R12
+#define OR_AT AX
+
+// OR4V(w, y) and OR4S(load, or, w, r): acc's w bytes at OR_AT or'd with
+// the four rows', stored back; in vector y (VMOVDQU, VPOR) or in register
+// r with the scalar load and or of width w.
+#define OR4V(w, y) \
+	VMOVDQU (OR_R0)(OR_AT*1), y; \
+	VPOR    (OR_R1)(OR_AT*1), y, y; \
+	VPOR    (OR_R2)(OR_AT*1), y, y; \
+	VPOR    (OR_R3)(OR_AT*1), y, y; \
+	VPOR    (R13)(OR_AT*1), y, y; \
+	VMOVDQU y, (R13)(OR_AT*1); \
+	ADDQ    $w, OR_AT; \
+	SUBQ    $w, LEFT
+#define OR4S(load, or, w, r) \
+	load (OR_R0)(OR_AT*1), r; \
+	or   (OR_R1)(OR_AT*1), r; \
+	or   (OR_R2)(OR_AT*1), r; \
+	or   (OR_R3)(OR_AT*1), r; \
+	or   r, (R13)(OR_AT*1); \
+	ADDQ $w, OR_AT; \
+	SUBQ $w, LEFT
+
 // func avx2OrRows(acc *uint8, src *uint8, rows *int32, m, k int)
-// acc[j] |= src[rows[i]·k+j] for every row i < m (m, k ≥ 1): 32, 16 and 8
-// bytes at a time, then one at a time, never past the row; the prefetch
-// of avx2DequantizeRows. NonZeroCols' first pass on avx2.
+// acc[j] |= src[rows[i]·k+j] for every row i < m (m, k ≥ 1): four rows
+// at a time while there are (acc read and written once for the four), 32,
+// 16 and 8 bytes at a time, then one at a time, never past the rows; the
+// rest one row at a time; the prefetch of avx2DequantizeRows. NonZeroCols'
+// first pass on avx2.
 TEXT ·avx2OrRows(SB), NOSPLIT, $0-40
 	MOVQ acc+0(FP), R13
 	MOVQ src+8(FP), R8
 	MOVQ rows+16(FP), BX
 	MOVQ m+24(FP), R9
 	MOVQ k+32(FP), R10
+
+or4group:
+	CMPQ R9, $4
+	JLT  orrest
+	OR_PF(0, or4pf0, or4pf0done)
+	OR_PF(1, or4pf1, or4pf1done)
+	OR_PF(2, or4pf2, or4pf2done)
+	OR_PF(3, or4pf3, or4pf3done)
+	OR_ROW(0, OR_R0)
+	OR_ROW(1, OR_R1)
+	OR_ROW(2, OR_R2)
+	OR_ROW(3, OR_R3)
+	XORQ OR_AT, OR_AT
+	MOVQ R10, LEFT
+
+or4x32:
+	CMPQ LEFT, $32
+	JLT  or4x16
+	OR4V(32, Y0)
+	JMP  or4x32
+
+or4x16:
+	CMPQ LEFT, $16
+	JLT  or4x8
+	OR4V(16, X0)
+
+or4x8:
+	CMPQ LEFT, $8
+	JLT  or4x1
+	OR4S(MOVQ, ORQ, 8, R11)
+
+or4x1:
+	TESTQ LEFT, LEFT
+	JEQ   or4next
+	OR4S(MOVBLZX, ORB, 1, R11)
+	JMP   or4x1
+
+or4next:
+	ADDQ $16, BX
+	SUBQ $4, R9
+	JMP  or4group
+
+orrest:
+	TESTQ R9, R9
+	JEQ   ordone
 
 orrow:
 	DEQ_ROW(orpf, ornow)
@@ -900,6 +990,8 @@ ornext:
 	ADDQ $4, BX
 	DECQ R9
 	JG   orrow
+
+ordone:
 	VZEROUPPER
 	RET
 

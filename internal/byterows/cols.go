@@ -172,16 +172,25 @@ func nonZeroColsWords(cols []uint64, src []uint8, rows []int32, k int) {
 	colsOfBytes(cols, acc)
 }
 
-// colsOfBytes sets cols to the non-zero bytes of acc, read as words.
+// colsOfBytes sets cols to the non-zero bytes of acc, read as words:
+// byte j of word w (bits 8j…8j+7) is column 8w + j.
 func colsOfBytes(cols []uint64, acc []uint64) {
 	clear(cols)
 	for w, a := range acc {
-		for a != 0 {
-			c := 8*w + bits.TrailingZeros64(a)/8
-			cols[c/64] |= 1 << (c % 64)
-			a &^= 0xff << (c % 8 * 8)
-		}
+		cols[w/8] |= uint64(nonZeroBytes(a)) << (w % 8 * 8)
 	}
+}
+
+// nonZeroBytes returns a byte whose bit j is set when byte j of a is not
+// zero. (b & 0x7f) + 0x7f carries into bit 7 when b's low seven bits are
+// not all zero, and never into the next byte; or'd with b, bit 7 of each
+// byte is b ≠ 0. The product then moves bit 8j to bit 56 + j: the term of
+// bit 8i and bit 56 − 7j of the multiplier lands at 56 + i + 7(i − j), past
+// bit 63 when i > j and below bit 56 when i < j, no two terms on one bit.
+func nonZeroBytes(a uint64) uint8 {
+	const low7, highs = 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	t := ((a&low7 + low7) | a) & highs
+	return uint8((t >> 7) * 0x0102040810204080 >> 56)
 }
 
 // dequantizeColsGeneric: dst[i·n+j] = float32(src[rows[i]·k+c_j]) / div
@@ -283,7 +292,8 @@ func noNonZeroColsPacked([]uint64, *Packed, []int32) bool { return false }
 const maxRuns = 512
 
 // maxChunks is the most chunks colChunks plans (8 KiB of pairs on the
-// stack): the 98 to 610 of MNIST's 784 columns in up to 512 runs.
+// stack): a run of n columns takes ⌈n/8⌉ ≤ n/8 + 1 chunks, so up to
+// maxRuns runs of up to 4096 columns take at most 1024.
 const maxChunks = 1024
 
 // colChunks plans the runs (pairs first column, count, of a row k bytes

@@ -201,3 +201,39 @@ func TestColChunks(t *testing.T) {
 	require.Equal(t, maxChunks, n)
 	require.Equal(t, []int32{8*maxChunks + 20, 8 * (maxChunks - 1)}, chunks[2*n-2:2*n], "the last chunk")
 }
+
+// TestNonZeroBytes holds nonZeroBytes to a byte-by-byte count: every
+// value in every byte alone, and words of random bytes with random ones
+// zero (so every pattern of zero bytes comes up).
+func TestNonZeroBytes(t *testing.T) {
+	want := func(a uint64) (m uint8) {
+		for j := range 8 {
+			if a>>(8*j)&0xff != 0 {
+				m |= 1 << j
+			}
+		}
+		return m
+	}
+	for j := range 8 {
+		for v := range uint64(256) {
+			a := v << (8 * j)
+			require.Equal(t, want(a), nonZeroBytes(a), "%#016x", a)
+			a |= ^(uint64(0xff) << (8 * j)) // the other bytes all ones
+			require.Equal(t, want(a), nonZeroBytes(a), "%#016x", a)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 100000 {
+		a := r.Uint64() &^ (0xff * spread(uint8(r.Uint32()))) // the bytes of a random pattern zero
+		require.Equal(t, want(a), nonZeroBytes(a), "%#016x", a)
+	}
+}
+
+// spread returns a word whose byte j is 1 when bit j of b is set.
+func spread(b uint8) uint64 {
+	var w uint64
+	for j := range 8 {
+		w |= uint64(b>>j&1) << (8 * j)
+	}
+	return w
+}
