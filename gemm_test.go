@@ -273,21 +273,28 @@ func sameAll(t *testing.T, what string, got, want []float32) {
 // tile's rows, nc columns of the widest tile's.
 func TestBlockingsFit(t *testing.T) {
 	for id, g := range gemmISAs {
-		for _, bl := range []blocking{g.block, g.blockAT, gemmBlock} {
-			if bl.kc == 0 {
-				continue
-			}
-			name := fmt.Sprintf("%s %+v", impl.Name(id), bl)
-			require.LessOrEqual(t, bl.kc, maxKC, name)
-			require.LessOrEqual(t, bl.nc, maxNC, name)
-			require.LessOrEqual(t, bl.kc*bl.mc, maxBlkA, name)
-			require.LessOrEqual(t, bl.kc*bl.nc, maxBlkB, name)
-			require.Zero(t, bl.nc%g.classes[0].cols, name)
-			for _, cl := range g.classes {
-				require.Zero(t, bl.mc%cl.rows, name)
-				if cl.halfRows > 0 {
-					require.Zero(t, bl.mc%cl.halfRows, name)
-				}
+		checkBlockingsFit(t, impl.Name(id), g)
+	}
+}
+
+// checkBlockingsFit holds each blocking of g to gemmBuf's sizes and to
+// g's whole tiles.
+func checkBlockingsFit(t *testing.T, isa string, g *gemmISA) {
+	t.Helper()
+	for _, bl := range []blocking{g.block, g.blockAT, gemmBlock} {
+		if bl.kc == 0 {
+			continue
+		}
+		name := fmt.Sprintf("%s %+v", isa, bl)
+		require.LessOrEqual(t, bl.kc, maxKC, name)
+		require.LessOrEqual(t, bl.nc, maxNC, name)
+		require.LessOrEqual(t, bl.kc*bl.mc, maxBlkA, name)
+		require.LessOrEqual(t, bl.kc*bl.nc, maxBlkB, name)
+		require.Zero(t, bl.nc%g.classes[0].cols, name)
+		for _, cl := range g.classes {
+			require.Zero(t, bl.mc%cl.rows, name)
+			if cl.halfRows > 0 {
+				require.Zero(t, bl.mc%cl.halfRows, name)
 			}
 		}
 	}

@@ -13,3 +13,8 @@ func TestCrowdedRows(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockingsFitBF16: the bf16 tiles' driver (avx512BF16Gemm, 16-row
+// tiles and half tiles of 8) fits gemmBuf and its tiles, as
+// TestBlockingsFit holds the others.
+func TestBlockingsFitBF16(t *testing.T) { checkBlockingsFit(t, "avx512 bf16", &avx512BF16Gemm) }

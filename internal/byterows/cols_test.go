@@ -200,6 +200,16 @@ func TestColChunks(t *testing.T) {
 	n := colChunks(chunks, runs, 8*maxChunks+30)
 	require.Equal(t, maxChunks, n)
 	require.Equal(t, []int32{8*maxChunks + 20, 8 * (maxChunks - 1)}, chunks[2*n-2:2*n], "the last chunk")
+	// Room for fewer chunks than a plan needs, running out inside a long
+	// run (room 1 of 3), at its last chunk (2 of 3) and at a short run (3
+	// of 4): no plan; with room for all, the plan.
+	for _, c := range []struct {
+		runs       []int32
+		room, need int
+	}{{[]int32{0, 24}, 1, 3}, {[]int32{0, 24}, 2, 3}, {[]int32{0, 24, 30, 3}, 3, 4}} {
+		require.Zero(t, colChunks(chunks[:2*c.room], c.runs, 40), "runs %v in %d chunks", c.runs, c.room)
+		require.Equal(t, c.need, colChunks(chunks[:2*c.need], c.runs, 40), "runs %v in %d chunks", c.runs, c.need)
+	}
 }
 
 // TestNonZeroBytes holds nonZeroBytes to a byte-by-byte count: every
