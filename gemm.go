@@ -83,6 +83,9 @@ type gemmISA struct {
 	// packRows is the fewest rows for which B is packed when it could be
 	// read in place (a transposed B is always packed).
 	packRows int
+	// dxT: DenseBackward's dx goes through its transpose where few rows
+	// make packing wᵀ the larger cost (dxTransposed, dxTRows).
+	dxT bool
 	// vecMat and rowDots, when not nil, are DenseForward's matrix–vector
 	// forms (gemv.go): vecMat for one row of x and at least vecMatCols
 	// outputs, rowDots for one output (rows in multiples of rowLanes).
@@ -533,7 +536,57 @@ func denseForwardTiles(g *gemmISA, y, x, w, b []float32, m, k, n int, relu bool)
 //   - dx = dy·wᵀ: A = dy, B(j, p) = w[p·n + j], packed transposed.
 func denseBackwardTiles(g *gemmISA, dw, dx, x, w, dy []float32, m, k, n int) {
 	g.gemm(dw, n, x, 1, k, dy, n, 1, nil, 0, k, n, m, false)
-	if dx != nil {
+	switch {
+	case dx == nil:
+	case g.dxT && m >= 1 && m <= dxTRows && m*(k+n) < k*n:
+		g.dxTransposed(dx, w, dy, m, k, n)
+	default:
 		g.gemm(dx, k, dy, n, 1, w, 1, n, nil, 0, m, k, n, false)
+	}
+}
+
+// dxTRows bounds the rows for which dxTransposed may run: each block of
+// w's rows (len(gemmBuf.b)/m of them) packs dyᵀ again. Below it, the
+// transposed form runs where m·(k + n) < k·n, where packing wᵀ (k·n
+// floats, the work of the usual form beyond the product's) costs more
+// than packing dyᵀ (n·m) and transposing dx (m·k): measured on avx2
+// (bench/README.md), it ran faster or level (within 1 %) at every shape
+// tried that meets this, and slower at every one tried that does not.
+const dxTRows = 128
+
+// dxTransposed computes dx = dy·wᵀ as its transpose, dxᵀ = w·dyᵀ: A = w
+// in rows, read in place, and B = dyᵀ (n × m) packed, rather than wᵀ (n ×
+// k) packed. A product's sums are the same either way (each step's
+// product a·b is b·a), so are the bits. dxᵀ goes through a buffer, a
+// block of w's rows at a time, and is transposed into dx.
+func (g *gemmISA) dxTransposed(dx, w, dy []float32, m, k, n int) {
+	if m == 1 { // dxᵀ = w·dyᵀ is dx itself, a forward of one output
+		denseForwardTiles(g, dx, w, dy, zeros[:1], k, n, 1, false)
+		return
+	}
+	buf := getGemmBuf()
+	defer putGemmBuf(buf)
+	t := buf.b[:]
+	rows := len(t) / m
+	for p0 := 0; p0 < k; p0 += rows {
+		pb := min(rows, k-p0)
+		ct := t[:pb*m]
+		g.gemm(ct, m, w[p0*n:], n, 1, dy, 1, n, nil, 0, pb, m, n, false)
+		// The ISA's transposing routine, when it has one, takes the rows
+		// of dx and its columns in whole sixteens; this loop the rest.
+		i16, p16 := 0, 0
+		if g.packT != packGo && m >= 16 && pb >= 16 {
+			i16, p16 = m&^15, pb&^15
+			runPackT(g.packT, &dx[p0], &ct[0], i16, p16/16, k, m)
+		}
+		for p := range pb {
+			i0 := 0
+			if p < p16 {
+				i0 = i16
+			}
+			for i, v := range ct[p*m+i0 : p*m+m] {
+				dx[(i0+i)*k+p0+p] = v
+			}
+		}
 	}
 }

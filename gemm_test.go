@@ -227,6 +227,10 @@ func TestGemmBlocksExact(t *testing.T) {
 		{64, 16, 1}, {333, 4100, 1}, {100, 31, 1}, {16, 1, 1}, {47, 33, 1}, // n = 1: rowDots (gemv.go)
 		{40, 512, 1}, {24, 1027, 1}, {16, 1025, 1}, {32, 1026, 1}, {16, 36, 1}, {33, 259, 1}, // avx2: crowding L1's sets (eight rows at a time, tails of 0–3 steps) and not
 		{1, 4100, 33}, {1, 7, 1000}, {1, 13, 17}, {1, 9, 16}, // m = 1: vecMat (gemv.go)
+		// avx2's dx through dxᵀ (dxTransposed): one row (a forward of one
+		// output, by rowDots or the tiles), panels of dxᵀ's columns whole,
+		// narrow and partial, and w's rows in two blocks of the buffer.
+		{1, 64, 200}, {1, 7, 130}, {2, 3, 128}, {16, 512, 300}, {37, 70, 129}, {64, 200, 128}, {64, 1600, 128},
 	}
 	// The matrix–vector forms' every tail: of steps (rowDots' last 1–15)
 	// with rows left after the last group, and of columns (vecMat's last

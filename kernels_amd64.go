@@ -138,6 +138,7 @@ var avx2Gemm = gemmISA{
 	// (24 KB) would not share L1.
 	block:   blocking{kc: 384, mc: 96, nc: 256},
 	blockAT: gemmBlock,
+	dxT:     true,
 	// Below 16 columns the one-row tile does as well or better: vecMat's
 	// masked loads of w take FMA slots on Zen 5 (1×784×15: 19.6 GFLOP/s
 	// in the tile, 13.8 in vecMat; 1×784×8: 10.7, 11.0; 1×784×17: 8.2,
