@@ -1086,34 +1086,43 @@ runnext:
 // branches repeat row after row (a run at a time, the exit of each run's
 // loop fell on a different count in each run). The prefetch of
 // avx2DequantizeRows.
+// The chunks' registers (DEQ_ROW's beside them: BX rows, R8 src, R9 the
+// rows left, R10 k, SI the row).
+#define CH_DST DI   // the row's first kept float
+#define CH_ROW R15  // bytes of a row of dst
+#define CH_NEXT R14 // the next chunk's pair
+#define CH_LEFT R13 // chunks left in the row
+#define CH_COL AX   // the chunk's column
+#define CH_AT DX    // the chunk's place among the kept floats
+
 TEXT ·avx2DequantizeChunks(SB), NOSPLIT, $0-72
-	MOVQ         dst+0(FP), DI
+	MOVQ         dst+0(FP), CH_DST
 	MOVQ         src+8(FP), R8
 	MOVQ         rows+16(FP), BX
 	MOVQ         m+24(FP), R9
 	MOVQ         k+32(FP), R10
-	MOVQ         kept+56(FP), R15
-	SHLQ         $2, R15 // bytes of a row of dst
+	MOVQ         kept+56(FP), CH_ROW
+	SHLQ         $2, CH_ROW
 	VBROADCASTSS div+64(FP), Y15
 	VBROADCASTSS recip+68(FP), Y14
 
 chrow:
 	DEQ_ROW(chpf, chnow)
-	MOVQ chunks+40(FP), R14
-	MOVQ nchunks+48(FP), R13
+	MOVQ chunks+40(FP), CH_NEXT
+	MOVQ nchunks+48(FP), CH_LEFT
 
 chunk:
-	MOVLQSX   (R14), AX
-	MOVLQSX   4(R14), DX
-	VPMOVZXBD (SI)(AX*1), Y0
+	MOVLQSX   (CH_NEXT), CH_COL
+	MOVLQSX   4(CH_NEXT), CH_AT
+	VPMOVZXBD (SI)(CH_COL*1), Y0
 	VCVTDQ2PS Y0, Y0
 	QUOT8(Y0, Y4)
-	VMOVUPS   Y0, (DI)(DX*4)
-	ADDQ      $8, R14
-	DECQ      R13
+	VMOVUPS   Y0, (CH_DST)(CH_AT*4)
+	ADDQ      $8, CH_NEXT
+	DECQ      CH_LEFT
 	JNZ       chunk
 
-	ADDQ R15, DI
+	ADDQ CH_ROW, CH_DST
 	ADDQ $4, BX
 	DECQ R9
 	JG   chrow
