@@ -229,8 +229,12 @@ func TestGemmBlocksExact(t *testing.T) {
 		{1, 4100, 33}, {1, 7, 1000}, {1, 13, 17}, {1, 9, 16}, // m = 1: vecMat (gemv.go)
 		// avx2's dx through dxᵀ (dxTransposed): one row (a forward of one
 		// output, by rowDots or the tiles), panels of dxᵀ's columns whole,
-		// narrow and partial, and w's rows in two blocks of the buffer.
-		{1, 64, 200}, {1, 7, 130}, {2, 3, 128}, {16, 512, 300}, {37, 70, 129}, {64, 200, 128}, {64, 1600, 128},
+		// narrow and partial, and w's rows in two blocks of the buffer
+		// (98320/m rows each), the second transposed by avx2PackT alone
+		// (64×1600), by it and Go (37×2700: 43 rows of 37) and by Go
+		// alone (64×1545: 9 rows).
+		{1, 64, 200}, {1, 7, 130}, {2, 3, 128}, {16, 512, 300}, {37, 70, 129}, {64, 200, 128},
+		{64, 1600, 128}, {37, 2700, 64}, {64, 1545, 128},
 	}
 	// The matrix–vector forms' every tail: of steps (rowDots' last 1–15)
 	// with rows left after the last group, and of columns (vecMat's last
