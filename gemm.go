@@ -332,33 +332,34 @@ func (g *gemmISA) packBlock(dst, b []float32, bs, bq, k0, ks, j0, nb int) {
 	for q := 0; q < nb; {
 		cl, cw := g.panel(nb - q)
 		w := cl.cols
-		first := k0*bs + (j0+q)*bq // B(k0, j0+q)
-		// The ISA's transposing routine, when it has one, takes the whole
-		// blocks of 16 steps × 16 columns; this loop the rest.
-		s16, q16 := 0, 0
-		if bq != 1 && g.packT != packGo && ks >= 16 && cw >= 16 {
-			s16, q16 = ks&^15, cw&^15
-			runPackT(g.packT, &dst[off], &b[first], s16, q16/16, w, bq)
-		}
+		g.transposeTo(dst[off:], b[k0*bs+(j0+q)*bq:], ks, cw, w, bs, bq) // from B(k0, j0+q)
 		for s := range ks {
-			row := dst[off+s*w : off+s*w+w]
-			src := first + s*bs
-			switch {
-			case bq == 1:
-				copy(row, b[src:src+cw])
-			case s < s16:
-				for i := q16; i < cw; i++ {
-					row[i] = b[src+i*bq]
-				}
-			default:
-				for i := range cw {
-					row[i] = b[src+i*bq]
-				}
-			}
-			clear(row[cw:])
+			clear(dst[off+s*w+cw : off+s*w+w])
 		}
 		off += ks * w
 		q += cw
+	}
+}
+
+// transposeTo sets dst[s·w + q] = src[s·bs + q·bq] for s < ks and q <
+// cols: where the steps are adjacent (bs = 1), the ISA's transposing
+// routine, when it has one, takes the whole blocks of 16 steps × 16
+// columns, and this loop the rest.
+func (g *gemmISA) transposeTo(dst, src []float32, ks, cols, w, bs, bq int) {
+	s16, q16 := 0, 0
+	if bs == 1 && g.packT != packGo && ks >= 16 && cols >= 16 {
+		s16, q16 = ks&^15, cols&^15
+		runPackT(g.packT, &dst[0], &src[0], s16, q16/16, w, bq)
+	}
+	for s := range ks {
+		q0 := 0
+		if s < s16 {
+			q0 = q16
+		}
+		row := dst[s*w : s*w+cols]
+		for q := q0; q < cols; q++ {
+			row[q] = src[s*bs+q*bq]
+		}
 	}
 }
 
@@ -572,21 +573,6 @@ func (g *gemmISA) dxTransposed(dx, w, dy []float32, m, k, n int) {
 		pb := min(rows, k-p0)
 		ct := t[:pb*m]
 		g.gemm(ct, m, w[p0*n:], n, 1, dy, 1, n, nil, 0, pb, m, n, false)
-		// The ISA's transposing routine, when it has one, takes the rows
-		// of dx and its columns in whole sixteens; this loop the rest.
-		i16, p16 := 0, 0
-		if g.packT != packGo && m >= 16 && pb >= 16 {
-			i16, p16 = m&^15, pb&^15
-			runPackT(g.packT, &dx[p0], &ct[0], i16, p16/16, k, m)
-		}
-		for p := range pb {
-			i0 := 0
-			if p < p16 {
-				i0 = i16
-			}
-			for i, v := range ct[p*m+i0 : p*m+m] {
-				dx[(i0+i)*k+p0+p] = v
-			}
-		}
+		g.transposeTo(dx[p0:], ct, m, pb, k, 1, m) // dx[i·k + p0 + p] = ct[p·m + i]
 	}
 }
