@@ -21,6 +21,7 @@
 #define TILE_RELU 1
 #define TILE_FLUSH 2
 #define TILE_NEXT_PANEL 4
+#define TILE_NEXT_ROWS 8
 
 // FLUSH_ON(skip), at a tile's start, and FLUSH_OFF(skip), before each
 // return: with TILE_FLUSH in flags (the bf16 sums on the float32 tiles,

@@ -31,11 +31,12 @@ type tileCase struct {
 	init           int  // 0: bias row (ldi 0), 1: rows of their own, 2: C itself
 	relu           bool
 	nextPanel      bool // the tileNextPanel hint
+	nextRows       bool // the tileNextRows hint
 	ldbPad, ldcPad int
 }
 
 func (tc tileCase) String() string {
-	return fmt.Sprintf("%dx%d cw=%d steps=%d tiles=%d colMajorA=%v init=%d relu=%v nextPanel=%v", tc.R, tc.W, tc.cw, tc.steps, tc.tiles, tc.colMajorA, tc.init, tc.relu, tc.nextPanel)
+	return fmt.Sprintf("%dx%d cw=%d steps=%d tiles=%d colMajorA=%v init=%d relu=%v nextPanel=%v nextRows=%v", tc.R, tc.W, tc.cw, tc.steps, tc.tiles, tc.colMajorA, tc.init, tc.relu, tc.nextPanel, tc.nextRows)
 }
 
 // tileKinds lists an ISA's tiles: its classes and, on a masked ISA, its
@@ -108,6 +109,9 @@ func runTileCase(t *testing.T, kind int, tc tileCase, r *rand.Rand, fill testmem
 	if tc.nextPanel {
 		flags |= tileNextPanel // a hint: the same results
 	}
+	if tc.nextRows {
+		flags |= tileNextRows // likewise, reaching past C's last row
+	}
 	masks := ^uint64(0) >> (64 - tc.cw)
 	runTile(kind, &c[0], &a[0], &b[0], &init[0], tc.steps, aStep*4, aRow*4, ldb*4, ldc*4, ldi*4, masks, flags, tc.tiles)
 	mem.Verify(t)
@@ -145,7 +149,7 @@ func TestTiles(t *testing.T) {
 						for _, tiles := range counts {
 							n++
 							tc := tileCase{R: cl.rows, W: cl.cols, cw: cw, steps: steps, tiles: tiles,
-								colMajorA: n%2 == 0, init: n % 3, relu: n%4 < 2, nextPanel: n%7 < 3, ldbPad: n % 5, ldcPad: n % 3}
+								colMajorA: n%2 == 0, init: n % 3, relu: n%4 < 2, nextPanel: n%7 < 3, nextRows: n%5 < 3, ldbPad: n % 5, ldcPad: n % 3}
 							fill := testmem.Uniform
 							if n%3 == 1 {
 								fill = special

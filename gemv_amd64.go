@@ -37,21 +37,3 @@ func avx2RowDotsSets(y, x, w *float32, m, k int) {
 		avx2RowDots((*float32)(unsafe.Add(unsafe.Pointer(y), 4*i)), (*float32)(unsafe.Add(unsafe.Pointer(x), 4*i*k)), w, 8, k)
 	}
 }
-
-// crowdedRows reports whether the lines where sixteen rows k floats
-// apart start put more than four in one of L1's 64 sets (4 KiB a way),
-// taking the first row to start on a line (an x that does not may fall
-// either side of a near multiple: the speed, never the result, changes).
-func crowdedRows(k int) bool {
-	var n [64]int
-	for r := range 16 {
-		line := r * k * 4 / 64
-		if r > 0 && line == (r-1)*k*4/64 {
-			continue // the row starts in the line before it
-		}
-		if n[line%64]++; n[line%64] > 4 {
-			return true
-		}
-	}
-	return false
-}
