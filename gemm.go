@@ -263,12 +263,13 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 	// C's rows are loaded at a tile's start (init is C past the first
 	// block of steps) and stored at its end; where they lie apart (ldc ≥
 	// 64 floats: rows closer than that the hardware's stream prefetcher
-	// fetches) and spread over L1's sets, a tile of 64 steps or more asks
-	// for the next tile's ahead. Rows that crowd a few sets (ldc a
-	// multiple of 512 floats or near one) would evict the tile's own rows
-	// and its panel of B: 1024³ ran 3 % slower with the prefetch,
-	// 999×1001×997 6–10 % faster; 1024×15×10, whose tiles take 15 steps,
-	// 20 % slower (avx2, Zen 3).
+	// fetches) and spread over L1's sets, a tile asks for the next tile's
+	// ahead. Rows that crowd a few sets (ldc a multiple of 512 floats or
+	// near one) would evict the tile's own rows and its panel of B. On
+	// avx2 (Zen 3; one process, by turns, the median of the paired
+	// ratios): 999×1001×997 backward ×1.10–1.14 and forward ×1.06 with
+	// the prefetch; 1024³ (crowded) 3 % slower and 1024×15×10 (rows 40
+	// bytes apart) 20 % slower, both now left without it.
 	nextRows := 0
 	if rows > g.classes[0].rows && ldc >= 64 && !crowdedRows(ldc) {
 		nextRows = tileNextRows
@@ -281,10 +282,7 @@ func (g *gemmISA) gemmB(c []float32, ldc int, a []float32, aRow, aStep int, b []
 		nb := min(nc, cols-j0)
 		for k0 := 0; ; {
 			ks := min(kc, steps-k0)
-			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks, flags: flags}
-			if ks >= 64 {
-				p.flags |= nextRows
-			}
+			p := gemmPass{g: g, buf: buf, c: c, ldc: ldc, ks: ks, flags: flags | nextRows}
 			p.init, p.ldi = init, ldi
 			p.fresh = init == nil || unsafe.SliceData(init) != unsafe.SliceData(c)
 			if k0 > 0 {

@@ -474,20 +474,20 @@ GLOBL avx2LogLow<>(SB), RODATA|NOPTR, $32
 #define GR R15    // row of the group
 #define TAILN R13 // n % 8
 
-// TAIL_STORE(y, x, l2, l1, done) stores the first n % 8 (≥ 1) lanes of y
-// (x its low half) at AX, 4, 2 and 1 at a time: a masked store
-// (VMASKMOVPS) is microcoded on AMD cores, two of them were a third of a
-// row's time on Zen 3. y is clobbered.
-#define TAIL_STORE(y, x, l2, l1, done) \
+// TAIL_STORE(y, x, l2, l1, l0) stores the first n % 8 (≥ 1) lanes of y
+// (x its low half) at AX, 4, 2 and 1 at a time, rather than through
+// VMASKMOVPS, whose store is microcoded on AMD cores; l2, l1 and l0 name
+// its labels. y is clobbered.
+#define TAIL_STORE(y, x, l2, l1, l0) \
 	TESTQ $4, TAILN; JZ l2; \
 	VMOVUPS x, (AX); VEXTRACTF128 $1, y, x; ADDQ $16, AX; \
 l2: \
 	TESTQ $2, TAILN; JZ l1; \
 	VMOVQ x, (AX); VPSRLDQ $8, x, x; ADDQ $8, AX; \
 l1: \
-	TESTQ $1, TAILN; JZ done; \
+	TESTQ $1, TAILN; JZ l0; \
 	VMOVSS x, (AX); \
-done:
+l0:
 
 // LOG4(lane) sets the losses of rows lane…lane+3 of the group, F_OUT,
 // from their s and l[t] − max: log(s), s ≥ 1, with s = 2^e·f, f in [√½,
@@ -631,7 +631,9 @@ exptail:
 	VANDPS     Y_TAIL, Y1, Y1
 	VADDPS     Y1, Y_SUM, Y_SUM
 	LEAQ       (G_ROW)(J*4), AX
-	TAIL_STORE(Y1, X1, expt2, expt1, expdone)
+	TAIL_STORE(Y1, X1, expt2, expt1, expt0)
+
+expdone:
 	HREDUCE(VADDPS, Y_SUM, X_SUM, X0, X1)
 	VMOVSS X0, F_SUM(SP)(GR*4)
 	VSUBSS X_MAX, X_LT, X2
@@ -686,7 +688,9 @@ gradtail:
 	VMASKMOVPS (G_ROW)(J*4), Y_TAIL, Y0
 	GRAD(Y0)
 	LEAQ       (G_ROW)(J*4), AX
-	TAIL_STORE(Y0, X0, gradt2, gradt1, nextrow)
+	TAIL_STORE(Y0, X0, gradt2, gradt1, gradt0)
+
+nextrow:
 	LEAQ (G_ROW)(NCLS*4), G_ROW
 	ADDQ $4, LABELS
 	INCQ GR

@@ -302,6 +302,45 @@ func TestSoftmaxCrossEntropyFiniteDifference(t *testing.T) {
 	})
 }
 
+// TestSoftmaxCrossEntropyRows: a call on m rows is m calls on one row
+// each, bit for bit: the rows' losses added in order of rows, then scaled
+// by 1/m, and each row's gradient scaled by 1/m. An implementation that
+// takes its rows' logarithms or 1/s several at a time (avx2, avx512) must
+// still give each row its own, and add them in order (the tolerance of
+// the comparison with the reference would pass a sum in another order).
+func TestSoftmaxCrossEntropyRows(t *testing.T) {
+	impltest.Run(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(13, 14))
+		for range 400 {
+			m, n := 1+r.IntN(40), 1+r.IntN(40)
+			logits := make([]float32, m*n)
+			for i := range logits {
+				logits[i] = float32(r.NormFloat64() * math.Exp(r.Float64()*8))
+			}
+			labels := randLabels(r, m, n)
+			grad := make([]float32, m*n)
+			loss, correct := SoftmaxCrossEntropy(grad, logits, labels, m, n)
+			scale := 1 / float32(m)
+			var total float32
+			count := 0
+			g := make([]float32, n)
+			for i := range m {
+				l, c := SoftmaxCrossEntropy(g, logits[i*n:i*n+n], labels[i:i+1], 1, n)
+				total += l
+				count += c
+				for j, v := range g {
+					if got, want := grad[i*n+j], v*scale; !testmem.SameBits(got, want) {
+						t.Fatalf("m=%d n=%d: grad[%d][%d] = %g (%#08x), the row alone %g (%#08x)", m, n, i, j, got, math.Float32bits(got), want, math.Float32bits(want))
+					}
+				}
+			}
+			if want := total * scale; !testmem.SameBits(loss, want) || correct != count {
+				t.Fatalf("m=%d n=%d: loss %g (%#08x), correct %d; the rows alone %g (%#08x), %d", m, n, loss, math.Float32bits(loss), correct, want, math.Float32bits(want), count)
+			}
+		}
+	})
+}
+
 func TestElementwiseOracle(t *testing.T) {
 	impltest.Run(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(11, 12))
