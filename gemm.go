@@ -84,6 +84,11 @@ type gemmISA struct {
 	// packT, when not packGo, is the routine that packs a panel of a
 	// transposed B (runPackT's kind); packGo packs it in Go.
 	packT int
+	// packR, when not packGo, is the routine that copies the whole panels
+	// of the widest class at the left of a block of a B in rows
+	// (runPackRows's kind); packGo copies them in Go, a panel's row at a
+	// time.
+	packR int
 	// packRows is the fewest rows for which B is packed when it could be
 	// read in place (a transposed B is always packed).
 	packRows int
@@ -385,7 +390,9 @@ func (g *gemmISA) transposeTo(dst, src []float32, ks, cols, w, bs, bq int) {
 // time: each row is read once, in order, and its columns go to the
 // panels' rows. Panel by panel, each read of a panel's row lands on
 // another line of B than the last (the rows lie bs floats apart), and the
-// copying waited for memory more than it copied.
+// copying waited for memory more than it copied. The whole panels of the
+// widest class, which lead the block, go to the ISA's routine where it
+// has one (packR); the rest, and every panel without one, to this loop.
 func (g *gemmISA) packRowsBlock(dst, b []float32, bs, k0, ks, j0, nb int) {
 	var offs, widths, cws [maxNC/4 + 1]int // each panel's offset in dst, width and columns of B (the narrowest class is 4 wide)
 	np := 0
@@ -395,10 +402,20 @@ func (g *gemmISA) packRowsBlock(dst, b []float32, bs, k0, ks, j0, nb int) {
 		off += ks * cl.cols
 		q += cw
 	}
+	lead, w := 0, g.classes[0].cols
+	if g.packR != packGo {
+		for lead < np && widths[lead] == w && cws[lead] == w {
+			lead++
+		}
+	}
+	if lead > 0 {
+		_, _ = dst[lead*ks*w-1], b[(k0+ks-1)*bs+j0+lead*w-1]
+		runPackRows(g.packR, &dst[0], &b[k0*bs+j0], ks, lead, w, bs, ks*w)
+	}
 	for s := range ks {
 		src := b[(k0+s)*bs+j0 : (k0+s)*bs+j0+nb]
-		q := 0
-		for p := range np {
+		q := lead * w
+		for p := lead; p < np; p++ {
 			w, cw := widths[p], cws[p]
 			row := dst[offs[p]+s*w : offs[p]+s*w+w]
 			copy(row, src[q:q+cw])

@@ -75,3 +75,45 @@ func TestAVX2TileMasks(t *testing.T) {
 		}
 	}
 }
+
+// TestAVX2PackRows holds avx2PackRows (the driver's packR on avx2) to its
+// contract on its own: widths of 8, 16 and 64 floats, 1–33 rows, 1–5
+// panels, B's rows apart by the panels' floats or more, at odd offsets
+// (the memory around dst and B keeping its bits) and against guard pages
+// (B's last row and dst's last panel ending at one, or starting after
+// one).
+func TestAVX2PackRows(t *testing.T) {
+	if !slices.Contains(impl.Names(), impl.Name(impl.AVX2)) {
+		t.Skip("this CPU does not run avx2")
+	}
+	r := rand.New(rand.NewPCG(4, 9))
+	n := 0
+	for _, width := range []int{8, 16, 64} {
+		for _, rows := range []int{1, 2, 7, 33} {
+			for _, panels := range []int{1, 2, 5} {
+				n++
+				lds := panels*width + n%4
+				var mem testmem.Placement = &testmem.Offset{Off: n % 8}
+				if guards := testmem.Guards(t); len(guards) > 0 && n%3 != 0 {
+					mem = guards[n%2]
+				}
+				src := mem.F32(0, (rows-1)*lds+panels*width)
+				dst := mem.F32(1, panels*rows*width)
+				testmem.Uniform(r, src)
+				testmem.Uniform(r, dst)
+				avx2PackRows(&dst[0], &src[0], rows, panels, width, lds, rows*width)
+				mem.Verify(t)
+				for p := range panels {
+					for s := range rows {
+						for q := range width {
+							got, want := dst[p*rows*width+s*width+q], src[s*lds+p*width+q]
+							if !testmem.SameBits(got, want) {
+								t.Fatalf("%s width=%d rows=%d panels=%d: panel %d row %d [%d] = %g, want %g", mem.Name(), width, rows, panels, p, s, q, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

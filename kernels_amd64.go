@@ -93,6 +93,17 @@ func runPackT(kind int, dst, src *float32, ks, groups, w, bq int) {
 	}
 }
 
+// runPackRows calls the routine of the given kind that copies whole
+// panels of a B in rows (packAVX2: avx2PackRows; the driver's packR).
+func runPackRows(kind int, dst, src *float32, rows, panels, width, lds, pstride int) {
+	switch kind {
+	case packAVX2:
+		avx2PackRows(dst, src, rows, panels, width, lds, pstride)
+	default:
+		panic("simdnn: unknown packing kind")
+	}
+}
+
 // pairSteps pairs float32 rows for gemmPairs (avx512PairSteps).
 func pairSteps(dst, src *float32, steps, n, lds, ldd int) {
 	avx512PairSteps(dst, src, steps, n, lds, ldd)
@@ -128,6 +139,7 @@ var avx2Gemm = gemmISA{
 	oneRest:  true,
 	masked:   true,
 	packT:    packAVX2,
+	packR:    packAVX2,
 	rowKind:  tileAVX2x1x16,
 	packRows: 128,
 	// A in rows (x, dy) goes in blocks of 96 rows of 384 steps (144 KB)
@@ -157,6 +169,13 @@ func avx2Tile12x8(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int,
 
 //go:noescape
 func avx2Tile1x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
+
+// avx2PackRows copies whole panels of a B in rows: dst[p·pstride + s·width
+// + q] = src[s·lds + p·width + q] for s < rows, p < panels and q < width
+// (a multiple of 8; rows, panels ≥ 1; strides in floats).
+//
+//go:noescape
+func avx2PackRows(dst, src *float32, rows, panels, width, lds, pstride int)
 
 // avx2PackT packs 16·groups columns of a transposed B into a panel w
 // floats wide: dst[s·w + q] = src[q·bq + s] for s < ks, a multiple of 16.

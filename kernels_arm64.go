@@ -121,6 +121,12 @@ func runPackT(kind int, dst, src *float32, ks, groups, w, bq int) {
 	panic("simdnn: no packing routine on arm64")
 }
 
+// runPackRows would call a routine copying whole panels of a B in rows;
+// NEON has none (neonGemm.packR is packGo).
+func runPackRows(kind int, dst, src *float32, rows, panels, width, lds, pstride int) {
+	panic("simdnn: no packing routine on arm64")
+}
+
 //go:noescape
 func neonTile6x16(c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi int, masks uint64, flags, tiles int)
 
