@@ -46,7 +46,8 @@ const (
 	tileNextRows  = 8
 )
 
-// packGo, as a gemmISA's packT, packs a transposed B in Go.
+// packGo, as a gemmISA's packT or packR, packs in Go: a transposed B, or
+// the whole panels of a B in rows.
 const packGo = 0
 
 // tileClass is one tile routine: kind selects it in runTile.
@@ -402,19 +403,19 @@ func (g *gemmISA) packRowsBlock(dst, b []float32, bs, k0, ks, j0, nb int) {
 		off += ks * cl.cols
 		q += cw
 	}
-	lead, w := 0, g.classes[0].cols
+	lead, wide := 0, g.classes[0].cols
 	if g.packR != packGo {
-		for lead < np && widths[lead] == w && cws[lead] == w {
+		for lead < np && widths[lead] == wide && cws[lead] == wide {
 			lead++
 		}
 	}
 	if lead > 0 {
-		_, _ = dst[lead*ks*w-1], b[(k0+ks-1)*bs+j0+lead*w-1]
-		runPackRows(g.packR, &dst[0], &b[k0*bs+j0], ks, lead, w, bs, ks*w)
+		_, _ = dst[lead*ks*wide-1], b[(k0+ks-1)*bs+j0+lead*wide-1]
+		runPackRows(g.packR, &dst[0], &b[k0*bs+j0], ks, lead, wide, bs, ks*wide)
 	}
 	for s := range ks {
 		src := b[(k0+s)*bs+j0 : (k0+s)*bs+j0+nb]
-		q := lead * w
+		q := lead * wide
 		for p := lead; p < np; p++ {
 			w, cw := widths[p], cws[p]
 			row := dst[offs[p]+s*w : offs[p]+s*w+w]

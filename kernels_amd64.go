@@ -73,8 +73,9 @@ func runTile(kind int, c, a, b, init *float32, steps, aStep, aRow, ldb, ldc, ldi
 	}
 }
 
-// The amd64 packing routines for a transposed B, as runPackT's kinds
-// (after packGo, the driver's own loop).
+// The amd64 packing routines, as runPackT's kinds (a transposed B) and
+// runPackRows's (avx2's whole panels of a B in rows), after packGo, the
+// driver's own loops.
 const (
 	packAVX512 = packGo + 1 + iota
 	packAVX2

@@ -141,7 +141,7 @@ func softmaxCrossEntropyGeneric(grad, logits []float32, labels []int32, m, n int
 		total += float32(math.Log(float64(s))) - (lt - mx)
 		inv := 1 / s
 		for j := range g {
-			p := g[j] * inv
+			p := float32(g[j] * inv) // rounded: no fused multiply-subtract below (arm64)
 			if j == t {
 				p--
 			}
