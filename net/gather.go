@@ -24,6 +24,9 @@ type input struct {
 	k      int              // values per row
 	packed *byterows.Packed // data's bytes packed, or nil
 	free   func()           // releases packed's memory
+	// entries are data's bytes as each row's non-zero bytes, or nil:
+	// the first layer's products over them (skip.go).
+	entries *byterows.Entries
 }
 
 func newInput(data Rows, k int) *input {
@@ -60,6 +63,7 @@ func (in *input) close() {
 		in.free()
 		in.packed, in.free = nil, nil
 	}
+	in.entries = nil
 }
 
 // fromDRAM reports rows whose gather is worth prefetching: bytes, which
@@ -83,7 +87,9 @@ func (in *input) gather(x []float32, idx []int32) {
 
 // prefetch starts loading the byte rows idx into the cache.
 func (in *input) prefetch(idx []int32) {
-	if in.packed != nil {
+	if in.entries != nil {
+		in.entries.Prefetch(idx)
+	} else if in.packed != nil {
 		in.packed.Prefetch(idx)
 	} else if in.data.bytes != nil {
 		byterows.Prefetch(in.data.bytes, idx, in.k)

@@ -288,18 +288,25 @@ func atLeast[T any](s []T, n int) []T {
 // by w0, k0 rows of its weights: m.W[0] and m.Inputs(), or the rows of the
 // columns a trainer kept (skip.go).
 func forward(k products, m *Model, act [][]float32, x, w0 []float32, k0, rows int, out []float32) []float32 {
-	a := x
 	last := m.Layers() - 1
-	for l := range m.Layers() {
+	y := out
+	if last > 0 || out == nil {
+		y = act[0][:rows*m.Sizes[1]]
+	}
+	k.dense(y, x, w0, m.B[0], rows, k0, m.Sizes[1], last > 0)
+	return forwardFrom(k, m, act, y, 1, rows, out)
+}
+
+// forwardFrom is forward from layer l0 on, given a, the outputs of layer
+// l0−1.
+func forwardFrom(k products, m *Model, act [][]float32, a []float32, l0, rows int, out []float32) []float32 {
+	last := m.Layers() - 1
+	for l := l0; l < m.Layers(); l++ {
 		y := out
 		if l < last || out == nil {
 			y = act[l][:rows*m.Sizes[l+1]]
 		}
-		w, in := m.W[l], m.Sizes[l]
-		if l == 0 {
-			w, in = w0, k0
-		}
-		k.dense(y, a, w, m.B[l], rows, in, m.Sizes[l+1], l < last)
+		k.dense(y, a, m.W[l], m.B[l], rows, m.Sizes[l], m.Sizes[l+1], l < last)
 		a = y
 	}
 	return a

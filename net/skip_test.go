@@ -41,20 +41,25 @@ func blobPixels(seed uint64, rows, side int) ([]uint8, []int32) {
 
 // trainPaths trains copies of m for cfg.Epochs epochs on b (bytes over
 // 255): from packed byte rows where the implementation packs, from plain
-// byte rows, both skipping zero columns, and from plain byte rows with
-// skipping off. It returns the three models and epochs' losses, and
-// whether the skipping runs left columns out.
-func trainPaths(t *testing.T, m *Model, b []uint8, y []int32, cfg Config) (models [3]*Model, losses [3][]float64, errs [3]error, skipped bool) {
+// byte rows, both skipping zero columns, from plain byte rows with
+// skipping off, and from the rows' entries (skipping every zero byte;
+// in float32 only, else as the second). It returns the four models and
+// epochs' losses, and whether the zero-column runs left columns out.
+func trainPaths(t *testing.T, m *Model, b []uint8, y []int32, cfg Config) (models [4]*Model, losses [4][]float64, errs [4]error, skipped bool) {
 	t.Helper()
-	defer func(s int) { skipZeroCols = s }(skipZeroCols)
-	for i := range 3 {
-		skipZeroCols = skipOff
-		if i < 2 {
-			skipZeroCols = skipAlways // the Go gathers too, where they are not assembly
+	defer func(s, e int) { skipZeroCols, useEntries = s, e }(skipZeroCols, useEntries)
+	for i := range 4 {
+		skipZeroCols, useEntries = skipAlways, skipOff // the Go gathers too, where they are not assembly
+		switch i {
+		case 2:
+			skipZeroCols = skipOff
+		case 3:
+			useEntries = skipAlways
 		}
 		models[i] = m.Clone()
 		tr := newTrainer(models[i], cfg, ByteRows(b, 255, y), PadMultiple)
-		require.Equal(t, i < 2, tr.skip)
+		require.Equal(t, i != 2, tr.skip)
+		require.Equal(t, i == 3 && cfg.Precision != BF16, tr.in.entries != nil)
 		if i == 1 {
 			tr.in.close() // the plain bytes from here on
 		}
@@ -93,7 +98,8 @@ func requireSameModels(t *testing.T, models []*Model, what string) {
 }
 
 // TestZeroColumnsSkipExactly: training with the first layer's zero
-// columns skipped gives the weights, biases and losses of training without,
+// columns skipped, or every zero byte, gives the weights, biases and
+// losses of training without,
 // bit for bit, on every implementation, 1 to 3 threads, plain SGD with
 // and without decay, Keras momentum, torch momentum and Nesterov, Adam
 // and AdamW, a hidden layer padded or not, a partial block, and one
@@ -130,6 +136,7 @@ func TestZeroColumnsSkipExactly(t *testing.T) {
 			require.True(t, skipped, "%s: no column was skipped", what)
 			assert.Equal(t, losses[2], losses[0], what)
 			assert.Equal(t, losses[2], losses[1], what)
+			assert.Equal(t, losses[2], losses[3], what)
 			requireSameModels(t, models[:], what)
 			if c.cfg.BatchSize <= BlockRows {
 				requireOneBlockKept(t, m, b, y, c.cfg, what)
@@ -144,8 +151,8 @@ func TestZeroColumnsSkipExactly(t *testing.T) {
 // layer from it (trainer.update).
 func requireOneBlockKept(t *testing.T, m *Model, b []uint8, y []int32, cfg Config, what string) {
 	t.Helper()
-	defer func(s int) { skipZeroCols = s }(skipZeroCols)
-	skipZeroCols = skipAlways
+	defer func(s, e int) { skipZeroCols, useEntries = s, e }(skipZeroCols, useEntries)
+	skipZeroCols, useEntries = skipAlways, skipOff
 	tr := newTrainer(m.Clone(), cfg, ByteRows(b, 255, y), PadMultiple)
 	defer tr.close()
 	_, _, err := tr.epoch(t.Context(), 1)
@@ -193,6 +200,7 @@ func TestZeroColumnsSkipEdges(t *testing.T) {
 			require.NoError(t, errs[i], impl)
 		}
 		assert.Equal(t, losses[2], losses[0], impl)
+		assert.Equal(t, losses[2], losses[3], impl)
 		requireSameModels(t, models[:], impl+" −0 biases")
 
 		// One hidden unit at 3.3e-38 and second-layer weights of ±3e38 give

@@ -37,6 +37,31 @@ func skips(data Rows) bool {
 	return data.bytes != nil && (skipZeroCols == skipAlways || skipZeroCols == skipNative && byterows.ColsNative())
 }
 
+// useEntries is when a trainer that skips zero columns in float32 goes on
+// to skip every zero byte (skip.go): where the products over entries are
+// assembly and pay (entriesNative); tests train without (skipOff) and
+// with the Go loops too (skipAlways).
+var useEntries = skipNative
+
+// entriesPay reports whether a trainer of p, skipping zero columns in
+// float32, takes the first layer from the rows' entries: with a hidden
+// layer of at most 32 units (padded to a multiple of 8), where the
+// products over entries are assembly, and where the rows are not packed
+// (avx512 with VBMI2 keeps its packed gather, not measured against them).
+func entriesPay(p *Model) bool {
+	if p.Layers() < 2 {
+		return false
+	}
+	switch useEntries {
+	case skipAlways:
+		return true
+	case skipNative:
+		n := p.Sizes[1]
+		return n%8 == 0 && n <= 32 && byterows.EntriesNative() && !byterows.PackedNative()
+	}
+	return false
+}
+
 // updateChunk is the number of parameters one update item reduces and
 // steps: small enough that the running sum stays in L1 while every
 // block's gradient streams past it.
@@ -173,6 +198,13 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	}
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
 	t.in = newInput(data, p.Inputs())
+	if t.skip && !t.k.bf16 && entriesPay(p) {
+		// Too wide, or another implementation made active since t.k was
+		// taken: zero columns only.
+		if e, err := byterows.NewEntries(data.bytes, p.Inputs()); err == nil && e.Impl() == t.k.Impl() {
+			t.in.entries = e
+		}
+	}
 	if p == m {
 		t.epochStart = m.Clone()
 	}
@@ -279,7 +311,8 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	// The first layer's inputs and weights: whole, or without the
 	// columns zero in every row (skip.go).
 	kept, w0 := in, m.W[0]
-	if t.skipStep {
+	entries := t.skipStep && t.in.entries != nil
+	if t.skipStep && !entries {
 		t.in.nonZeroCols(ws.cols, idx)
 		if t.k.bf16 {
 			pairCols(ws.cols, in)
@@ -290,14 +323,23 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 			keptRows(w0, m.W[0], ws.runs, m.Sizes[1])
 		}
 	}
-	x := ws.x[:rows*kept]
-	if kept < in {
-		t.in.gatherCols(x, idx, ws.cols)
-	} else {
-		t.in.gather(x, idx)
-	}
 	last := m.Layers() - 1
-	a := forward(t.k, m, ws.act, x, w0, kept, rows, nil)
+	x := ws.x[:rows*kept]
+	var a []float32
+	switch {
+	case entries:
+		// The first layer from the rows' non-zero bytes (skip.go).
+		y := ws.act[0][:rows*m.Sizes[1]]
+		t.in.entries.Forward(y, m.W[0], m.B[0], idx, m.Sizes[1], t.in.data.div)
+		t.k.ReLU(y)
+		a = forwardFrom(t.k, m, ws.act, y, 1, rows, nil)
+	case kept < in:
+		t.in.gatherCols(x, idx, ws.cols)
+		a = forward(t.k, m, ws.act, x, w0, kept, rows, nil)
+	default:
+		t.in.gather(x, idx)
+		a = forward(t.k, m, ws.act, x, w0, kept, rows, nil)
+	}
 	d := ws.delta[last][:rows*m.Classes()]
 	g.loss, g.correct = t.k.SoftmaxCrossEntropy(d, a, lab, rows, m.Classes())
 	g.rows = rows
@@ -315,6 +357,17 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 		t.k.ReLUBackward(dx, in)
 	}
 	n, dy := m.Sizes[1], ws.delta[0][:rows*m.Sizes[1]]
+	if entries {
+		g.kept = false
+		t.in.entries.Grad(g.dW[0], dy, idx, n, t.in.data.div)
+		t.k.DenseBackward(nil, g.dB[0], nil, nil, nil, dy, rows, 0, n) // the column sums of dy
+		if !finite(g.dB[0]) {
+			// A zero byte's gradient would be NaN, not 0: the whole rows.
+			t.in.gather(x, idx)
+			t.k.denseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
+		}
+		return
+	}
 	g.kept = kept < in
 	if !g.kept {
 		t.k.denseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)

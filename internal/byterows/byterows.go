@@ -50,6 +50,16 @@ type set struct {
 	// colsNative says dequantizeCols and dequantizePackedCols are
 	// assembly of the set's own (ColsNative).
 	colsNative bool
+	// entriesForward and entriesGrad are Entries.Forward and Entries.Grad
+	// after their checks (and Grad's clear), given the quotient table;
+	// entriesNative says they are assembly (EntriesNative).
+	entriesForward func(y, w, b []float32, e *Entries, rows []int32, n int, q *[256]float32)
+	entriesGrad    func(dw, dy []float32, e *Entries, rows []int32, n int, q *[256]float32)
+	// entriesFill writes the entries of src (rows of k bytes) into dst,
+	// row r's from start[r] on; it may write up to 8 values past the
+	// last row's.
+	entriesFill   func(dst, start []uint32, src []uint8, k int)
+	entriesNative bool
 }
 
 // sets holds the gather for every implementation the build holds, indexed

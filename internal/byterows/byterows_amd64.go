@@ -30,6 +30,11 @@ var avx2Set = set{
 	dequantizePackedCols: dequantizePackedColsTable,
 	nonZeroColsPacked:    noNonZeroColsPacked,
 	colsNative:           true,
+
+	entriesForward: entriesForwardAVX2,
+	entriesGrad:    entriesGradAVX2,
+	entriesFill:    entriesFillAVX2,
+	entriesNative:  true,
 }
 
 // avx512Set gathers plain and packed rows in assembly, and packs in
@@ -46,6 +51,11 @@ var avx512Set = set{
 	dequantizePackedCols: dequantizePackedColsAVX512,
 	nonZeroColsPacked:    nonZeroColsPackedAVX512,
 	colsNative:           avx512Wide,
+
+	entriesForward: entriesForwardAVX2,
+	entriesGrad:    entriesGradAVX2,
+	entriesFill:    entriesFillAVX2,
+	entriesNative:  true,
 }
 
 // avx2Quotients and avx512Quotients cache exactQuotients for the two

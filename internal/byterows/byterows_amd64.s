@@ -508,25 +508,29 @@ pfrow:
 	JG         pfrow
 	RET
 
-// func asmPrefetchPacked(data *uint8, off *uint32, rows *int32, m int)
+// func asmPrefetchSpans(data *uint8, off *uint32, rows *int32, m, shift int)
 //
-// PREFETCHT1 every cache line of packed rows rows[0..m−1]: row r is
-// data[off[r]:off[r+1]], at least 2 bytes (packed.go).
-TEXT ·asmPrefetchPacked(SB), NOSPLIT, $0-32
+// PREFETCHT1 every cache line of spans rows[0..m−1] of data: span r is
+// data[off[r]<<shift:off[r+1]<<shift] (packed rows, shift 0; entries,
+// shift 2). An empty span prefetches one line at its start.
+TEXT ·asmPrefetchSpans(SB), NOSPLIT, $0-40
 	MOVQ data+0(FP), R8
 	MOVQ off+8(FP), R9
 	MOVQ rows+16(FP), BX
-	MOVQ m+24(FP), CX
+	MOVQ m+24(FP), R11
+	MOVQ shift+32(FP), CX
 
 pprow:
 	MOVLQSX (BX), AX
 	MOVL    (R9)(AX*4), SI
 	MOVL    4(R9)(AX*4), DI
+	SHLQ    CX, SI
+	SHLQ    CX, DI
 	ADDQ    R8, SI
 	LEAQ    -1(R8)(DI*1), DI
 	PREFETCH_LINES(PREFETCHT1, SI, DI, ppline)
 	ADDQ    $4, BX
-	DECQ       CX
+	DECQ       R11
 	JG         pprow
 	RET
 

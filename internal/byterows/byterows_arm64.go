@@ -26,6 +26,10 @@ var neonSet = set{
 	dequantizePackedCols: dequantizePackedColsTable,
 	nonZeroColsPacked:    noNonZeroColsPacked,
 	colsNative:           true,
+
+	entriesForward: entriesForwardFused,
+	entriesGrad:    entriesGradFused,
+	entriesFill:    entriesFillGeneric,
 }
 
 // neonQuotients caches exactQuotients for neonDequantizeRows.

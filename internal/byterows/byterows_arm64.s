@@ -130,21 +130,25 @@ pfrow:
 	BGT  pfrow
 	RET
 
-// func asmPrefetchPacked(data *uint8, off *uint32, rows *int32, m int)
+// func asmPrefetchSpans(data *uint8, off *uint32, rows *int32, m, shift int)
 //
-// PRFM PLDL2KEEP every cache line of packed rows rows[0..m−1]: row r is
-// data[off[r]:off[r+1]], at least 2 bytes (packed.go).
-TEXT ·asmPrefetchPacked(SB), NOSPLIT, $0-32
+// PRFM PLDL2KEEP every cache line of spans rows[0..m−1] of data: span r
+// is data[off[r]<<shift:off[r+1]<<shift] (packed rows, shift 0; entries,
+// shift 2). An empty span prefetches one line at its start.
+TEXT ·asmPrefetchSpans(SB), NOSPLIT, $0-40
 	MOVD data+0(FP), R8
 	MOVD off+8(FP), R9
 	MOVD rows+16(FP), R1
 	MOVD m+24(FP), R2
+	MOVD shift+32(FP), R7
 
 pprow:
 	MOVW  (R1), R3 // sign-extending load
 	ADD   R3<<2, R9, R6
 	MOVWU (R6), R4
 	MOVWU 4(R6), R5
+	LSL   R7, R4, R4
+	LSL   R7, R5, R5
 	ADD   R8, R4, R4
 	ADD   R8, R5, R5
 	SUB   $1, R5, R5

@@ -11,5 +11,5 @@ func archSets(*[impl.Count]*set) {}
 // prefetchRows does nothing where there is no assembly.
 func prefetchRows(src *uint8, rows *int32, m, k int) {}
 
-// prefetchPacked does nothing where there is no assembly.
-func prefetchPacked(data *uint8, off *uint32, rows *int32, m int) {}
+// prefetchSpans does nothing where there is no assembly.
+func prefetchSpans(data *uint8, off *uint32, rows *int32, m, shift int) {}

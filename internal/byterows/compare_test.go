@@ -209,7 +209,7 @@ var packedKernel = testmem.Kernel[pass]{Name: "Packed", Run: func(t *testing.T, 
 // gather is a loop of its own.
 func runSweep(t *testing.T, passes ...pass) {
 	impltest.Run(t, func(t *testing.T) {
-		kernels := []testmem.Kernel[pass]{dequantizeKernel, packedKernel, colsKernel}
+		kernels := []testmem.Kernel[pass]{dequantizeKernel, packedKernel, colsKernel, entriesKernel}
 		if impl.Active() == impl.Generic && len(impl.Names()) > 1 {
 			kernels = kernels[1:]
 		}

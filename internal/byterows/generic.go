@@ -18,6 +18,10 @@ var genericSet = set{
 	dequantizeCols:       dequantizeColsGeneric,
 	dequantizePackedCols: dequantizePackedColsGeneric,
 	nonZeroColsPacked:    noNonZeroColsPacked,
+
+	entriesForward: entriesForwardGeneric,
+	entriesGrad:    entriesGradGeneric,
+	entriesFill:    entriesFillGeneric,
 }
 
 // dequantizeRowsTable is Dequantize in Go without a division per

@@ -91,13 +91,7 @@ func packedMasks(k int) int { return 2 * ((k + 15) / 16) }
 // bytes) that are not zero.
 func nonZeroRowsGeneric(counts []uint32, src []uint8, k int) {
 	for r := range counts {
-		n := uint32(0)
-		for _, b := range src[r*k : r*k+k] {
-			if b != 0 {
-				n++
-			}
-		}
-		counts[r] = n
+		counts[r] = uint32(countNonZero(src[r*k : r*k+k]))
 	}
 }
 
@@ -152,7 +146,7 @@ func (p *Packed) Prefetch(rows []int32) {
 	checkRows("Packed.Prefetch", p.rows, rows, 1)
 	race.Read(rows)
 	if len(rows) > 0 && p.k > 0 {
-		prefetchPacked(&p.data[0], &p.off[0], &rows[0], len(rows))
+		prefetchSpans(&p.data[0], &p.off[0], &rows[0], len(rows), 0)
 	}
 }
 

@@ -6,10 +6,11 @@ package byterows
 // every row lies inside src.
 func prefetchRows(src *uint8, rows *int32, m, k int) { asmPrefetchRows(src, rows, m, k) }
 
-// prefetchPacked prefetches packed rows rows[0..m−1] into L2 (see
-// Packed.Prefetch); m ≥ 1.
-func prefetchPacked(data *uint8, off *uint32, rows *int32, m int) {
-	asmPrefetchPacked(data, off, rows, m)
+// prefetchSpans prefetches spans rows[0..m−1] of data into L2, span r
+// data[off[r]<<shift:off[r+1]<<shift] (see Packed.Prefetch and
+// Entries.Prefetch); m ≥ 1.
+func prefetchSpans(data *uint8, off *uint32, rows *int32, m, shift int) {
+	asmPrefetchSpans(data, off, rows, m, shift)
 }
 
 // asmPrefetchRows is prefetchRows in assembly (byterows_amd64.s,
@@ -18,7 +19,7 @@ func prefetchPacked(data *uint8, off *uint32, rows *int32, m int) {
 //go:noescape
 func asmPrefetchRows(src *uint8, rows *int32, m, k int)
 
-// asmPrefetchPacked is prefetchPacked in assembly.
+// asmPrefetchSpans is prefetchSpans in assembly.
 //
 //go:noescape
-func asmPrefetchPacked(data *uint8, off *uint32, rows *int32, m int)
+func asmPrefetchSpans(data *uint8, off *uint32, rows *int32, m, shift int)
