@@ -34,6 +34,15 @@ import (
 // The trainer skips on byte rows, whose column sets come from the rows'
 // bytes or packed masks at little cost; float rows are gathered whole.
 //
+// Zero bytes. The same argument holds for each zero byte of a row: where
+// entriesPay allows, the trainer keeps the rows as each row's non-zero
+// bytes (byterows.Entries, made once) and takes the first layer's
+// forward product and weight gradient from those, every sum the same
+// terms in the same order minus zeros. The step's conditions are the
+// same (keepsSkip), and a block whose output gradient is not finite
+// gathers its rows and runs DenseBackward in full. The weight gradient is
+// whole, not in compact form.
+//
 // In bf16 (Config.Precision) the forward product's steps go in pairs of
 // columns (2t, 2t + 1), and each pair is one instruction that first
 // flushes a denormal sum, so the trainer skips whole pairs only

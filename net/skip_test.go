@@ -12,6 +12,7 @@ import (
 
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/internal/byterows"
+	"github.com/simdnn/simdnn/internal/memavail"
 )
 
 // blobPixels is rows of side×side byte images, each a disk of random
@@ -308,4 +309,27 @@ func TestSkipHelpers(t *testing.T) {
 	assert.True(t, finite(nil))
 	assert.True(t, noNegativeZero([]float32{0, 1, -1}))
 	assert.False(t, noNegativeZero([]float32{0, float32(math.Copysign(0, -1))}))
+}
+
+// TestEntriesNeedRoom: a trainer whose process cannot have the rows'
+// entries skips zero columns only, and trains to the same weights.
+func TestEntriesNeedRoom(t *testing.T) {
+	b, y := blobPixels(3, 600, 28)
+	defer func(s, e int, r func() (memavail.Room, bool)) { skipZeroCols, useEntries, room = s, e, r }(skipZeroCols, useEntries, room)
+	skipZeroCols, useEntries = skipAlways, skipAlways
+	cfg := Config{Epochs: 1, BatchSize: 300, LR: 0.2, Seed: 3, Threads: 1}
+	var models []*Model
+	for _, bytes := range []uint64{1 << 40, 1 << 14} { // the entries take about 240 KB
+		m, err := New([]int{784, 16, 10}, 1)
+		require.NoError(t, err)
+		room = func() (memavail.Room, bool) { return memavail.Room{Bytes: bytes, Source: "test"}, true }
+		tr := newTrainer(m, cfg, ByteRows(b, 255, y), PadMultiple)
+		require.True(t, tr.skip)
+		require.Equal(t, bytes > 1<<20, tr.in.entries != nil, "room %d", bytes)
+		_, _, err = tr.epoch(t.Context(), 1)
+		require.NoError(t, err)
+		tr.close()
+		models = append(models, m)
+	}
+	requireSameModels(t, models, "with and without room for the entries")
 }

@@ -199,9 +199,14 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
 	t.in = newInput(data, p.Inputs())
 	if t.skip && !t.k.bf16 && entriesPay(p) {
-		// Too wide, or another implementation made active since t.k was
-		// taken: zero columns only.
-		if e, err := byterows.NewEntries(data.bytes, p.Inputs()); err == nil && e.Impl() == t.k.Impl() {
+		// Too wide, more than the memory the process can still have, or
+		// another implementation made active since t.k was taken: zero
+		// columns only.
+		limit := uint64(math.MaxUint64)
+		if r, ok := room(); ok {
+			limit = r.Bytes
+		}
+		if e, err := byterows.NewEntries(data.bytes, p.Inputs(), limit); err == nil && e.Impl() == t.k.Impl() {
 			t.in.entries = e
 		}
 	}

@@ -54,9 +54,11 @@ func (e *Entries) quotients(div float32) *[256]float32 {
 const MaxEntriesWidth = 1 << 24
 
 // NewEntries returns the entries of src, rows of k bytes. It fails when k
-// is MaxEntriesWidth or more, or when src has 2^32 non-zero bytes or more.
-// len(src) must be a multiple of k (programmer error).
-func NewEntries(src []uint8, k int) (*Entries, error) {
+// is MaxEntriesWidth or more, when src has 2^32 non-zero bytes or more,
+// or when the entries would take more than limit bytes (4 a row and 4 a
+// non-zero byte; it counts them first). len(src) must be a multiple of k
+// (programmer error).
+func NewEntries(src []uint8, k int, limit uint64) (*Entries, error) {
 	if k < 0 || k > 0 && len(src)%k != 0 || k == 0 && len(src) != 0 {
 		panic(fmt.Sprintf("byterows.NewEntries: len(src) = %d, not a multiple of k = %d", len(src), k))
 	}
@@ -75,6 +77,9 @@ func NewEntries(src []uint8, k int) (*Entries, error) {
 			return nil, fmt.Errorf("byterows: rows 0 to %d already have 2^32 non-zero bytes, more than entries hold", r)
 		}
 		e.start[r+1] = uint32(total)
+	}
+	if size := 4 * (uint64(rows) + 1 + uint64(total) + 8); size > limit {
+		return nil, fmt.Errorf("byterows: the entries of %d rows (%d non-zero bytes) would take %d bytes, more than the %d allowed", rows, total, size, limit)
 	}
 	all := make([]uint32, total+8) // 8 past the end: room for entriesFill's stores
 	sets[e.id].entriesFill(all, e.start, src, k)

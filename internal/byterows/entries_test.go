@@ -30,7 +30,7 @@ func randomBytes(r *rand.Rand, src []uint8, zeros float32) {
 // TestEntriesHand: two rows of five bytes by hand.
 func TestEntriesHand(t *testing.T) {
 	src := []uint8{0, 7, 0, 0, 255, 0, 0, 0, 0, 0}
-	e, err := NewEntries(src, 5)
+	e, err := NewEntries(src, 5, math.MaxUint64)
 	require.NoError(t, err)
 	assert.Equal(t, 2, e.Len())
 	assert.Equal(t, 5, e.Width())
@@ -69,7 +69,7 @@ func TestNewEntries(t *testing.T) {
 			}
 			src := make([]uint8, rows*k)
 			randomBytes(r, src, float32(zeros))
-			e, err := NewEntries(src, k)
+			e, err := NewEntries(src, k, math.MaxUint64)
 			require.NoError(t, err)
 			require.Equal(t, rows, e.Len())
 			total := 0
@@ -86,17 +86,22 @@ func TestNewEntries(t *testing.T) {
 			require.Equal(t, total, e.Count())
 		}
 	}
-	_, err := NewEntries(nil, MaxEntriesWidth)
+	_, err := NewEntries(nil, MaxEntriesWidth, math.MaxUint64)
 	require.ErrorContains(t, err, "too wide")
+	e, err := NewEntries([]uint8{0, 1, 2, 0}, 2, 4*(3+2+8))
+	require.NoError(t, err, "at the limit")
+	require.Equal(t, 2, e.Count())
+	_, err = NewEntries([]uint8{0, 1, 2, 0}, 2, 4*(3+2+8)-1)
+	require.EqualError(t, err, "byterows: the entries of 2 rows (2 non-zero bytes) would take 52 bytes, more than the 51 allowed")
 	testmem.Panics(t, map[string]func(){
-		"byterows.NewEntries: len(src) = 5, not a multiple of k = 2": func() { NewEntries(make([]uint8, 5), 2) },
-		"byterows.NewEntries: len(src) = 5, not a multiple of k = 0": func() { NewEntries(make([]uint8, 5), 0) },
+		"byterows.NewEntries: len(src) = 5, not a multiple of k = 2": func() { NewEntries(make([]uint8, 5), 2, math.MaxUint64) },
+		"byterows.NewEntries: len(src) = 5, not a multiple of k = 0": func() { NewEntries(make([]uint8, 5), 0, math.MaxUint64) },
 	})
 }
 
 // TestEntriesPanics: wrong lengths and rows are programmer errors.
 func TestEntriesPanics(t *testing.T) {
-	e, err := NewEntries(make([]uint8, 3*4), 4)
+	e, err := NewEntries(make([]uint8, 3*4), 4, math.MaxUint64)
 	require.NoError(t, err)
 	f := make([]float32, 100)
 	testmem.Panics(t, map[string]func(){
@@ -134,7 +139,7 @@ func compareEntries(t testing.TB, pl testmem.Placement, r *rand.Rand, m, k, n, s
 	t.Helper()
 	src := make([]uint8, srcRows*k)
 	randomBytes(r, src, zeros)
-	e0, err := NewEntries(src, k)
+	e0, err := NewEntries(src, k, math.MaxUint64)
 	require.NoError(t, err)
 	e := placedEntries(pl, e0)
 	rows, w, b, dy := pl.I32(2, m), pl.F32(3, k*n), pl.F32(4, n), pl.F32(5, m*n)
@@ -209,7 +214,7 @@ func TestEntriesDense(t *testing.T) {
 		}{{256, 784, 16, 0.81}, {256, 784, 8, 0.9}, {100, 784, 32, 0.5}, {33, 50, 24, 0.3}, {7, 9, 5, 0}, {5, 20, 16, 1}, {1, 1, 8, 0.5}} {
 			src := make([]uint8, 300*c.k)
 			randomBytes(r, src, c.zeros)
-			e, err := NewEntries(src, c.k)
+			e, err := NewEntries(src, c.k, math.MaxUint64)
 			require.NoError(t, err)
 			rows := make([]int32, c.m)
 			pickRows(r, rows, 300)
@@ -247,7 +252,7 @@ func BenchmarkNewEntries(b *testing.B) {
 	randomBytes(rand.New(rand.NewPCG(1, 1)), src, 0.81)
 	b.SetBytes(int64(len(src)))
 	for b.Loop() {
-		if _, err := NewEntries(src, 784); err != nil {
+		if _, err := NewEntries(src, 784, math.MaxUint64); err != nil {
 			b.Fatal(err)
 		}
 	}
