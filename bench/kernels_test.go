@@ -374,3 +374,74 @@ func BenchmarkAdam(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFirstLayer times the first layer of 784-16-10 over one block
+// of 256 shuffled real MNIST rows, the next block's rows prefetched as
+// the trainer does, both ways the trainer can take it: "columns" finds
+// the block's non-zero columns, gathers them and runs DenseForward and
+// DenseBackward on them; "entries" runs Entries.Forward, ReLU,
+// Entries.Grad and the bias gradient from the rows' non-zero bytes. The
+// blocks move through the shuffled rows, so the rows come from DRAM as
+// they do in training. It reports the kept columns and the entries a
+// block.
+func BenchmarkFirstLayer(b *testing.B) {
+	dir, err := mnist.Dir(context.Background(), "")
+	if err != nil {
+		b.Skip(err)
+	}
+	train, _, err := mnist.Load(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 16
+	src, k, rows := train.Pixels, train.Width(), train.Len()
+	order := rand.New(rand.NewPCG(1, 2)).Perm(rows)
+	perm := make([]int32, rows)
+	for i, r := range order {
+		perm[i] = int32(r)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	w, bias := make([]float32, k*n), make([]float32, n)
+	for i := range w {
+		w[i] = float32(r.NormFloat64() * 0.05)
+	}
+	dy := make([]float32, net.BlockRows*n)
+	for i := range dy {
+		dy[i] = float32(r.NormFloat64() * 0.01)
+	}
+	cols := make([]uint64, byterows.ColWords(k))
+	x, wk := make([]float32, net.BlockRows*k), make([]float32, k*n)
+	y, dw, db := make([]float32, net.BlockRows*n), make([]float32, k*n), make([]float32, n)
+	blocks := func(f func(idx, next []int32)) func(b *testing.B) {
+		return func(b *testing.B) {
+			lo := 0
+			for b.Loop() {
+				nextLo := (lo + net.BlockRows) % (rows - net.BlockRows)
+				f(perm[lo:lo+net.BlockRows], perm[nextLo:nextLo+net.BlockRows])
+				lo = nextLo
+			}
+		}
+	}
+	forEach(b, "columns", blocks(func(idx, next []int32) {
+		byterows.Prefetch(src, next, k)
+		byterows.NonZeroCols(cols, src, idx, k)
+		kept := byterows.CountCols(cols)
+		byterows.DequantizeCols(x[:len(idx)*kept], src, idx, k, cols, mnist.PixelDiv)
+		simdnn.DenseForward(y, x[:len(idx)*kept], wk[:kept*n], bias, len(idx), kept, n, true)
+		simdnn.DenseBackward(dw[:kept*n], db, nil, x[:len(idx)*kept], wk[:kept*n], dy, len(idx), kept, n)
+	}))
+	var e *byterows.Entries
+	forEach(b, "entries", func(b *testing.B) {
+		if e, err = byterows.NewEntries(src, k, 1<<40); err != nil {
+			b.Fatal(err)
+		}
+		blocks(func(idx, next []int32) {
+			e.Prefetch(next)
+			e.Forward(y, w, bias, idx, n, mnist.PixelDiv)
+			simdnn.ReLU(y)
+			e.Grad(dw, dy, idx, n, mnist.PixelDiv)
+			simdnn.DenseBackward(nil, db, nil, nil, nil, dy, len(idx), 0, n)
+		})(b)
+		b.ReportMetric(float64(e.Count())/float64(rows)*net.BlockRows, "entries/block")
+	})
+}
