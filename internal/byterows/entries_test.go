@@ -257,3 +257,25 @@ func BenchmarkNewEntries(b *testing.B) {
 		}
 	}
 }
+
+// FuzzEntries holds the products over entries to the fused Go loop on
+// fuzzed shapes, shares of zeros, divisors and floats (weights, biases
+// and output gradients decoded from the fuzz data: NaN, infinities and
+// denormals among them).
+func FuzzEntries(f *testing.F) {
+	f.Add(uint8(0), uint16(1), uint8(0), uint8(16), []byte{0, 0, 0x7f, 0x43})
+	f.Add(uint8(9), uint16(17), uint8(200), uint8(8), []byte{0, 0, 0xc0, 0x7f, 1, 0, 0, 0})
+	f.Add(uint8(33), uint16(784), uint8(207), uint8(16), []byte{0, 0, 0x80, 0xff, 0, 0, 0, 0x80})
+	f.Add(uint8(130), uint16(63), uint8(128), uint8(40), []byte{0xff, 0xff, 0x7f, 0x7f})
+	f.Fuzz(func(t *testing.T, m uint8, k uint16, zeros, n uint8, data []byte) {
+		d := []float32{255}
+		testmem.Bytes(data, false)(rand.New(rand.NewPCG(6, 6)), d)
+		M, K, N := int(m%40), int(k%1000)+1, int(n%50)
+		impltest.RunAsm(t, func(t *testing.T) {
+			if impl.Active() == impl.Generic {
+				return // its Go loop adds as generic's dense kernels do: TestEntriesDense
+			}
+			compareEntries(t, &testmem.Offset{Off: int(m >> 5)}, rand.New(rand.NewPCG(7, 7)), M, K, N, int(m%7)+1, float32(zeros)/255, d[0], testmem.Bytes(data, false))
+		})
+	})
+}
