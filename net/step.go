@@ -48,8 +48,9 @@ var useEntries = skipNative
 // layer of at most 64 units (padded to a multiple of 8; on MNIST, on the
 // Zen 3 machine of bench/README.md, 32 units ran 1.35–1.4× as fast as
 // by zero columns, 64 units 1.03–1.27×, 128 units the same), where the
-// products over entries are assembly, and where the rows are not packed
-// (avx512 with VBMI2 keeps its packed gather, not measured against them).
+// products over entries are assembly (avx2, and neon, proven under qemu
+// but not timed), and where the rows are not packed (avx512 with VBMI2
+// keeps its packed gather, not measured against them).
 func entriesPay(p *Model) bool {
 	if p.Layers() < 2 {
 		return false

@@ -31,8 +31,8 @@ var avx2Set = set{
 	nonZeroColsPacked:    noNonZeroColsPacked,
 	colsNative:           true,
 
-	entriesForward: entriesForwardAVX2,
-	entriesGrad:    entriesGradAVX2,
+	entriesForward: avx2Entries.forward,
+	entriesGrad:    avx2Entries.gradient,
 	entriesFill:    entriesFillAVX2,
 	entriesNative:  true,
 }
@@ -52,8 +52,8 @@ var avx512Set = set{
 	nonZeroColsPacked:    nonZeroColsPackedAVX512,
 	colsNative:           avx512Wide,
 
-	entriesForward: entriesForwardAVX2,
-	entriesGrad:    entriesGradAVX2,
+	entriesForward: avx2Entries.forward,
+	entriesGrad:    avx2Entries.gradient,
 	entriesFill:    entriesFillAVX2,
 	entriesNative:  true,
 }

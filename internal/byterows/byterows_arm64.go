@@ -27,9 +27,10 @@ var neonSet = set{
 	nonZeroColsPacked:    noNonZeroColsPacked,
 	colsNative:           true,
 
-	entriesForward: entriesForwardFused,
-	entriesGrad:    entriesGradFused,
+	entriesForward: neonEntries.forward,
+	entriesGrad:    neonEntries.gradient,
 	entriesFill:    entriesFillGeneric,
+	entriesNative:  true,
 }
 
 // neonQuotients caches exactQuotients for neonDequantizeRows.

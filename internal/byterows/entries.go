@@ -168,9 +168,9 @@ func (e *Entries) Count() int { return len(e.e) }
 func (e *Entries) row(r int32) []uint32 { return e.e[e.start[r]:e.start[r+1]] }
 
 // EntriesNative reports whether the active implementation runs
-// Entries.Forward and Entries.Grad in assembly of its own (avx2, and
-// avx512 with avx2's routines). The others run Go loops: a trainer on
-// those multiplies the gathered rows.
+// Entries.Forward and Entries.Grad in assembly (avx2, avx512 with avx2's
+// routines, neon). generic runs Go loops: a trainer on it multiplies the
+// gathered rows.
 func EntriesNative() bool { return active().entriesNative }
 
 // Forward sets row i of y (len(rows) × n) to b plus the product of row
@@ -225,9 +225,9 @@ func (e *Entries) Grad(dw, dy []float32, rows []int32, n int, div float32) {
 
 // The products over entries in Go, each term added by A: plainAdd as
 // the dense kernels' Go loops add (fused where the compiler fuses: arm64),
-// or fusedAdd as a fused multiply-add instruction does (what the
-// assembly gives, and the products of implementations whose dense
-// kernels fuse but which have no entries assembly: neon).
+// or fusedAdd as a fused multiply-add instruction does: what the
+// assembly gives, the tests' reference for it, and the assembly drivers'
+// widths that are not multiples of 8.
 var (
 	entriesForwardGeneric = entriesForwardWith[plainAdd]
 	entriesGradGeneric    = entriesGradWith[plainAdd]
