@@ -54,7 +54,8 @@ func (e *Entries) quotients(div float32) *[256]float32 {
 const MaxEntriesWidth = 1 << 24
 
 // NewEntries returns the entries of src, rows of k bytes. It fails when k
-// is MaxEntriesWidth or more, when src has 2^32 non-zero bytes or more,
+// is MaxEntriesWidth or more, when src has 2^32 non-zero bytes or more
+// (or more than a slice holds),
 // or when the entries would take more than limit bytes (4 a row and 4 a
 // non-zero byte; it counts them first). len(src) must be a multiple of k
 // (programmer error).
@@ -70,18 +71,18 @@ func NewEntries(src []uint8, k int, limit uint64) (*Entries, error) {
 		rows = len(src) / k
 	}
 	e := &Entries{k: k, start: make([]uint32, rows+1), id: impl.Active()}
-	total := 0
+	var total uint64
 	for r := range rows {
-		total += countNonZero(src[r*k : r*k+k])
-		if total >= 1<<32 {
-			return nil, fmt.Errorf("byterows: rows 0 to %d already have 2^32 non-zero bytes, more than entries hold", r)
+		total += uint64(countNonZero(src[r*k : r*k+k]))
+		if total >= 1<<32 || total+8 > math.MaxInt {
+			return nil, fmt.Errorf("byterows: rows 0 to %d already have %d non-zero bytes, more than entries hold", r, total)
 		}
 		e.start[r+1] = uint32(total)
 	}
-	if size := 4 * (uint64(rows) + 1 + uint64(total) + 8); size > limit {
+	if size := 4 * (uint64(rows) + 1 + total + 8); size > limit {
 		return nil, fmt.Errorf("byterows: the entries of %d rows (%d non-zero bytes) would take %d bytes, more than the %d allowed", rows, total, size, limit)
 	}
-	all := make([]uint32, total+8) // 8 past the end: room for entriesFill's stores
+	all := make([]uint32, int(total)+8) // 8 past the end: room for entriesFill's stores
 	sets[e.id].entriesFill(all, e.start, src, k)
 	e.e = all[:total:total]
 	return e, nil
