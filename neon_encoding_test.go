@@ -156,7 +156,8 @@ func TestNEONEncodings(t *testing.T) {
 
 // checkMacroUse fails t unless the assembly file emits words only through
 // macros (no WORD of its own) and calls no macro but its own and those
-// of its header, and uses at least one of those when there are any.
+// of its header, and uses at least one of those when it includes the
+// header (a file the Go assembler covers whole need not).
 func checkMacroUse(t *testing.T, file string, macros []wordMacro) {
 	asm, err := os.ReadFile(file)
 	require.NoError(t, err)
@@ -179,8 +180,8 @@ func checkMacroUse(t *testing.T, file string, macros []wordMacro) {
 			assert.True(t, defined[m[1]], "%s calls %s(…), which is neither its own macro nor checked here", name, m[1])
 		}
 	}
-	if len(macros) > 0 {
-		assert.Positive(t, used, "%s uses none of its header's macros", name)
+	if len(macros) > 0 && strings.Contains(string(asm), `#include "neon_arm64.h"`) {
+		assert.Positive(t, used, "%s includes its header but uses none of its macros", name)
 	}
 }
 

@@ -63,7 +63,6 @@ func (in *input) close() {
 		in.free()
 		in.packed, in.free = nil, nil
 	}
-	in.entries = nil
 }
 
 // fromDRAM reports rows whose gather is worth prefetching: bytes, which

@@ -38,10 +38,13 @@ import (
 // entriesPay allows, the trainer keeps the rows as each row's non-zero
 // bytes (byterows.Entries, made once) and takes the first layer's
 // forward product and weight gradient from those, every sum the same
-// terms in the same order minus zeros. The step's conditions are the
-// same (keepsSkip), and a block whose output gradient is not finite
-// gathers its rows and runs DenseBackward in full. The weight gradient is
-// whole, not in compact form.
+// terms in the same order minus zeros. That needs one more condition
+// than zero columns: no term may round to −0 (fitEntries), as a zero
+// term after it would make the dense sum +0 again. The step's
+// conditions are zero columns' with the weights fitEntries (keepsSkip),
+// and a block whose output gradient is not fitEntries gathers its rows
+// and runs DenseBackward in full. The weight gradient is whole, not in
+// compact form.
 //
 // In bf16 (Config.Precision) the forward product's steps go in pairs of
 // columns (2t, 2t + 1), and each pair is one instruction that first
@@ -187,6 +190,20 @@ func pairCols(cols []uint64, k int) {
 		cols[k/64] &^= 1 << (k % 64) // the odd last column has no partner
 	}
 }
+
+// fitEntries reports whether every value of s is ±0 or of a magnitude
+// from 2^-80 up to the largest finite float32. Then, with byte rows whose
+// divisor is at most 2^22, every product of a quotient (0, or at least
+// 2^-22: a multiple of 2^-45) and such a value (a multiple of 2^-103) is
+// a multiple of 2^-148, as every float32 is a multiple of 2^-149: each
+// fused multiply-add of the first layer's sums has an exact result that
+// is 0 or at least 2^-149 in magnitude, so it never rounds to −0, and a
+// sum that is not −0 stays itself when a zero term is left out. The
+// trainer takes entries only under that divisor, and checks the
+// first-layer weights (keepsSkip) and each block's output gradient
+// (dy) with fitEntries: a value below 2^-80 could make a term round to
+// −0 where the next, zero term would make it +0 again.
+func fitEntries(s []float32) bool { return magnitude.Within(s, 0x17800000, 0x7f800000) }
 
 // noNegativeZero reports whether no value of s is −0.
 func noNegativeZero(s []float32) bool {

@@ -333,3 +333,38 @@ func TestEntriesNeedRoom(t *testing.T) {
 	}
 	requireSameModels(t, models, "with and without room for the entries")
 }
+
+// TestEntriesTinyGradients: output gradients of the first layer in the
+// denormals (second-layer weights of about 1e-41) can make a weight
+// gradient's term round to −0 where the next, zero term of the dense sum
+// makes it +0 again; such blocks run in full (fitEntries), and a step's
+// first-layer gradient from entries is the one without skipping, bit for
+// bit, on every implementation.
+func TestEntriesTinyGradients(t *testing.T) {
+	b, y := blobPixels(4, 600, 28)
+	prev := simdnn.Impl()
+	defer func() { require.NoError(t, simdnn.SetImpl(prev)) }()
+	defer func(s, e int) { skipZeroCols, useEntries = s, e }(skipZeroCols, useEntries)
+	for _, impl := range simdnn.Impls() {
+		require.NoError(t, simdnn.SetImpl(impl))
+		m, err := New([]int{784, 16, 10}, 2)
+		require.NoError(t, err)
+		for i := range m.W[1] {
+			m.W[1][i] *= 1e-41 / 0.4 // Glorot's ±0.4 to ±1e-41
+		}
+		var grads [2][]float32
+		for i, mode := range []int{skipOff, skipAlways} {
+			skipZeroCols, useEntries = mode, mode
+			tr := newTrainer(m.Clone(), Config{Epochs: 1, BatchSize: 256, LR: 0.2, Seed: 5, Threads: 1}, ByteRows(b, 255, y), PadMultiple)
+			require.Equal(t, i == 1, tr.in.entries != nil)
+			for start := 0; start+256 <= 512; start += 256 {
+				tr.step(start, 256) // one block a step: its gradient is the step's
+				grads[i] = append(grads[i], tr.grads[0].dW[0]...)
+			}
+			tr.close()
+		}
+		for i := range grads[0] {
+			require.Equal(t, math.Float32bits(grads[0][i]), math.Float32bits(grads[1][i]), "%s: gradient value %d", impl, i)
+		}
+	}
+}

@@ -49,8 +49,9 @@ var useEntries = skipNative
 // Zen 3 machine of bench/README.md, 32 units ran 1.35–1.4× as fast as
 // by zero columns, 64 units 1.03–1.27×, 128 units the same), where the
 // products over entries are assembly (avx2, and neon, proven under qemu
-// but not timed), and where the rows are not packed (avx512 with VBMI2
-// keeps its packed gather, not measured against them).
+// but not timed), and where the rows are not packed: avx512 always packs
+// them and keeps its packed gather (with VBMI2 it skips zero columns
+// too); it has not been measured against entries.
 func entriesPay(p *Model) bool {
 	if p.Layers() < 2 {
 		return false
@@ -195,24 +196,9 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.updates = append(t.updates, updateItem{layer: l, bias: true, hi: len(p.B[l]), id: len(t.updates)})
 	}
 	t.skip = skips(data) && (cfg.Precision != BF16 || data.div <= 1<<22) // (fitBF16)
-	t.keeps = make([]bool, len(t.updates))
-	for _, u := range t.updates {
-		t.keeps[u.id] = t.keepsSkip(u)
-	}
+	entries := t.skip && !t.k.bf16 && data.div <= 1<<22 && entriesPay(p) // (fitEntries)
 	t.threads = min(t.threads, max(nblocks, len(t.updates)))
 	t.in = newInput(data, p.Inputs())
-	if t.skip && !t.k.bf16 && entriesPay(p) {
-		// Too wide, more than the memory the process can still have, or
-		// another implementation made active since t.k was taken: zero
-		// columns only.
-		limit := uint64(math.MaxUint64)
-		if r, ok := room(); ok {
-			limit = r.Bytes
-		}
-		if e, err := byterows.NewEntries(data.bytes, p.Inputs(), limit); err == nil && e.Impl() == t.k.Impl() {
-			t.in.entries = e
-		}
-	}
 	if p == m {
 		t.epochStart = m.Clone()
 	}
@@ -225,10 +211,6 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	for i := range t.threads {
 		ws := newWorkspace(p)
 		ws.id = i
-		if t.skip {
-			ws.cols = make([]uint64, byterows.ColWords(p.Inputs()))
-			ws.w0 = make([]float32, len(p.W[0]))
-		}
 		t.ws = append(t.ws, ws)
 	}
 	for range nblocks {
@@ -236,9 +218,6 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		for l := range p.Layers() {
 			g.dW = append(g.dW, make([]float32, len(p.W[l])))
 			g.dB = append(g.dB, make([]float32, len(p.B[l])))
-		}
-		if t.skip {
-			g.dw0 = make([]float32, len(p.W[0]))
 		}
 		t.grads = append(t.grads, g)
 	}
@@ -255,6 +234,34 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		if n > 1 {
 			t.sW, t.sB = state()
 		}
+	}
+	// The rows' entries come last, when all else is allocated, and only
+	// when the process can still have them; else, as on a trainer that
+	// does not take them, the zero-column buffers: per thread the block's
+	// column set and its weights, per block their gradient.
+	if entries {
+		limit := uint64(math.MaxUint64)
+		if r, ok := room(); ok {
+			limit = r.Bytes
+		}
+		// Too wide, too many, or another implementation made active since
+		// t.k was taken: zero columns only.
+		if e, err := byterows.NewEntries(data.bytes, p.Inputs(), limit); err == nil && e.Impl() == t.k.Impl() {
+			t.in.entries = e
+		}
+	}
+	if t.skip && t.in.entries == nil {
+		for _, ws := range t.ws {
+			ws.cols = make([]uint64, byterows.ColWords(p.Inputs()))
+			ws.w0 = make([]float32, len(p.W[0]))
+		}
+		for _, g := range t.grads {
+			g.dw0 = make([]float32, len(p.W[0]))
+		}
+	}
+	t.keeps = make([]bool, len(t.updates))
+	for _, u := range t.updates {
+		t.keeps[u.id] = t.keepsSkip(u)
 	}
 	// Threads beyond the first are goroutines that wait for a phase.
 	t.pool = newPool(t.threads-1, func(w int) { t.work(t.ws[w]) })
@@ -367,13 +374,15 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 	n, dy := m.Sizes[1], ws.delta[0][:rows*m.Sizes[1]]
 	if entries {
 		g.kept = false
-		t.in.entries.Grad(g.dW[0], dy, idx, n, t.in.data.div)
-		t.k.DenseBackward(nil, g.dB[0], nil, nil, nil, dy, rows, 0, n) // the column sums of dy
-		if !finite(g.dB[0]) {
-			// A zero byte's gradient would be NaN, not 0: the whole rows.
+		if !fitEntries(dy) {
+			// A zero byte's term would be NaN, not 0, or a sum could round
+			// to −0 (skip.go): the whole rows.
 			t.in.gather(x, idx)
 			t.k.denseBackward(g.dW[0], g.dB[0], nil, x, m.W[0], dy, rows, in, n)
+			return
 		}
+		t.in.entries.Grad(g.dW[0], dy, idx, n, t.in.data.div)
+		t.k.DenseBackward(nil, g.dB[0], nil, nil, nil, dy, rows, 0, n) // the column sums of dy
 		return
 	}
 	g.kept = kept < in
@@ -395,7 +404,8 @@ func (t *trainer) block(ws *workspace, g *blockGrads, idx []int32) {
 
 // keepsSkip reports whether the parameters u steps leave the first layer
 // fit for zero-column skipping: its weights finite, its biases not −0,
-// and in bf16 both fitBF16 (skip.go). Items of other layers always do.
+// in bf16 both fitBF16, and with entries the weights fitEntries
+// (skip.go). Items of other layers always do.
 func (t *trainer) keepsSkip(u updateItem) bool {
 	switch {
 	case u.layer != 0:
@@ -405,6 +415,8 @@ func (t *trainer) keepsSkip(u updateItem) bool {
 		return noNegativeZero(b) && (!t.k.bf16 || fitBF16(b))
 	case t.k.bf16:
 		return fitBF16(t.p.W[0][u.lo:u.hi])
+	case t.in.entries != nil:
+		return fitEntries(t.p.W[0][u.lo:u.hi])
 	}
 	return finite(t.p.W[0][u.lo:u.hi])
 }

@@ -56,7 +56,7 @@ type set struct {
 	entriesForward func(y, w, b []float32, e *Entries, rows []int32, n int, q *[256]float32)
 	entriesGrad    func(dw, dy []float32, e *Entries, rows []int32, n int, q *[256]float32)
 	// entriesFill writes the entries of src (rows of k bytes) into dst,
-	// row r's from start[r] on; it may write up to 8 values past the
+	// row r's from start[r] on; it may write up to 7 values past the
 	// last row's.
 	entriesFill   func(dst, start []uint32, src []uint8, k int)
 	entriesNative bool

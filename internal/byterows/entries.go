@@ -180,8 +180,9 @@ func EntriesNative() bool { return active().entriesNative }
 // quotients Dequantize gives), in order of c, each term added with the
 // arithmetic of the implementation's DenseForward (a fused
 // multiply-add in the assembly). With b free of −0, w finite and no sum
-// rounding to −0 it is DenseForward(y, x, w, b, len(rows), Width(), n,
-// false) on the dequantized rows, bit for bit. Every rows[i] must be in
+// rounding to −0 (w's values 0 or at least 2^-80 in magnitude, with div
+// at most 2^22, rule that out) it is DenseForward(y, x, w, b, len(rows),
+// Width(), n, false) on the dequantized rows, bit for bit. Every rows[i] must be in
 // [0, Len()).
 func (e *Entries) Forward(y, w, b []float32, rows []int32, n int, div float32) {
 	checkRows("Entries.Forward", e.Len(), rows, 1)
@@ -204,9 +205,13 @@ func (e *Entries) Forward(y, w, b []float32, rows []int32, n int, div float32) {
 // Grad sets dw (Width() × n) to the weight gradient of the rows rows[i],
 // divided by div, against dy (len(rows) × n): dw[c][j] = Σ_i x_ic·dy[i][j]
 // over the rows whose byte c is not zero, in order of i, from +0, each
-// term added with the arithmetic of the implementation's DenseBackward; a column zero in every row gets +0. With dy finite it is
-// DenseBackward's dw on the dequantized rows, bit for bit. Every rows[i]
-// must be in [0, Len()).
+// term added with the arithmetic of the implementation's
+// DenseBackward; a column zero in every row gets +0. With dy finite and
+// no term rounding to −0 (a fused term can, when its product is below
+// half the smallest denormal; dy's values 0 or at least 2^-80 in
+// magnitude, with div at most 2^22, rule that out) it is DenseBackward's
+// dw on the dequantized rows, bit for bit. Every rows[i] must be in [0,
+// Len()).
 func (e *Entries) Grad(dw, dy []float32, rows []int32, n int, div float32) {
 	checkRows("Entries.Grad", e.Len(), rows, 1)
 	if n < 0 {

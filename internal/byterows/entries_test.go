@@ -58,8 +58,13 @@ func TestEntriesHand(t *testing.T) {
 }
 
 // TestNewEntries: the entries of random rows at every share of zeros are
-// their non-zero bytes in order, at widths across the 8-byte steps.
+// their non-zero bytes in order, at widths across the 8-byte steps, on
+// every implementation (each fills them its own way).
 func TestNewEntries(t *testing.T) {
+	impltest.Run(t, testNewEntries)
+}
+
+func testNewEntries(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, k := range []int{0, 1, 7, 8, 9, 16, 63, 784} {
 		for _, zeros := range packedZeros {
@@ -129,7 +134,7 @@ func placedEntries(pl testmem.Placement, e *Entries) *Entries {
 
 // entriesWidths are the widths n of the sweep: the assembly's strips of
 // 16 and 8 and the Go loop of other widths.
-var entriesWidths = []int{0, 1, 5, 8, 16, 24, 32, 40, 48}
+var entriesWidths = []int{0, 1, 5, 8, 16, 24, 32, 40, 48, 56, 64}
 
 // compareEntries holds Forward and Grad to the Go loop of fused
 // multiply-adds (entriesForwardFused, entriesGradFused) bit for bit (a
