@@ -72,7 +72,7 @@ func TestByteRowsTrainSame(t *testing.T) {
 						require.Nil(t, tr.in.packed, "%s: packed without an assembly gather", impl)
 					}
 					if i == 1 {
-						tr.in.close() // the plain bytes from here on
+						tr.in.close() // the plain bytes from here on (entries, where taken, stay)
 					}
 					for e := range cfg.Epochs {
 						loss, _, err := tr.epoch(context.Background(), e+1)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -358,6 +359,7 @@ func TestEntriesTinyGradients(t *testing.T) {
 			tr := newTrainer(m.Clone(), Config{Epochs: 1, BatchSize: 256, LR: 0.2, Seed: 5, Threads: 1}, ByteRows(b, 255, y), PadMultiple)
 			require.Equal(t, i == 1, tr.in.entries != nil)
 			for start := 0; start+256 <= 512; start += 256 {
+				require.Equal(t, i == 1, tr.skip && !slices.Contains(tr.keeps, false), "%s: the step skips", impl)
 				tr.step(start, 256) // one block a step: its gradient is the step's
 				grads[i] = append(grads[i], tr.grads[0].dW[0]...)
 			}
