@@ -25,8 +25,10 @@ type input struct {
 	packed *byterows.Packed // data's bytes packed, or nil
 	free   func()           // releases packed's memory
 	// entries are data's bytes as each row's non-zero bytes, or nil:
-	// the first layer's products over them (skip.go).
-	entries *byterows.Entries
+	// the first layer's products over them (skip.go); freeEntries
+	// releases their memory.
+	entries     *byterows.Entries
+	freeEntries func()
 }
 
 func newInput(data Rows, k int) *input {
@@ -62,6 +64,15 @@ func (in *input) close() {
 	if in.free != nil {
 		in.free()
 		in.packed, in.free = nil, nil
+	}
+}
+
+// release releases the packed rows and the entries.
+func (in *input) release() {
+	in.close()
+	if in.freeEntries != nil {
+		in.freeEntries()
+		in.entries, in.freeEntries = nil, nil
 	}
 }
 

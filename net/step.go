@@ -9,6 +9,7 @@ import (
 
 	"github.com/simdnn/simdnn"
 	"github.com/simdnn/simdnn/internal/byterows"
+	"github.com/simdnn/simdnn/internal/hugepage"
 )
 
 // BlockRows is the number of rows of a batch computed as one unit of
@@ -246,8 +247,18 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		}
 		// Too wide, too many, or another implementation made active since
 		// t.k was taken: zero columns only.
-		if e, err := byterows.NewEntries(data.bytes, p.Inputs(), limit); err == nil && e.Impl() == t.k.Impl() {
-			t.in.entries = e
+		// In a mapping of their own, as the packed rows (gather.go):
+		// a trainer made on every call leaves no heap behind.
+		free := func() {}
+		e, err := byterows.NewEntriesWith(data.bytes, p.Inputs(), limit, func(n int) []uint8 {
+			b, f := hugepage.Bytes(n)
+			free = f
+			return b
+		})
+		if err == nil && e.Impl() == t.k.Impl() {
+			t.in.entries, t.in.freeEntries = e, free
+		} else {
+			free()
 		}
 	}
 	if t.skip && t.in.entries == nil {
@@ -277,10 +288,11 @@ func newWorkspace(m *Model) *workspace {
 	return ws
 }
 
-// close ends the helper threads and releases the packed rows.
+// close ends the helper threads and releases the packed rows and the
+// entries.
 func (t *trainer) close() {
 	t.pool.stop()
-	t.in.close()
+	t.in.release()
 }
 
 // sync copies the trained weights into the caller's model.

@@ -60,6 +60,14 @@ const MaxEntriesWidth = 1 << 24
 // non-zero byte; it counts them first). len(src) must be a multiple of k
 // (programmer error).
 func NewEntries(src []uint8, k int, limit uint64) (*Entries, error) {
+	return NewEntriesWith(src, k, limit, nil)
+}
+
+// NewEntriesWith is NewEntries with the entries in memory from alloc,
+// which must return n zero bytes aligned to 4 (a mapping of their own,
+// say, released when the entries are no longer used); nil takes them
+// from the Go heap.
+func NewEntriesWith(src []uint8, k int, limit uint64, alloc func(n int) []uint8) (*Entries, error) {
 	if k < 0 || k > 0 && len(src)%k != 0 || k == 0 && len(src) != 0 {
 		panic(fmt.Sprintf("byterows.NewEntries: len(src) = %d, not a multiple of k = %d", len(src), k))
 	}
@@ -82,7 +90,13 @@ func NewEntries(src []uint8, k int, limit uint64) (*Entries, error) {
 	if size := 4 * (uint64(rows) + 1 + total + 8); size > limit {
 		return nil, fmt.Errorf("byterows: the entries of %d rows (%d non-zero bytes) would take %d bytes, more than the %d allowed", rows, total, size, limit)
 	}
-	all := make([]uint32, int(total)+8) // 8 past the end: room for entriesFill's stores
+	var all []uint32 // 8 past the end: room for entriesFill's stores
+	if alloc == nil {
+		all = make([]uint32, int(total)+8)
+	} else {
+		b := alloc(4 * (int(total) + 8))
+		all = unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
+	}
 	sets[e.id].entriesFill(all, e.start, src, k)
 	e.e = all[:total:total]
 	return e, nil
