@@ -277,20 +277,7 @@ func BenchmarkGather(b *testing.B) {
 // and "gather" one block's rows and columns again and again (in cache, as
 // the trainer's prefetched rows mostly are). It reports the kept columns.
 func BenchmarkGatherCols(b *testing.B) {
-	dir, err := mnist.Dir(context.Background(), "")
-	if err != nil {
-		b.Skip(err)
-	}
-	train, _, err := mnist.Load(dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	src, k, rows := train.Pixels, train.Width(), train.Len()
-	order := rand.New(rand.NewPCG(1, 2)).Perm(rows)
-	perm := make([]int32, rows)
-	for i, r := range order {
-		perm[i] = int32(r)
-	}
+	src, k, rows, perm := shuffledMNIST(b)
 	cols := make([]uint64, byterows.ColWords(k))
 	dst := make([]float32, net.BlockRows*k)
 	forEach(b, "find+gather", func(b *testing.B) {
@@ -375,16 +362,10 @@ func BenchmarkAdam(b *testing.B) {
 	}
 }
 
-// BenchmarkFirstLayer times the first layer of 784-16-10 over one block
-// of 256 shuffled real MNIST rows, the next block's rows prefetched as
-// the trainer does, both ways the trainer can take it: "columns" finds
-// the block's non-zero columns, gathers them and runs DenseForward and
-// DenseBackward on them; "entries" runs Entries.Forward, ReLU,
-// Entries.Grad and the bias gradient from the rows' non-zero bytes. The
-// blocks move through the shuffled rows, so the rows come from DRAM as
-// they do in training. It reports the kept columns and the entries a
-// block.
-func BenchmarkFirstLayer(b *testing.B) {
+// shuffledMNIST is the real MNIST training rows (b skips without them):
+// their bytes, k bytes a row, the number of rows, and the rows in a
+// shuffled order.
+func shuffledMNIST(b *testing.B) (src []uint8, k, rows int, perm []int32) {
 	dir, err := mnist.Dir(context.Background(), "")
 	if err != nil {
 		b.Skip(err)
@@ -393,13 +374,25 @@ func BenchmarkFirstLayer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	const n = 16
-	src, k, rows := train.Pixels, train.Width(), train.Len()
-	order := rand.New(rand.NewPCG(1, 2)).Perm(rows)
-	perm := make([]int32, rows)
-	for i, r := range order {
+	src, k, rows = train.Pixels, train.Width(), train.Len()
+	perm = make([]int32, rows)
+	for i, r := range rand.New(rand.NewPCG(1, 2)).Perm(rows) {
 		perm[i] = int32(r)
 	}
+	return src, k, rows, perm
+}
+
+// BenchmarkFirstLayer times the first layer of 784-16-10 over one block
+// of 256 shuffled real MNIST rows, the next block's rows prefetched as
+// the trainer does, both ways the trainer can take it: "columns" finds
+// the block's non-zero columns, gathers them and runs DenseForward and
+// DenseBackward on them; "entries" runs Entries.Forward, ReLU,
+// Entries.Grad and the bias gradient from the rows' non-zero bytes. The
+// blocks move through the shuffled rows, so the rows come from DRAM as
+// they do in training. It reports the entries a block.
+func BenchmarkFirstLayer(b *testing.B) {
+	const n = 16
+	src, k, rows, perm := shuffledMNIST(b)
 	r := rand.New(rand.NewPCG(3, 4))
 	w, bias := make([]float32, k*n), make([]float32, n)
 	for i := range w {
@@ -430,9 +423,9 @@ func BenchmarkFirstLayer(b *testing.B) {
 		simdnn.DenseForward(y, x[:len(idx)*kept], wk[:kept*n], bias, len(idx), kept, n, true)
 		simdnn.DenseBackward(dw[:kept*n], db, nil, x[:len(idx)*kept], wk[:kept*n], dy, len(idx), kept, n)
 	}))
-	var e *byterows.Entries
 	forEach(b, "entries", func(b *testing.B) {
-		if e, err = byterows.NewEntries(src, k, 1<<40); err != nil {
+		e, err := byterows.NewEntries(src, k, 1<<40)
+		if err != nil {
 			b.Fatal(err)
 		}
 		blocks(func(idx, next []int32) {

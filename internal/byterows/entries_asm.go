@@ -23,13 +23,13 @@ type entriesRoutines struct {
 // about as many: each row's sums are its own, so the order changes no
 // bit.
 func (rt *entriesRoutines) forward(y, w, b []float32, e *Entries, rows []int32, n int, q *[256]float32) {
-	m := len(rows)
-	for i := range m {
-		copy(y[i*n:i*n+n], b)
-	}
 	if n%8 != 0 || len(e.e) == 0 {
 		entriesForwardFused(y, w, b, e, rows, n, q) // n%8 != 0, or only b to add
 		return
+	}
+	m := len(rows)
+	for i := range m {
+		copy(y[i*n:i*n+n], b)
 	}
 	var buf [BlockLimit]int32
 	order := buf[:0]
