@@ -5,8 +5,10 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/simdnn/simdnn"
+	"github.com/simdnn/simdnn/internal/hugepage"
 	"github.com/simdnn/simdnn/net"
 )
 
@@ -100,20 +102,46 @@ var Ops = []Op{
 
 // Operands are the slices of one shape's DenseForward and DenseBackward
 // calls: x, w, b and dy random in [-1, 1), the outputs y, dw, db and dx.
+// A slice of 4 MiB or more lies in memory of its own marked for huge
+// pages (hugepage.Bytes), as numpy marks its arrays of that size on
+// Linux: both sides of the sweep then read their operands through pages
+// of the same size. Free releases that memory.
 type Operands struct {
 	Shape
 	x, w, b, dy, y, dw, db, dx []float32
+	frees                      []func()
 }
 
 // NewOperands makes s's operands from seed.
 func NewOperands(s Shape, seed uint64) *Operands {
 	r := rand.New(rand.NewPCG(seed, uint64(s.M)<<40|uint64(s.K)<<20|uint64(s.N)))
-	return &Operands{
-		Shape: s,
-		x:     randSlice(r, s.M*s.K), w: randSlice(r, s.K*s.N), b: randSlice(r, s.N), dy: randSlice(r, s.M*s.N),
-		y: make([]float32, s.M*s.N), dw: make([]float32, s.K*s.N), db: make([]float32, s.N), dx: make([]float32, s.M*s.K),
-	}
+	o := &Operands{Shape: s}
+	o.x, o.w, o.b, o.dy = o.random(r, s.M*s.K), o.random(r, s.K*s.N), o.random(r, s.N), o.random(r, s.M*s.N)
+	o.y, o.dw, o.db, o.dx = o.floats(s.M*s.N), o.floats(s.K*s.N), o.floats(s.N), o.floats(s.M*s.K)
+	return o
 }
+
+// Free releases the operands' memory; o must not be used after it.
+func (o *Operands) Free() {
+	for _, f := range o.frees {
+		f()
+	}
+	*o = Operands{}
+}
+
+// floats is n zero float32s (hugepage.Bytes: marked for huge pages from 4
+// MiB up), released by Free.
+func (o *Operands) floats(n int) []float32 {
+	if n == 0 {
+		return nil
+	}
+	b, free := hugepage.Bytes(4 * n)
+	o.frees = append(o.frees, free)
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), n)
+}
+
+// random is n floats uniform in [-1, 1), released by Free.
+func (o *Operands) random(r *rand.Rand, n int) []float32 { return randFill(r, o.floats(n)) }
 
 // Forward calls simdnn.DenseForward(y, x, w, b, m, k, n, true).
 func (o *Operands) Forward() { simdnn.DenseForward(o.y, o.x, o.w, o.b, o.M, o.K, o.N, true) }
@@ -124,8 +152,10 @@ func (o *Operands) Backward() {
 }
 
 // randSlice is n values uniform in [-1, 1).
-func randSlice(r *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
+func randSlice(r *rand.Rand, n int) []float32 { return randFill(r, make([]float32, n)) }
+
+// randFill sets s to values uniform in [-1, 1) and returns it.
+func randFill(r *rand.Rand, s []float32) []float32 {
 	for i := range s {
 		s[i] = float32(r.Float64()*2 - 1)
 	}

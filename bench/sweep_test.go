@@ -23,6 +23,9 @@ func BenchmarkSweep(b *testing.B) {
 				run(b, op.FLOP(s), func() { op.Call(o) })
 			})
 		}
+		if o != nil {
+			o.Free()
+		}
 	}
 }
 

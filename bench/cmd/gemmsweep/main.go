@@ -202,6 +202,7 @@ func measure(o options, progress io.Writer) (report, error) {
 					keepBest(implSec, op.Name, s.String(), impl, bestPerCall(func() { op.Call(operands) }, o.runs).Seconds())
 				}
 			}
+			operands.Free()
 		}
 		if err := measurePeers(o, &r, peerSec, round == 0, progress); err != nil {
 			return r, err
