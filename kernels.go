@@ -117,11 +117,21 @@ func checkLen(kernel, arg string, got, want int) {
 	}
 }
 
-func checkDims(kernel string, dims ...int) {
-	names := [...]string{"m", "k", "n"}
+// checkDims panics unless each dimension (named by one letter of names)
+// is ≥ 0 and the product of each two fits in an int: the lengths the
+// kernel checks are such products, and one that wrapped around could
+// match a short slice.
+func checkDims(kernel, names string, dims ...int) {
 	for i, d := range dims {
 		if d < 0 {
-			panic(fmt.Sprintf("simdnn.%s: %s = %d, want ≥ 0", kernel, names[i], d))
+			panic(fmt.Sprintf("simdnn.%s: %c = %d, want ≥ 0", kernel, names[i], d))
+		}
+	}
+	for i, a := range dims {
+		for j := i + 1; j < len(dims); j++ {
+			if b := dims[j]; a != 0 && b > math.MaxInt/a {
+				panic(fmt.Sprintf("simdnn.%s: %c·%c = %d·%d overflows int", kernel, names[i], names[j], a, b))
+			}
 		}
 	}
 }
@@ -141,7 +151,7 @@ func (ks Kernels) DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
 // checkBackward panics unless the arguments fit a DenseBackward of
 // m×k×n, and tells the race detector what the kernel reads and writes.
 func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
-	checkDims(kernel, m, k, n)
+	checkDims(kernel, "mkn", m, k, n)
 	checkLen(kernel, "dw", len(dw), k*n)
 	checkLen(kernel, "db", len(db), n)
 	if dx != nil {
@@ -163,7 +173,7 @@ func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
 // checkForward panics unless the arguments fit a DenseForward of m×k×n,
 // and tells the race detector what the kernel reads and writes.
 func checkForward(kernel string, y, x, w, b []float32, m, k, n int) {
-	checkDims(kernel, m, k, n)
+	checkDims(kernel, "mkn", m, k, n)
 	checkLen(kernel, "y", len(y), m*n)
 	checkLen(kernel, "x", len(x), m*k)
 	checkLen(kernel, "w", len(w), k*n)
@@ -226,7 +236,7 @@ func SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (loss
 
 // SoftmaxCrossEntropy is the package's SoftmaxCrossEntropy on ks's implementation.
 func (ks Kernels) SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (loss float32, correct int) {
-	checkDims("SoftmaxCrossEntropy", m, n)
+	checkDims("SoftmaxCrossEntropy", "mn", m, n)
 	checkLen("SoftmaxCrossEntropy", "grad", len(grad), m*n)
 	checkLen("SoftmaxCrossEntropy", "logits", len(logits), m*n)
 	checkLen("SoftmaxCrossEntropy", "labels", len(labels), m)

@@ -384,11 +384,20 @@ func TestLengthPanics(t *testing.T) {
 	f := make([]float32, 100)
 	l := make([]int32, 10)
 	testmem.Panics(t, map[string]func(){
-		"simdnn.DenseForward: len(y) = 5, want 6":               func() { DenseForward(f[:5], f[:6], f[:9], f[:3], 2, 3, 3, false) },
-		"simdnn.DenseForward: len(x) = 7, want 6":               func() { DenseForward(f[:6], f[:7], f[:9], f[:3], 2, 3, 3, false) },
-		"simdnn.DenseForward: len(w) = 8, want 9":               func() { DenseForward(f[:6], f[:6], f[:8], f[:3], 2, 3, 3, false) },
-		"simdnn.DenseForward: len(b) = 2, want 3":               func() { DenseForward(f[:6], f[:6], f[:9], f[:2], 2, 3, 3, false) },
-		"simdnn.DenseForward: m = -1, want ≥ 0":                 func() { DenseForward(nil, nil, nil, nil, -1, 0, 0, false) },
+		"simdnn.DenseForward: len(y) = 5, want 6": func() { DenseForward(f[:5], f[:6], f[:9], f[:3], 2, 3, 3, false) },
+		"simdnn.DenseForward: len(x) = 7, want 6": func() { DenseForward(f[:6], f[:7], f[:9], f[:3], 2, 3, 3, false) },
+		"simdnn.DenseForward: len(w) = 8, want 9": func() { DenseForward(f[:6], f[:6], f[:8], f[:3], 2, 3, 3, false) },
+		"simdnn.DenseForward: len(b) = 2, want 3": func() { DenseForward(f[:6], f[:6], f[:9], f[:2], 2, 3, 3, false) },
+		"simdnn.DenseForward: m = -1, want ≥ 0":   func() { DenseForward(nil, nil, nil, nil, -1, 0, 0, false) },
+		// m·n wraps around to 4 = len(y): refused before any assembly runs.
+		"simdnn.DenseForward: m·k = 4611686018427387905·4 overflows int": func() { DenseForward(f[:4], f[:4], f[:16], f[:4], 1<<62+1, 4, 4, false) },
+		"simdnn.DenseBackward: k·n = 3·3074457345618258603 overflows int": func() {
+			DenseBackward(f[:1], f[:1], nil, f[:3], f[:1], f[:1], 1, 3, math.MaxInt/3+1)
+		},
+		"simdnn.SoftmaxCrossEntropy: n = -1, want ≥ 0": func() { SoftmaxCrossEntropy(nil, nil, nil, 0, -1) },
+		"simdnn.SoftmaxCrossEntropy: m·n = 4611686018427387904·4 overflows int": func() {
+			SoftmaxCrossEntropy(f[:0], f[:0], nil, 1<<62, 4)
+		},
 		"simdnn.DenseBackward: len(dw) = 8, want 9":             func() { DenseBackward(f[:8], f[:3], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) },
 		"simdnn.DenseBackward: len(db) = 4, want 3":             func() { DenseBackward(f[:9], f[:4], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) },
 		"simdnn.DenseBackward: len(dx) = 5, want 6":             func() { DenseBackward(f[:9], f[:3], f[:5], f[:6], f[:9], f[:6], 2, 3, 3) },
