@@ -51,13 +51,17 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := setImpl(impl); err != nil {
 		return err
 	}
+	// The model first: a wrong path fails before MNIST is fetched.
+	model, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
 	ds, err := o.data.load(ctx)
 	if err != nil {
 		return err
 	}
 	test := ds.test
-	model, err := loadModel(*modelPath, test.width)
-	if err != nil {
+	if err := checkInputs(model, *modelPath, test.width, "the rows (from -data, the IDX or CSV files, or the default MNIST) have"); err != nil {
 		return err
 	}
 	if err := test.checkLabels("test", model.Classes(), "-model "+*modelPath); err != nil {

@@ -482,6 +482,10 @@ func TestFeatureUsageErrors(t *testing.T) {
 		{[]string{"eval", "-data", dir, "-model", filepath.Join(tmp, "missing")}, 1, "no such file or directory"},
 		{[]string{"eval", "-data", dir, "-model", corrupt}, 1, "the file is corrupt"},
 		{[]string{"eval", "-data", dir, "-model", narrowPath}, 1, "takes 10 inputs, but the rows (from -data, the IDX or CSV files, or the default MNIST) have 784"},
+		// The model is read before the data: a wrong path is named first.
+		{[]string{"eval", "-data", missingDir, "-model", filepath.Join(tmp, "missing")}, 1, "-model: net: open " + filepath.Join(tmp, "missing")},
+		{[]string{"predict", "-data", missingDir, "-model", filepath.Join(tmp, "missing"), "3"}, 1, "-model: net: open " + filepath.Join(tmp, "missing")},
+		{[]string{"predict", "-data", missingDir, "-model", narrowPath, "3"}, 1, "takes 10 inputs, but each image (a test image or a file fitted to 28×28) has 784"},
 		{[]string{"eval", "-model", path, "extra"}, 2, "unexpected arguments: extra"},
 		{[]string{"predict"}, 2, "-model: required"},
 		{[]string{"predict", "-data", dir, "-model", path, "20"}, 2, "test index 20: outside 0..19"},

@@ -59,15 +59,21 @@ func requireModel(path string) error {
 
 // loadModel reads the model -model names and checks it takes rows of
 // width inputs.
-func loadModel(path string, width int) (*net.Model, error) {
+func loadModel(path string) (*net.Model, error) {
 	m, err := net.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("-model: %w", err)
 	}
-	if m.Inputs() != width {
-		return nil, fmt.Errorf("-model %s: takes %d inputs, but the rows (from -data, the IDX or CSV files, or the default MNIST) have %d", path, m.Inputs(), width)
-	}
 	return m, nil
+}
+
+// checkInputs fails unless the model at path takes rows of width inputs;
+// rows says where the rows come from.
+func checkInputs(m *net.Model, path string, width int, rows string) error {
+	if m.Inputs() != width {
+		return fmt.Errorf("-model %s: takes %d inputs, but %s %d", path, m.Inputs(), rows, width)
+	}
+	return nil
 }
 
 func hasExt(path string, exts ...string) bool {

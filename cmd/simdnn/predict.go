@@ -96,6 +96,15 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := setImpl(impl); err != nil {
 		return err
 	}
+	// The model first: a wrong path fails before MNIST is fetched.
+	const rows, cols = 28, 28
+	model, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	if err := checkInputs(model, *modelPath, rows*cols, "each image (a test image or a file fitted to 28×28) has"); err != nil {
+		return err
+	}
 	// Test-set indices need MNIST; image files alone do not.
 	args = fs.Args()
 	if len(args) == 0 {
@@ -113,11 +122,6 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			test = t
 			break
 		}
-	}
-	const rows, cols = 28, 28
-	model, err := loadModel(*modelPath, rows*cols)
-	if err != nil {
-		return err
 	}
 	var inputs []input
 	for _, a := range args {
