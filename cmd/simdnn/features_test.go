@@ -230,6 +230,34 @@ func TestInterruptSavesAndExits130(t *testing.T) {
 	assert.JSONEq(t, `{"interrupted":true,"epochs":1,"kept_epoch":1,"model":"`+model+`"}`, lines[len(lines)-1])
 }
 
+func TestInterruptInFirstEpochLeavesOldModel(t *testing.T) {
+	dir := fakeMNIST(t, 300, 100)
+	path, _ := trainModel(t, dir)
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, jsonOut := range []bool{false, true} {
+		// Cancelled before training starts: no epoch completes.
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		args := []string{"train", "-data", dir, "-epochs", "5", "-batch", "50", "-lr", "0.5", "-seed", "9", "-out", path}
+		if jsonOut {
+			args = append(args, "-json")
+		}
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, args, &stdout, &stderr)
+		assert.Equal(t, 130, code, stderr.String())
+		after, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, before, after, "-out from the earlier run is left as it was")
+		if jsonOut {
+			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+			assert.JSONEq(t, `{"interrupted":true,"epochs":0,"kept_epoch":0}`, lines[len(lines)-1])
+		} else {
+			assert.Contains(t, stderr.String(), "interrupted after 0 complete epochs; -out "+path+" not written\n")
+		}
+	}
+}
+
 func TestDivergenceLeavesOldModel(t *testing.T) {
 	dir := fakeMNIST(t, 300, 100)
 	path, _ := trainModel(t, dir)

@@ -166,7 +166,7 @@ type outputs struct {
 }
 
 func (o *outputs) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.model, "out", "", "save the trained model to this safetensors `file` (also when interrupted)")
+	fs.StringVar(&o.model, "out", "", "save the trained model to this safetensors `file` (also when interrupted after a complete epoch)")
 	fs.StringVar(&o.history, "history", "", "write per-epoch metrics to this `file`: .csv or .json")
 	fs.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch into this PNG `file`")
 }
@@ -192,15 +192,17 @@ func (o *outputs) check() error {
 	return nil
 }
 
-// write saves what the run produced; hist may be empty.
+// write saves what the run produced. With an empty hist (interrupted in
+// the first epoch) it writes nothing: an -out file from an earlier run
+// is not replaced by untrained weights.
 func (o *outputs) write(model *net.Model, hist net.History) error {
+	if len(hist) == 0 {
+		return nil // interrupted in the first epoch: nothing trained, an old -out file stays
+	}
 	if o.model != "" {
 		if err := model.Save(o.model); err != nil {
 			return fmt.Errorf("-out: %w", err)
 		}
-	}
-	if len(hist) == 0 {
-		return nil
 	}
 	if o.history != "" {
 		if err := writeHistory(o.history, hist); err != nil {
@@ -383,6 +385,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if kept > 0 {
 			fmt.Fprintf(stderr, "; keeping epoch %d's weights", kept)
 		}
+		if len(hist) == 0 && out.model != "" {
+			fmt.Fprintf(stderr, "; -out %s not written", out.model)
+		}
 		fmt.Fprintln(stderr)
 		out.report(stderr, hist)
 		return err
@@ -468,14 +473,13 @@ type outputsJSON struct {
 	Plot    string `json:"plot,omitempty"`
 }
 
-// written lists the files o names that were written for hist (-history
-// and -plot need at least one epoch).
+// written lists the files o names that were written for hist: none
+// without a complete epoch.
 func (o *outputs) written(hist net.History) outputsJSON {
-	j := outputsJSON{Model: o.model}
-	if len(hist) > 0 {
-		j.History, j.Plot = o.history, o.plot
+	if len(hist) == 0 {
+		return outputsJSON{}
 	}
-	return j
+	return outputsJSON{Model: o.model, History: o.history, Plot: o.plot}
 }
 
 // report says on w where each file written for hist went, a line each.
