@@ -264,20 +264,38 @@ func readDigit(path string, rows, cols int, invert, fit string) ([]float32, erro
 			ink.Pix[i] = 255 - v
 		}
 	}
-	if fit == "mnist" {
-		px, ok := mnistFit(ink, rows, cols)
-		if !ok {
-			return nil, fmt.Errorf("%s: no digit found: the image is blank after -invert %s", path, invert)
+	var px []float32
+	if lo, hi := inkRange(ink); int(hi)-int(lo) >= minContrast {
+		if fit == "mnist" {
+			px = mnistFit(ink, lo, hi, rows, cols)
+		} else {
+			px = stretchFit(ink, rows, cols)
 		}
-		return px, nil
 	}
+	if px == nil {
+		return nil, fmt.Errorf("%s: no digit found: the image is blank after -invert %s", path, invert)
+	}
+	return px, nil
+}
+
+// stretchFit scales the whole of ink to rows×cols (-fit stretch).
+func stretchFit(ink *image.Gray, rows, cols int) []float32 {
 	small := image.NewGray(image.Rect(0, 0, cols, rows))
 	xdraw.BiLinear.Scale(small, small.Bounds(), ink, ink.Bounds(), xdraw.Src, nil)
 	px := make([]float32, rows*cols)
 	for i, v := range small.Pix[:rows*cols] {
 		px[i] = float32(v) / 255
 	}
-	return px, nil
+	return px
+}
+
+// inkRange is the darkest and the brightest pixel of ink.
+func inkRange(ink *image.Gray) (lo, hi uint8) {
+	lo, hi = 255, 0
+	for _, v := range ink.Pix {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	return lo, hi
 }
 
 // minContrast is the least difference between an image's darkest and
@@ -289,17 +307,10 @@ const minContrast = 32
 // 1, cropped to the ink (values above a quarter), scaled to fit a box of
 // 20/28 of the frame keeping its aspect ratio, then placed so that its
 // centre of mass falls on the frame's centre (clipped where that pushes
-// ink past an edge). It reports false when the image holds no ink (less
-// contrast than minContrast).
-func mnistFit(ink *image.Gray, rows, cols int) ([]float32, bool) {
+// ink past an edge). lo and hi are ink's darkest and brightest pixel, at
+// least minContrast apart; nil when no ink is left after scaling.
+func mnistFit(ink *image.Gray, lo, hi uint8, rows, cols int) []float32 {
 	b := ink.Bounds()
-	lo, hi := uint8(255), uint8(0)
-	for _, v := range ink.Pix {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if int(hi)-int(lo) < minContrast {
-		return nil, false
-	}
 	for i, v := range ink.Pix {
 		ink.Pix[i] = uint8((int(v-lo)*255 + int(hi-lo)/2) / int(hi-lo))
 	}
@@ -329,7 +340,7 @@ func mnistFit(ink *image.Gray, rows, cols int) ([]float32, bool) {
 		}
 	}
 	if mass == 0 {
-		return nil, false
+		return nil
 	}
 	// Place the digit's top-left corner so that its centre of mass is at
 	// the frame's centre, rounded to whole pixels.
@@ -344,5 +355,5 @@ func mnistFit(ink *image.Gray, rows, cols int) ([]float32, bool) {
 			}
 		}
 	}
-	return px, true
+	return px
 }

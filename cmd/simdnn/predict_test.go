@@ -88,10 +88,13 @@ func TestMNISTFit(t *testing.T) {
 		})
 	}
 
+	// A blank image is an error under either fit.
 	blank := page(t, "blank.png", 40, 40, func(x, y int) bool { return false })
-	_, err := readDigit(blank, 28, 28, "auto", "mnist")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "blank.png: no digit found")
+	for _, fit := range []string{"mnist", "stretch"} {
+		_, err := readDigit(blank, 28, 28, "auto", fit)
+		require.Error(t, err, fit)
+		assert.Contains(t, err.Error(), "blank.png: no digit found", fit)
+	}
 }
 
 // TestPredictTableAligned: the columns line up whatever the inputs' names.
