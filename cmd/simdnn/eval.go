@@ -14,7 +14,7 @@ type evalJSON struct {
 	Model        string     `json:"model"`
 	Sizes        []int      `json:"sizes"`
 	Images       int        `json:"images"`
-	TestLoss     float64    `json:"test_loss"`
+	TestLoss     *float64   `json:"test_loss"` // null when not finite (a model with NaN or Inf weights)
 	TestAccuracy float64    `json:"test_accuracy"`
 	Confusion    [][]int    `json:"confusion"` // [true][predicted]
 	Precision    []*float64 `json:"precision"` // null for a class never predicted
@@ -77,7 +77,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	k := model.Classes()
-	res := evalJSON{Model: *modelPath, Sizes: model.Sizes, Images: test.len(), TestLoss: loss, TestAccuracy: acc,
+	res := evalJSON{Model: *modelPath, Sizes: model.Sizes, Images: test.len(), TestLoss: finite(loss), TestAccuracy: acc,
 		Confusion: make([][]int, k), Precision: make([]*float64, k), Recall: make([]*float64, k)}
 	for i := range res.Confusion {
 		res.Confusion[i] = make([]int, k)

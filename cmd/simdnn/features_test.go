@@ -50,7 +50,8 @@ func TestTrainSaveEvalSameAccuracy(t *testing.T) {
 	var ev evalJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &ev))
 	assert.Equal(t, last["test_accuracy"], ev.TestAccuracy, "eval of the saved model gives exactly train's test accuracy")
-	assert.Equal(t, last["test_loss"], ev.TestLoss)
+	require.NotNil(t, ev.TestLoss)
+	assert.Equal(t, last["test_loss"], *ev.TestLoss)
 	assert.Equal(t, 200, ev.Images)
 	assert.Equal(t, []int{784, 15, 10}, ev.Sizes)
 	total, diag := 0, 0
@@ -574,4 +575,33 @@ func hugePNG(t *testing.T, w, h uint32) []byte {
 	binary.BigEndian.PutUint32(p[20:], h)
 	binary.BigEndian.PutUint32(p[29:], crc32.ChecksumIEEE(p[12:29]))
 	return p
+}
+
+// TestNaNModelJSON: a model with a NaN weight (which net.Load accepts)
+// still gives valid JSON: its loss and probabilities come out null.
+func TestNaNModelJSON(t *testing.T) {
+	dir := fakeMNIST(t, 100, 20)
+	m, err := net.New([]int{784, 15, 10}, 1)
+	require.NoError(t, err)
+	for i := range m.B[1] {
+		m.B[1][i] = float32(math.NaN())
+	}
+	path := filepath.Join(t.TempDir(), "nan.safetensors")
+	require.NoError(t, m.Save(path))
+
+	code, out, errOut := runCLI("eval", "-data", dir, "-model", path, "-json")
+	require.Equal(t, 0, code, errOut)
+	var e map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &e), out)
+	assert.Contains(t, e, "test_loss")
+	assert.Nil(t, e["test_loss"])
+
+	code, out, errOut = runCLI("predict", "-data", dir, "-model", path, "-json", "0")
+	require.Equal(t, 0, code, errOut)
+	var p struct{ Probabilities []*float64 }
+	require.NoError(t, json.Unmarshal([]byte(out), &p), out)
+	require.Len(t, p.Probabilities, 10)
+	for _, v := range p.Probabilities {
+		assert.Nil(t, v)
+	}
 }

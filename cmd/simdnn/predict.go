@@ -36,11 +36,22 @@ type input struct {
 
 // predictJSON is one `predict -json` line.
 type predictJSON struct {
-	Input         string    `json:"input"`
-	Index         *int      `json:"index,omitempty"`
-	Label         *int      `json:"label,omitempty"`
-	Predicted     int       `json:"predicted"`
-	Probabilities []float32 `json:"probabilities"`
+	Input         string `json:"input"`
+	Index         *int   `json:"index,omitempty"`
+	Label         *int   `json:"label,omitempty"`
+	Predicted     int    `json:"predicted"`
+	Probabilities []prob `json:"probabilities"`
+}
+
+// prob is a probability in -json: null when it is NaN (a model with NaN
+// or Inf weights), which JSON has no number for.
+type prob float32
+
+func (p prob) MarshalJSON() ([]byte, error) {
+	if v := float64(p); math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float32(p))
 }
 
 // predictOptions are predict's flags.
@@ -173,7 +184,10 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		p := probs[i*k : (i+1)*k]
 		wrong := in.label >= 0 && in.label != int(pred[i])
 		if *jsonOut {
-			r := predictJSON{Input: in.name, Predicted: int(pred[i]), Probabilities: p}
+			r := predictJSON{Input: in.name, Predicted: int(pred[i]), Probabilities: make([]prob, len(p))}
+			for c, v := range p {
+				r.Probabilities[c] = prob(v)
+			}
 			if in.index >= 0 {
 				r.Index, r.Label = &in.index, &in.label
 			}
