@@ -81,8 +81,8 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.precision, "precision", "fp32", "arithmetic of the dense products: fp32, or bf16 (operands rounded to bfloat16, sums in float32; fast on CPUs with AVX512_BF16, on the float32 kernels elsewhere, the reference on generic)")
 	fs.Float64Var(&f.momentum, "momentum", 0, "momentum in [0, 1): with sgd 0 is plain SGD, more is Keras' momentum; with momentum and nesterov 0 means 0.9")
 	fs.Float64Var(&f.weightDecay, "weight-decay", 0, "weight decay ≥ 0 (PyTorch's weight_decay; decoupled with adamw)")
-	fs.Float64Var(&f.beta1, "beta1", 0.9, "adam and adamw: decay of the first moment, in [0, 1)")
-	fs.Float64Var(&f.beta2, "beta2", 0.999, "adam and adamw: decay of the second moment, in [0, 1)")
+	fs.Float64Var(&f.beta1, "beta1", 0.9, "adam and adamw: decay of the first moment, in (0, 1)")
+	fs.Float64Var(&f.beta2, "beta2", 0.999, "adam and adamw: decay of the second moment, in (0, 1)")
 	fs.Float64Var(&f.eps, "eps", 1e-8, "adam and adamw: added to the denominator, > 0")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
 	fs.IntVar(&f.threads, "threads", runtime.GOMAXPROCS(0), "worker threads; results are bitwise identical for any count")
@@ -125,10 +125,16 @@ func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 		return cfg, usagef("-threads %d: want 1 to %d", f.threads, net.MaxThreads)
 	case !(f.valSplit >= 0 && f.valSplit < 1):
 		return cfg, usagef("-val-split %g: want a fraction in [0, 1)", f.valSplit)
-	case f.beta1 == 0 || f.beta2 == 0:
-		return cfg, usagef("-beta1 %g -beta2 %g: want each in (0, 1)", f.beta1, f.beta2) // 0 would mean the default to net
-	case !(f.eps > 0):
-		return cfg, usagef("-eps %g: want a finite number > 0", f.eps) // 0 would mean the default to net
+	// net takes 0 for the default of these: the CLI has its own defaults,
+	// and refuses 0, and a value that is 0 as a float32 (-eps 1e-50).
+	case !(cfg.Beta1 > 0 && cfg.Beta1 < 1):
+		return cfg, usagef("-beta1 %g: want in (0, 1)", f.beta1)
+	case !(cfg.Beta2 > 0 && cfg.Beta2 < 1):
+		return cfg, usagef("-beta2 %g: want in (0, 1)", f.beta2)
+	case !(cfg.Eps > 0) || math.IsInf(float64(cfg.Eps), 0):
+		return cfg, usagef("-eps %g: want a finite number > 0 (as a float32: from about 1.4e-45 to 3.4e+38)", f.eps)
+	case !(f.gamma > 0 && f.gamma <= 1):
+		return cfg, usagef("-gamma %g: want in (0, 1]", f.gamma)
 	case f.momentum != 0 && (cfg.Optimizer == net.Adam || cfg.Optimizer == net.AdamW):
 		return cfg, usagef("-momentum %g: not with -optimizer %s (its betas are -beta1 and -beta2)", f.momentum, f.optimizer)
 	}
