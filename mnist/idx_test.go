@@ -115,7 +115,11 @@ func TestLoadSet(t *testing.T) {
 
 	writeSet(t, dir, TestImages, TestLabels, 3, []byte{0, 1})
 	_, err = LoadSet(dir, TestImages, TestLabels)
-	assert.EqualError(t, err, "mnist: t10k-images-idx3-ubyte.gz holds 3 images but t10k-labels-idx1-ubyte.gz holds 2 labels")
+	assert.EqualError(t, err, "mnist: "+filepath.Join(dir, TestImages)+" holds 3 images but "+filepath.Join(dir, TestLabels)+" holds 2 labels")
+	// The message names the files read: here the raw labels, .gz dropped.
+	writeSet(t, dir, TrainImages, "train-labels-idx1-ubyte", 4, []byte{0, 9, 3})
+	_, err = LoadSet(dir, TrainImages, TrainLabels)
+	assert.EqualError(t, err, "mnist: "+filepath.Join(dir, TrainImages)+" holds 4 images but "+filepath.Join(dir, "train-labels-idx1-ubyte")+" holds 3 labels")
 	// Other IDX sets have other classes: labels are kept as read.
 	writeSet(t, dir, TestImages, TestLabels, 2, []byte{0, 25})
 	s, err = LoadSet(dir, TestImages, TestLabels)

@@ -113,11 +113,11 @@ func LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 
 // LoadSet is the package's LoadSet through l's cache.
 func (l Loader) LoadSet(dir, imagesName, labelsName string) (*Set, error) {
-	pixels, count, rows, cols, err := l.readFile(dir, imagesName, readImages)
+	imagesPath, pixels, count, rows, cols, err := l.readFile(dir, imagesName, readImages)
 	if err != nil {
 		return nil, err
 	}
-	labels, _, _, _, err := l.readFile(dir, labelsName, func(r io.Reader) ([]byte, int, int, int, error) {
+	labelsPath, labels, _, _, _, err := l.readFile(dir, labelsName, func(r io.Reader) ([]byte, int, int, int, error) {
 		l, err := readLabels(r)
 		return l, len(l), 0, 0, err
 	})
@@ -125,7 +125,7 @@ func (l Loader) LoadSet(dir, imagesName, labelsName string) (*Set, error) {
 		return nil, err
 	}
 	if len(labels) != count {
-		return nil, fmt.Errorf("mnist: %s holds %d images but %s holds %d labels", imagesName, count, labelsName, len(labels))
+		return nil, fmt.Errorf("mnist: %s holds %d images but %s holds %d labels", imagesPath, count, labelsPath, len(labels))
 	}
 	s := &Set{Pixels: pixels, Labels: make([]int32, count), Rows: rows, Cols: cols}
 	for i, l := range labels {
@@ -146,24 +146,24 @@ func pixelValues() *[256]float32 {
 
 // readFile opens name in dir (or name without ".gz"), decompresses it
 // when gzipped (through l's cache) and parses the bytes with read,
-// prefixing errors with the file's name.
-func (l Loader) readFile(dir, name string, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, error) {
+// prefixing errors with its path; it returns the path it read.
+func (l Loader) readFile(dir, name string, read func(io.Reader) ([]byte, int, int, int, error)) (string, []byte, int, int, int, error) {
 	path := filepath.Join(dir, name)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) && strings.HasSuffix(name, ".gz") {
 		if g, err2 := os.Open(strings.TrimSuffix(path, ".gz")); err2 == nil {
-			f, err, name = g, nil, strings.TrimSuffix(name, ".gz")
+			f, err, path = g, nil, strings.TrimSuffix(path, ".gz")
 		}
 	}
 	if err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("mnist: %w", err)
+		return "", nil, 0, 0, 0, fmt.Errorf("mnist: %w", err)
 	}
 	defer f.Close()
 	b, c, r, cc, err := l.readCached(f, read)
 	if err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: %w", name, err)
+		return "", nil, 0, 0, 0, fmt.Errorf("mnist: %s: %w", path, err)
 	}
-	return b, c, r, cc, nil
+	return path, b, c, r, cc, nil
 }
 
 // Dir finds the directory holding the MNIST files: dir when not empty,

@@ -5,8 +5,9 @@
 // The reader is as careful as the IDX reader of package mnist: every row
 // must have the same number of columns; a label must be a non-negative
 // integer below MaxClasses, a feature a finite number; an empty file, a
-// file of only a header, and blank rows in the middle are errors; each
-// error names the file's line and column. What it keeps grows with the
+// file of only a header, and a row of only spaces are errors (empty
+// lines are skipped, as encoding/csv skips them); each error names the
+// file's line and column. What it keeps grows with the
 // rows actually read, never with what a file claims.
 package tabular
 

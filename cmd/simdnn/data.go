@@ -150,6 +150,9 @@ func (d *dataFlags) load(ctx context.Context) (*dataset, error) {
 		err = terr
 	}
 	if err != nil {
+		if !idx {
+			err = envNote(err, d.dir)
+		}
 		return nil, err
 	}
 	if ds.train != nil && ds.train.width != ds.test.width {

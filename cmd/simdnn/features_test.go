@@ -613,3 +613,19 @@ func TestNaNModelJSON(t *testing.T) {
 		assert.Nil(t, v)
 	}
 }
+
+// TestMissingMNISTNamesEnv: when the files' directory came from
+// $SIMDNN_MNIST, a failure to read them says so; with -data it does not.
+func TestMissingMNISTNamesEnv(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	t.Setenv("SIMDNN_MNIST", missing)
+	for _, args := range [][]string{{"train", "-epochs", "1"}, {"samples", "-out", filepath.Join(t.TempDir(), "g.png")}} {
+		code, _, errOut := runCLI(args...)
+		assert.Equal(t, 1, code, errOut)
+		assert.Contains(t, errOut, filepath.Join(missing, "train-images-idx3-ubyte.gz")+": no such file or directory (the directory is $SIMDNN_MNIST's; -data names another)", args)
+	}
+	code, _, errOut := runCLI("train", "-epochs", "1", "-data", missing)
+	assert.Equal(t, 1, code, errOut)
+	assert.NotContains(t, errOut, "SIMDNN_MNIST")
+}
+

@@ -24,7 +24,18 @@ func loadMNIST(ctx context.Context, data string) (train, test *mnist.Set, err er
 	if err != nil {
 		return nil, nil, err
 	}
-	return loader().Load(dir)
+	train, test, err = loader().Load(dir)
+	return train, test, envNote(err, data)
+}
+
+// envNote adds to err, a failure to read the MNIST files, that their
+// directory is $SIMDNN_MNIST's when no -data named one and the variable
+// did.
+func envNote(err error, data string) error {
+	if err != nil && data == "" && os.Getenv(mnist.EnvDir) != "" {
+		return fmt.Errorf("%w (the directory is $%s's; -data names another)", err, mnist.EnvDir)
+	}
+	return err
 }
 
 // envCache names the directory of the decompressed IDX files
