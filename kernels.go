@@ -229,7 +229,7 @@ func (ks Kernels) ReLUBackward(dy, y []float32) {
 // number of rows whose first arg-max is the label: the label's logit is
 // greater than every earlier one and no smaller than every later one, so a
 // row holding a NaN is never correct. m = 0 gives loss 0. Every label must
-// lie in [0, n).
+// lie in [0, n): one outside panics, naming its row.
 func SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m, n int) (loss float32, correct int) {
 	return ActiveKernels().SoftmaxCrossEntropy(grad, logits, labels, m, n)
 }
@@ -371,6 +371,7 @@ func newAdamStep(lr, beta1, beta2, eps, wd float32, step int, decoupled bool) ad
 // m and v are the moment estimates, zero before step 1. eps is added to
 // √v/s2, as torch does, not to √v. sqrt and division are correctly
 // rounded everywhere, so every implementation gives the reference's bits.
+// A step below 1, like a slice of the wrong length, panics.
 func Adam(w, m, v, g []float32, lr, beta1, beta2, eps, wd float32, step int) {
 	ActiveKernels().Adam(w, m, v, g, lr, beta1, beta2, eps, wd, step)
 }

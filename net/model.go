@@ -1,6 +1,8 @@
 // Package net trains small multi-layer perceptrons on float32 data with the
 // simdnn kernels: ReLU hidden layers, a softmax output trained with
-// categorical cross-entropy, and mini-batch SGD.
+// categorical cross-entropy, and mini-batch SGD (plain, Keras' momentum,
+// torch's momentum or Nesterov) or Adam and AdamW, as Config.Optimizer
+// picks.
 //
 // Training is deterministic: a batch is cut into fixed blocks of BlockRows
 // rows whatever the thread count, each block's gradients are computed on
@@ -14,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Model is an MLP: Sizes[0] inputs, then one dense layer per further entry
@@ -109,8 +112,11 @@ func (m *Model) Clone() *Model {
 }
 
 // CopyFrom overwrites m's parameters with src's, which must have the same
-// sizes.
+// sizes: other sizes panic, naming both.
 func (m *Model) CopyFrom(src *Model) {
+	if !slices.Equal(m.Sizes, src.Sizes) {
+		panic(fmt.Sprintf("net: Model.CopyFrom: src's sizes %v, want %v", src.Sizes, m.Sizes))
+	}
 	for l := range m.Layers() {
 		copy(m.W[l], src.W[l])
 		copy(m.B[l], src.B[l])

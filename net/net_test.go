@@ -580,3 +580,19 @@ func TestPatienceRestoresBestOnCancel(t *testing.T) {
 	require.NoError(t, err)
 	assert.InDelta(t, bestLoss, loss, 1e-6, "the best epoch's weights, not those of the batch in flight")
 }
+
+func TestCopyFrom(t *testing.T) {
+	a, err := New([]int{4, 3, 2}, 1)
+	require.NoError(t, err)
+	b, err := New([]int{4, 3, 2}, 2)
+	require.NoError(t, err)
+	a.CopyFrom(b)
+	assert.Equal(t, b, a)
+	// Other sizes are a programmer error, not a partial copy.
+	c, err := New([]int{4, 5, 2}, 3)
+	require.NoError(t, err)
+	assert.PanicsWithValue(t, "net: Model.CopyFrom: src's sizes [4 5 2], want [4 3 2]", func() { a.CopyFrom(c) })
+	d, err := New([]int{4, 3}, 3)
+	require.NoError(t, err)
+	assert.PanicsWithValue(t, "net: Model.CopyFrom: src's sizes [4 3], want [4 3 2]", func() { a.CopyFrom(d) })
+}

@@ -8,8 +8,9 @@ import (
 )
 
 // Train runs cfg on model over data, updating model in place: mini-batch
-// SGD (with momentum when cfg.Momentum > 0, at the learning rate
-// cfg.Schedule sets for each batch) on the rows in an order
+// steps of cfg.Optimizer (SGD, with momentum when cfg.Momentum > 0, by
+// default; Adam or AdamW), at the learning rate cfg.Schedule sets for
+// each batch, on the rows in an order
 // shuffled anew every epoch from cfg.Seed. Every row of data needs a
 // label. It returns the epochs completed. It stops early, returning the
 // epochs so far and an error, when ctx is cancelled (after the batch in
