@@ -628,4 +628,3 @@ func TestMissingMNISTNamesEnv(t *testing.T) {
 	assert.Equal(t, 1, code, errOut)
 	assert.NotContains(t, errOut, "SIMDNN_MNIST")
 }
-
