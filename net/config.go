@@ -6,7 +6,7 @@ import (
 	"slices"
 )
 
-// MaxThreads bounds Config.Threads.
+// MaxThreads bounds Config.Threads and a Predictor's threads.
 const MaxThreads = 1024
 
 // Config is a training job. The zero value is not usable; DefaultConfig

@@ -80,14 +80,14 @@ type blockResult struct {
 }
 
 // NewPredictor returns a Predictor of m on threads threads (0: GOMAXPROCS
-// at the time of the call). It validates m's shapes and allocates no
-// buffers yet.
+// at the time of the call; at most MaxThreads). It validates m's shapes
+// and allocates no buffers yet.
 func NewPredictor(m *Model, threads int) (*Predictor, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	if threads < 0 {
-		return nil, fmt.Errorf("net: predictor threads = %d, want ≥ 0 (0 for GOMAXPROCS)", threads)
+	if threads < 0 || threads > MaxThreads {
+		return nil, fmt.Errorf("net: predictor threads = %d, want 0 (GOMAXPROCS) to %d", threads, MaxThreads)
 	}
 	if threads == 0 {
 		threads = runtime.GOMAXPROCS(0)

@@ -166,8 +166,12 @@ func fits(job string, n need) error {
 // the system reports available, the process's cgroup limit less its usage,
 // and the Go memory limit (GOMEMLIMIT) less what the runtime holds; where
 // none of them can be read (outside Linux, without a Go limit) every job
-// fits. New and Train each check their own part.
+// fits. New and Train each check their own part. Sizes New refuses give
+// New's error.
 func CheckMemory(sizes []int, data Rows, cfg Config) error {
+	if err := checkSizes(sizes); err != nil {
+		return err // New's error
+	}
 	n := modelNeed(sizes)
 	t := trainNeed(sizes, data, cfg)
 	n.total = addSat(n.total, t.total)

@@ -34,13 +34,8 @@ type Model struct {
 // cannot fit in the memory the process can have is refused with a
 // *MemoryError before any weight is allocated.
 func New(sizes []int, seed uint64) (*Model, error) {
-	if len(sizes) < 2 {
-		return nil, fmt.Errorf("net: %d layer sizes, want at least 2 (inputs and classes)", len(sizes))
-	}
-	for i, s := range sizes {
-		if s <= 0 {
-			return nil, fmt.Errorf("net: layer size %d is %d, want > 0", i, s)
-		}
+	if err := checkSizes(sizes); err != nil {
+		return nil, err
 	}
 	if err := fits("a model "+sizeList(sizes), modelNeed(sizes)); err != nil {
 		return nil, err
@@ -78,19 +73,40 @@ func (m *Model) Params() int {
 	return n
 }
 
-// Validate checks that the weights and biases have the shapes Sizes gives.
+// checkSizes reports layer sizes no model can have: fewer than two, one
+// not positive, or a layer whose weights and bias (in·out + out values)
+// would not fit in an int.
+func checkSizes(sizes []int) error {
+	if len(sizes) < 2 {
+		return fmt.Errorf("net: %d layer sizes, want at least 2 (inputs and classes)", len(sizes))
+	}
+	for i, s := range sizes {
+		if s <= 0 {
+			return fmt.Errorf("net: layer size %d is %d, want > 0", i, s)
+		}
+	}
+	for l := range len(sizes) - 1 {
+		if in, out := sizes[l], sizes[l+1]; in >= math.MaxInt/out {
+			return fmt.Errorf("net: layer %d is %d×%d, more weights than an int counts", l, in, out)
+		}
+	}
+	return nil
+}
+
+// Validate checks that the weights and biases have the shapes Sizes gives
+// (a nil m is an error too).
 func (m *Model) Validate() error {
-	if len(m.Sizes) < 2 {
-		return fmt.Errorf("net: model has %d layer sizes, want at least 2", len(m.Sizes))
+	if m == nil {
+		return errors.New("net: nil model")
+	}
+	if err := checkSizes(m.Sizes); err != nil {
+		return err
 	}
 	if len(m.W) != m.Layers() || len(m.B) != m.Layers() {
 		return fmt.Errorf("net: model has %d weight and %d bias tensors for %d layers", len(m.W), len(m.B), m.Layers())
 	}
 	for l := range m.Layers() {
 		in, out := m.Sizes[l], m.Sizes[l+1]
-		if in <= 0 || out <= 0 {
-			return fmt.Errorf("net: layer %d is %d×%d, want positive sizes", l, in, out)
-		}
 		if len(m.W[l]) != in*out {
 			return fmt.Errorf("net: layer %d weights hold %d values, want %d×%d", l, len(m.W[l]), in, out)
 		}
