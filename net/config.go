@@ -73,9 +73,12 @@ type Config struct {
 	// stops training and is returned.
 	OnEpoch func(EpochStats) error
 	// OnBatch, when set, is called after every batch with the epoch
-	// (1-based) and the batches done and total in it. The model passed to
-	// Train receives the trained weights at the end of every epoch (before
-	// OnEpoch), not after every batch.
+	// (1-based) and the batches done and total in it, for progress only:
+	// the model passed to Train holds an epoch's trained weights at the
+	// end of the epoch (before OnEpoch), but within it either the weights
+	// of the last batch (a model whose layers need no padding is trained
+	// in place) or those the epoch began with (a padded copy is trained),
+	// so OnBatch should not read it.
 	OnBatch func(epoch, done, total int)
 }
 

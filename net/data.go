@@ -72,6 +72,22 @@ func (r Rows) check(m *Model, labels bool) (int, error) {
 	return rows, nil
 }
 
+// checkFinite reports the first value of float rows of in values each
+// that is NaN or infinite, by row and column. Training on one turns every
+// loss it reaches NaN, which Train would report as divergence, naming no
+// row.
+func (r Rows) checkFinite(in int) error {
+	if finite(r.floats) {
+		return nil
+	}
+	for i, v := range r.floats {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("net: input value %g at row %d, column %d: want a finite number", v, i/in, i%in)
+		}
+	}
+	return nil
+}
+
 // block returns rows lo to lo+n−1 (of k values each) as float32: the
 // caller's values themselves for float rows, else the bytes converted into
 // buf (at least n·k long), with idx (at least n long) as scratch.

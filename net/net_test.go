@@ -3,6 +3,7 @@ package net
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -510,6 +511,7 @@ func TestConfigErrors(t *testing.T) {
 		{"epochs", func(c *Config) { c.Epochs = 0 }, "net: Config.Epochs = 0, want > 0"},
 		{"batch", func(c *Config) { c.BatchSize = -1 }, "net: Config.BatchSize = -1, want > 0"},
 		{"batch too big", func(c *Config) { c.BatchSize = 101 }, "net: batch size 101 is larger than the 100 training rows"},
+		{"epochs overflow", func(c *Config) { c.Epochs = math.MaxInt }, "net: 9223372036854775807 epochs of 10 batches: more batches than an int counts"},
 		{"lr zero", func(c *Config) { c.LR = 0 }, "net: Config.LR = 0, want a finite number > 0"},
 		{"lr NaN", func(c *Config) { c.LR = float32(math.NaN()) }, "net: Config.LR = NaN, want a finite number > 0"},
 		{"lr Inf", func(c *Config) { c.LR = float32(math.Inf(1)) }, "net: Config.LR = +Inf, want a finite number > 0"},
@@ -529,7 +531,7 @@ func TestConfigErrors(t *testing.T) {
 			c.edit(&cfg)
 			_, err := Train(context.Background(), m, FloatRows(x, y), cfg)
 			assert.EqualError(t, err, c.msg)
-			if c.name != "batch too big" {
+			if c.name != "batch too big" && c.name != "epochs overflow" { // checks that need the data
 				assert.EqualError(t, cfg.Validate(), c.msg, "Validate and Train agree")
 				var ce *ConfigError
 				assert.ErrorAs(t, cfg.Validate(), &ce)
@@ -545,6 +547,16 @@ func TestConfigErrors(t *testing.T) {
 	bad[5] = 2
 	_, err = Train(context.Background(), m, FloatRows(x, bad), good)
 	assert.EqualError(t, err, "net: label 2 at row 5 is outside 0..1")
+	// A NaN or infinite input is bad data, named, not a divergence.
+	nan := append([]float32(nil), x...)
+	nan[517%len(nan)] = float32(math.NaN())
+	_, err = Train(context.Background(), m, FloatRows(nan, y), good)
+	assert.EqualError(t, err, fmt.Sprintf("net: input value NaN at row %d, column %d: want a finite number", 517%len(nan)/4, 517%len(nan)%4))
+	nan[517%len(nan)] = float32(math.Inf(-1))
+	withVal := good
+	withVal.Val = FloatRows(nan, y)
+	_, err = Train(context.Background(), m, FloatRows(x, y), withVal)
+	assert.EqualError(t, err, fmt.Sprintf("validation data: net: input value -Inf at row %d, column %d: want a finite number", 517%len(nan)/4, 517%len(nan)%4))
 	broken := m.Clone()
 	broken.W[1] = broken.W[1][:5]
 	_, _, err = broken.Evaluate(FloatRows(x, y))

@@ -70,10 +70,19 @@ func activations(n int) string {
 	return strings.Repeat("relu,", n-1) + "softmax"
 }
 
-// MarshalSafetensors encodes m as a safetensors file.
-func (m *Model) MarshalSafetensors() ([]byte, error) {
+// MarshalSafetensors encodes m as a safetensors file. A model whose file
+// would pass MaxModelBytes, which Load refuses, is an error.
+func (m *Model) MarshalSafetensors() ([]byte, error) { return m.marshal(MaxModelBytes) }
+
+// marshal is MarshalSafetensors with files of more than limit bytes
+// refused.
+func (m *Model) marshal(limit int) ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
+	}
+	tooBig := fmt.Errorf("net: model %s: its file would hold more than %d bytes, the most Load reads", sizeList(m.Sizes), limit)
+	if m.Params() > limit/4 {
+		return nil, tooBig
 	}
 	data := make([]byte, 0, 4*m.Params())
 	header := map[string]any{}
@@ -101,6 +110,9 @@ func (m *Model) MarshalSafetensors() ([]byte, error) {
 	// reference implementation does.
 	for len(h)%8 != 0 {
 		h = append(h, ' ')
+	}
+	if 8+len(h)+len(data) > limit {
+		return nil, tooBig
 	}
 	out := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+len(h)+len(data)), uint64(len(h)))
 	out = append(out, h...)
@@ -357,10 +369,16 @@ func parseHeader(h []byte) (map[string]string, map[string]tensorInfo, error) {
 			return nil, nil, fmt.Errorf("%q: %w", name, eofToUnexpected(err))
 		}
 		if name == "__metadata__" {
+			if err := checkKeys(raw); err != nil {
+				return nil, nil, fmt.Errorf("__metadata__: %w", err)
+			}
 			if err := json.Unmarshal(raw, &meta); err != nil {
 				return nil, nil, fmt.Errorf("__metadata__ must map names to strings: %w", err)
 			}
 			continue
+		}
+		if err := checkKeys(raw, "dtype", "shape", "data_offsets"); err != nil {
+			return nil, nil, fmt.Errorf("tensor %q: %w", name, err)
 		}
 		var ti tensorInfo
 		d := json.NewDecoder(bytes.NewReader(raw))
@@ -381,6 +399,38 @@ func parseHeader(h []byte) (map[string]string, map[string]tensorInfo, error) {
 		return nil, nil, fmt.Errorf("unexpected bytes after the JSON object at offset %d", dec.InputOffset())
 	}
 	return meta, tensors, nil
+}
+
+// checkKeys reports a key that appears twice in the JSON object raw and,
+// when allowed are given, one that is not exactly one of them: decoding
+// into a map or a struct would keep the last of two silently, and
+// encoding/json matches a struct's fields without regard to case. raw
+// that is not an object passes: the decoding after it says what is wrong.
+func checkKeys(raw json.RawMessage, allowed ...string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := tok.(string)
+		if seen[key] {
+			return fmt.Errorf("%q appears twice", key)
+		}
+		seen[key] = true
+		if allowed != nil && !slices.Contains(allowed, key) {
+			return fmt.Errorf("unknown field %q (want %s)", key, strings.Join(allowed, ", "))
+		}
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil
+		}
+	}
+	return nil
 }
 
 // checkOffsets checks that every tensor lies inside the data and that

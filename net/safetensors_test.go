@@ -125,7 +125,12 @@ func TestLoadRejects(t *testing.T) {
 		{"trailing junk", rawFile(ok+"x", d16), "unexpected bytes after the JSON object"},
 		{"duplicate", rawFile(`{"dense_0.bias":`+bOK+`,"dense_0.bias":`+bOK+`}`, d16), `"dense_0.bias" appears twice`},
 		{"metadata not strings", rawFile(`{"__metadata__":{"sizes":[1,2]}}`, nil), "__metadata__ must map names to strings"},
-		{"unknown field", rawFile(tensors(`{"dtype":"F32","shape":[1,2],"data_offsets":[0,8],"x":1}`, bOK), d16), `tensor "dense_0.kernel": json: unknown field "x"`},
+		{"unknown field", rawFile(tensors(`{"dtype":"F32","shape":[1,2],"data_offsets":[0,8],"x":1}`, bOK), d16), `tensor "dense_0.kernel": unknown field "x" (want dtype, shape, data_offsets)`},
+		// encoding/json alone would match these without regard to case and
+		// keep the last of two of a name.
+		{"field in other case", rawFile(tensors(`{"DTYPE":"F32","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), `tensor "dense_0.kernel": unknown field "DTYPE" (want dtype, shape, data_offsets)`},
+		{"field twice", rawFile(tensors(`{"dtype":"I32","dtype":"F32","shape":[1,2],"data_offsets":[0,8]}`, bOK), d16), `tensor "dense_0.kernel": "dtype" appears twice`},
+		{"metadata twice", rawFile(`{"__metadata__":{"crc32c":"deadbeef","crc32c":"00000000"},`+ok[1:], d16), `__metadata__: "crc32c" appears twice`},
 		{"missing field", rawFile(tensors(`{"dtype":"F32","shape":[1,2]}`, bOK), d16), `tensor "dense_0.kernel": want dtype, shape and data_offsets`},
 		{"negative shape", rawFile(tensors(`{"dtype":"F32","shape":[-1,2],"data_offsets":[0,8]}`, bOK), d16), `tensor "dense_0.kernel": json: cannot unmarshal number -1`},
 		{"offsets past data", rawFile(tensors(`{"dtype":"F32","shape":[1,2],"data_offsets":[0,80]}`, bOK), d16), `tensor "dense_0.kernel": data_offsets [0, 80] are not inside the 16 data bytes`},
@@ -369,4 +374,21 @@ func TestLoadFileChangedSize(t *testing.T) {
 	m, err := readModel(bytes.NewReader(b), uint64(len(b)))
 	require.NoError(t, err)
 	bitsEqual(t, must(New([]int{3, 2}, 1)), m)
+}
+
+// TestMarshalRefusesWhatLoadRefuses: a file past the limit Load reads
+// (MaxModelBytes) is not written, whether the weights or the header push
+// it over; one at the limit is.
+func TestMarshalRefusesWhatLoadRefuses(t *testing.T) {
+	m, err := New([]int{4, 3, 2}, 1)
+	require.NoError(t, err)
+	b, err := m.MarshalSafetensors()
+	require.NoError(t, err)
+	got, err := m.marshal(len(b))
+	require.NoError(t, err)
+	assert.Equal(t, b, got)
+	_, err = m.marshal(len(b) - 1) // the header's bytes push it over
+	assert.EqualError(t, err, fmt.Sprintf("net: model 4-3-2: its file would hold more than %d bytes, the most Load reads", len(b)-1))
+	_, err = m.marshal(4*m.Params() - 4) // the weights alone do
+	assert.EqualError(t, err, fmt.Sprintf("net: model 4-3-2: its file would hold more than %d bytes, the most Load reads", 4*m.Params()-4))
 }

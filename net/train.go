@@ -12,13 +12,16 @@ import (
 // default; Adam or AdamW), at the learning rate cfg.Schedule sets for
 // each batch, on the rows in an order
 // shuffled anew every epoch from cfg.Seed. Every row of data needs a
-// label. It returns the epochs completed. It stops early, returning the
+// label, and every float value must be finite (an error names the first
+// that is not). It returns the epochs completed. It stops early, returning the
 // epochs so far and an error, when ctx is cancelled (after the batch in
 // flight; model then holds the weights at the end of the last complete
 // epoch, the ones the history describes, or with Patience the best
 // epoch's), when OnEpoch fails, or when the loss turns NaN or infinite
 // (the error wraps ErrDiverged and names the epoch and batch; model then
-// holds the weights from before the update that diverged). A job that
+// holds the weights that batch's loss was computed with, not updated by
+// it: the update before may already have made them NaN or infinite, so
+// keep a copy from OnEpoch to fall back on). A job that
 // cannot fit in the memory the process can have (CheckMemory) is refused
 // with a *MemoryError before Train allocates.
 //
@@ -59,15 +62,24 @@ func train(ctx context.Context, model *Model, data Rows, cfg Config, pad int) (H
 	if err != nil {
 		return nil, err
 	}
+	if err := data.checkFinite(model.Inputs()); err != nil {
+		return nil, err
+	}
 	switch {
 	case rows == 0:
 		return nil, fmt.Errorf("net: no training rows")
 	case cfg.BatchSize > rows:
 		return nil, fmt.Errorf("net: batch size %d is larger than the %d training rows", cfg.BatchSize, rows)
+	case cfg.Epochs > math.MaxInt/((rows+cfg.BatchSize-1)/cfg.BatchSize):
+		// The schedule counts the run's batches in an int.
+		return nil, fmt.Errorf("net: %d epochs of %d batches: more batches than an int counts", cfg.Epochs, (rows+cfg.BatchSize-1)/cfg.BatchSize)
 	}
 	valRows := 0
 	if !cfg.Val.empty() {
 		if valRows, err = cfg.Val.check(model, true); err != nil {
+			return nil, fmt.Errorf("validation data: %w", err)
+		}
+		if err := cfg.Val.checkFinite(model.Inputs()); err != nil {
 			return nil, fmt.Errorf("validation data: %w", err)
 		}
 	}
