@@ -147,7 +147,10 @@ func inputGradBF16Generic(dx, w, dy []float32, m, k, n int) {
 // DenseForwardBF16 is DenseForward with the product's operands in
 // bfloat16: y = RoundBF16(x)·RoundBF16(w) + b, the sums in float32 as the
 // comment at the top of bf16.go defines them (the same bits on every
-// implementation), then y = max(y, 0) when relu is set.
+// implementation), then y = max(y, 0) when relu is set. The rounded
+// operands go to buffers kept between calls while they take at most 4
+// MiB; a call on larger operands allocates them (DenseBackwardBF16 the
+// same).
 func DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
 	ActiveKernels().DenseForwardBF16(y, x, w, b, m, k, n, relu)
 }
@@ -155,8 +158,10 @@ func DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
 // DenseForwardBF16 is the package's DenseForwardBF16 on ks's
 // implementation.
 func (ks Kernels) DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
-	checkForward("DenseForwardBF16", y, x, w, b, m, k, n)
-	ks.set.denseForwardBF16(y, x, w, b, m, k, n, relu)
+	if !checkForward("DenseForwardBF16", y, x, w, b, m, k, n) {
+		return
+	}
+	ks.must("DenseForwardBF16").denseForwardBF16(y, x, w, b, m, k, n, relu)
 }
 
 // DenseBackwardBF16 is DenseBackward with the operands of dw = xᵀ·dy and
@@ -169,8 +174,10 @@ func DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
 // DenseBackwardBF16 is the package's DenseBackwardBF16 on ks's
 // implementation.
 func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
-	checkBackward("DenseBackwardBF16", dw, db, dx, x, w, dy, m, k, n)
-	ks.set.denseBackwardBF16(dw, db, dx, x, w, dy, m, k, n)
+	if !checkBackward("DenseBackwardBF16", dw, db, dx, x, w, dy, m, k, n) {
+		return
+	}
+	ks.must("DenseBackwardBF16").denseBackwardBF16(dw, db, dx, x, w, dy, m, k, n)
 }
 
 // BF16Native reports whether ks runs the bf16 kernels in instructions of
@@ -178,7 +185,7 @@ func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int)
 // AVX512_BF16 run them on their float32 tiles (bf16_tiles.go; on avx2
 // at 0.55–0.95× the float32 kernels' speed on wide layers, less on
 // narrow ones); generic runs the reference, in Go, many times slower.
-func (ks Kernels) BF16Native() bool { return ks.set.bf16Native }
+func (ks Kernels) BF16Native() bool { return ks.must("BF16Native").bf16Native }
 
 // pairBuf holds a bf16 kernel's operands: as words of two bf16 (each
 // implementation with bf16 instructions fills them its own way), or

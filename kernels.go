@@ -5,9 +5,11 @@
 // All matrices are flat, row-major []float32. x is m×k (m rows of k
 // inputs), w is k×n (row p holds the n weights fed by input p, the layout
 // of a Keras Dense kernel) and b has n entries. Any m, k, n ≥ 0 and any
-// slice offsets are accepted. A slice of the wrong length is a programmer error: the
-// kernel panics with a message naming the kernel, the argument and both
-// sizes, before any assembly runs. Kernels never allocate, never start
+// slice offsets are accepted. A slice of the wrong length, dimensions whose
+// products overflow an int, and a dense kernel's output that overlaps
+// another of its arguments are programmer errors: the kernel panics with
+// a message naming the kernel, the arguments and the sizes, before any
+// assembly runs. The float32 kernels never allocate, never start
 // goroutines and are safe to call concurrently on disjoint outputs.
 //
 // The implementation in use is chosen at start-up (the best this CPU runs;
@@ -22,6 +24,7 @@ package simdnn
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/simdnn/simdnn/internal/impl"
 	"github.com/simdnn/simdnn/internal/race"
@@ -71,10 +74,18 @@ func active() *kernelSet { return sets[impl.Active()] }
 // SetImpl does later: a caller that makes several calls which must agree
 // bit for bit (the steps of a training run, which implementations round
 // differently) takes a Kernels once and calls through it. The zero
-// Kernels is not usable.
+// Kernels is not usable: its methods panic, and its Impl is "".
 type Kernels struct {
 	set *kernelSet
 	id  int
+}
+
+// must is ks's kernels; the zero Kernels panics, naming the method.
+func (ks Kernels) must(method string) *kernelSet {
+	if ks.set == nil {
+		panic("simdnn.Kernels." + method + ": the zero Kernels; take one from ActiveKernels")
+	}
+	return ks.set
 }
 
 // ActiveKernels returns the kernels of the implementation active now.
@@ -83,8 +94,13 @@ func ActiveKernels() Kernels {
 	return Kernels{set: sets[id], id: id}
 }
 
-// Impl names ks's implementation.
-func (ks Kernels) Impl() string { return impl.Name(ks.id) }
+// Impl names ks's implementation ("" for the zero Kernels).
+func (ks Kernels) Impl() string {
+	if ks.set == nil {
+		return ""
+	}
+	return impl.Name(ks.id)
+}
 
 // Impl names the active implementation: "avx512", "avx2", "neon" or
 // "generic".
@@ -144,13 +160,16 @@ func DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
 
 // DenseForward is the package's DenseForward on ks's implementation.
 func (ks Kernels) DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
-	checkForward("DenseForward", y, x, w, b, m, k, n)
-	ks.set.denseForward(y, x, w, b, m, k, n, relu)
+	if !checkForward("DenseForward", y, x, w, b, m, k, n) {
+		return // nothing to write (m or n is 0, however large the other)
+	}
+	ks.must("DenseForward").denseForward(y, x, w, b, m, k, n, relu)
 }
 
 // checkBackward panics unless the arguments fit a DenseBackward of
-// m×k×n, and tells the race detector what the kernel reads and writes.
-func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
+// m×k×n, and tells the race detector what the kernel reads and writes. It
+// reports whether there is anything to write.
+func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) bool {
 	checkDims(kernel, "mkn", m, k, n)
 	checkLen(kernel, "dw", len(dw), k*n)
 	checkLen(kernel, "db", len(db), n)
@@ -160,6 +179,7 @@ func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
 	checkLen(kernel, "x", len(x), m*k)
 	checkLen(kernel, "w", len(w), k*n)
 	checkLen(kernel, "dy", len(dy), m*n)
+	checkApart(kernel, []string{"dw", "db", "dx", "x", "w", "dy"}, 3, dw, db, dx, x, w, dy)
 	race.Read(x)
 	race.Read(w)
 	race.Read(dy)
@@ -168,20 +188,47 @@ func checkBackward(kernel string, dw, db, dx, x, w, dy []float32, m, k, n int) {
 	if dx != nil {
 		race.Write(dx)
 	}
+	return len(dw)+len(db)+len(dx) > 0
 }
 
 // checkForward panics unless the arguments fit a DenseForward of m×k×n,
-// and tells the race detector what the kernel reads and writes.
-func checkForward(kernel string, y, x, w, b []float32, m, k, n int) {
+// and tells the race detector what the kernel reads and writes. It
+// reports whether there is anything to write.
+func checkForward(kernel string, y, x, w, b []float32, m, k, n int) bool {
 	checkDims(kernel, "mkn", m, k, n)
 	checkLen(kernel, "y", len(y), m*n)
 	checkLen(kernel, "x", len(x), m*k)
 	checkLen(kernel, "w", len(w), k*n)
 	checkLen(kernel, "b", len(b), n)
+	checkApart(kernel, []string{"y", "x", "w", "b"}, 1, y, x, w, b)
 	race.Read(x)
 	race.Read(w)
 	race.Read(b)
 	race.Write(y)
+	return len(y) > 0
+}
+
+// checkApart panics when one of the first outs slices (the outputs)
+// shares memory with any other: the kernels write their outputs while
+// they read the inputs, so an output over an input gives results that
+// differ from implementation to implementation.
+func checkApart(kernel string, names []string, outs int, s ...[]float32) {
+	for i := range outs {
+		for j := range s {
+			if j != i && overlap(s[i], s[j]) {
+				panic(fmt.Sprintf("simdnn.%s: %s overlaps %s, want outputs apart from every other argument", kernel, names[i], names[j]))
+			}
+		}
+	}
+}
+
+// overlap reports whether a and b share memory.
+func overlap(a, b []float32) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	a0, b0 := uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return a0 < b0+4*uintptr(len(b)) && b0 < a0+4*uintptr(len(a))
 }
 
 // DenseBackward computes dw = xᵀ·dy (k×n, overwritten), db = the column
@@ -193,8 +240,10 @@ func DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
 
 // DenseBackward is the package's DenseBackward on ks's implementation.
 func (ks Kernels) DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
-	checkBackward("DenseBackward", dw, db, dx, x, w, dy, m, k, n)
-	ks.set.denseBackward(dw, db, dx, x, w, dy, m, k, n)
+	if !checkBackward("DenseBackward", dw, db, dx, x, w, dy, m, k, n) {
+		return
+	}
+	ks.must("DenseBackward").denseBackward(dw, db, dx, x, w, dy, m, k, n)
 }
 
 // ReLU sets x[i] = 0 wherever x[i] < 0, in place (NaN and -0 pass through).
@@ -205,7 +254,7 @@ func ReLU(x []float32) {
 // ReLU is the package's ReLU on ks's implementation.
 func (ks Kernels) ReLU(x []float32) {
 	race.Write(x)
-	ks.set.relu(x)
+	ks.must("ReLU").relu(x)
 }
 
 // ReLUBackward sets dy[i] = 0 wherever y[i] ≤ 0 (y is the layer's
@@ -219,7 +268,7 @@ func (ks Kernels) ReLUBackward(dy, y []float32) {
 	checkLen("ReLUBackward", "y", len(y), len(dy))
 	race.Read(y)
 	race.Write(dy)
-	ks.set.reluBackward(dy, y)
+	ks.must("ReLUBackward").reluBackward(dy, y)
 }
 
 // SoftmaxCrossEntropy treats logits as m rows of n classes. Per row it
@@ -248,7 +297,7 @@ func (ks Kernels) SoftmaxCrossEntropy(grad, logits []float32, labels []int32, m,
 	race.Read(logits)
 	race.Read(labels)
 	race.Write(grad)
-	return ks.set.softmaxCrossEntropy(grad, logits, labels, m, n)
+	return ks.must("SoftmaxCrossEntropy").softmaxCrossEntropy(grad, logits, labels, m, n)
 }
 
 // SGD computes w = w − lr·g with one rounding: w[i] is the exact
@@ -265,7 +314,7 @@ func (ks Kernels) SGD(w, g []float32, lr float32) {
 	checkLen("SGD", "g", len(g), len(w))
 	race.Read(g)
 	race.Write(w)
-	ks.set.sgd(w, g, lr)
+	ks.must("SGD").sgd(w, g, lr)
 }
 
 // SGDMomentum computes v = mu·v − lr·g, then w += v.
@@ -280,7 +329,7 @@ func (ks Kernels) SGDMomentum(w, v, g []float32, lr, mu float32) {
 	race.Read(g)
 	race.Write(v)
 	race.Write(w)
-	ks.set.sgdMomentum(w, v, g, lr, mu)
+	ks.must("SGDMomentum").sgdMomentum(w, v, g, lr, mu)
 }
 
 // The optimizers below follow PyTorch's definitions (torch.optim.SGD,
@@ -328,7 +377,7 @@ func (ks Kernels) sgdTorch(kernel string, w, b, g []float32, lr, mu, wd float32,
 	race.Read(g)
 	race.Write(b)
 	race.Write(w)
-	ks.set.sgdTorch(w, b, g, lr, mu, wd, nesterov)
+	ks.must(kernel).sgdTorch(w, b, g, lr, mu, wd, nesterov)
 }
 
 // adamStep holds the scalars of one Adam step, computed once per call in
@@ -405,5 +454,5 @@ func (ks Kernels) adam(kernel string, w, m, v, g []float32, k adamStep, step int
 	race.Write(m)
 	race.Write(v)
 	race.Write(w)
-	ks.set.adam(w, m, v, g, k)
+	ks.must(kernel).adam(w, m, v, g, k)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -395,6 +396,22 @@ func TestLengthPanics(t *testing.T) {
 			DenseBackward(f[:1], f[:1], nil, f[:3], f[:1], f[:1], 1, 3, math.MaxInt/3+1)
 		},
 		"simdnn.SoftmaxCrossEntropy: n = -1, want ≥ 0": func() { SoftmaxCrossEntropy(nil, nil, nil, 0, -1) },
+		// An output over another argument: each implementation would give
+		// other results.
+		"simdnn.DenseForward: y overlaps x, want outputs apart from every other argument": func() { DenseForward(f[:6], f[:6], f[10:19], f[20:23], 2, 3, 3, false) },
+		"simdnn.DenseForward: y overlaps b, want outputs apart from every other argument": func() { DenseForward(f[:6], f[10:16], f[20:29], f[5:8], 2, 3, 3, false) },
+		"simdnn.DenseBackward: dw overlaps dy, want outputs apart from every other argument": func() {
+			DenseBackward(f[:9], f[10:13], nil, f[20:26], f[30:39], f[8:14], 2, 3, 3)
+		},
+		"simdnn.DenseBackward: dw overlaps db, want outputs apart from every other argument": func() {
+			DenseBackward(f[:9], f[8:11], nil, f[20:26], f[30:39], f[40:46], 2, 3, 3)
+		},
+		"simdnn.DenseBackwardBF16: dx overlaps x, want outputs apart from every other argument": func() {
+			DenseBackwardBF16(f[:9], f[10:13], f[20:26], f[20:26], f[30:39], f[40:46], 2, 3, 3)
+		},
+		"simdnn.Kernels.DenseForward: the zero Kernels; take one from ActiveKernels": func() { Kernels{}.DenseForward(f[:6], f[10:16], f[20:29], f[30:33], 2, 3, 3, false) },
+		"simdnn.Kernels.SGDNesterov: the zero Kernels; take one from ActiveKernels":  func() { Kernels{}.SGDNesterov(f[:5], f[10:15], f[20:25], 1, 0.9, 0) },
+		"simdnn.Kernels.BF16Native: the zero Kernels; take one from ActiveKernels":   func() { Kernels{}.BF16Native() },
 		"simdnn.SoftmaxCrossEntropy: m·n = 4611686018427387904·4 overflows int": func() {
 			SoftmaxCrossEntropy(f[:0], f[:0], nil, 1<<62, 4)
 		},
@@ -424,5 +441,32 @@ func TestLengthPanics(t *testing.T) {
 		"simdnn.Adam: len(v) = 6, want 5":        func() { Adam(f[:5], f[:5], f[:6], f[:5], 1, 0.9, 0.999, 1e-8, 0, 1) },
 		"simdnn.AdamW: len(g) = 3, want 5":       func() { AdamW(f[:5], f[:5], f[:5], f[:3], 1, 0.9, 0.999, 1e-8, 0, 1) },
 		"simdnn.AdamW: step = 0, want ≥ 1":       func() { AdamW(f[:5], f[:5], f[:5], f[:5], 1, 0.9, 0.999, 1e-8, 0, 0) },
+	})
+}
+
+// TestNothingToWrite: with no output (m or n zero), a kernel returns at
+// once, however large the other dimension, on every implementation;
+// adjacent slices that do not overlap are fine; the zero Kernels names no
+// implementation.
+func TestNothingToWrite(t *testing.T) {
+	assert.Equal(t, "", Kernels{}.Impl())
+	impltest.Run(t, func(t *testing.T) {
+		ks := ActiveKernels()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ks.DenseForward(nil, nil, nil, nil, 1<<62, 0, 0, true)
+			ks.DenseForwardBF16(nil, nil, nil, nil, 1<<62, 0, 0, true)
+			ks.DenseBackward(nil, nil, nil, nil, nil, nil, 1<<62, 0, 0)
+			ks.DenseBackwardBF16(nil, nil, []float32{}, nil, nil, nil, 1<<62, 0, 0)
+			ks.DenseForward(nil, nil, nil, nil, 0, 1<<62, 0, false)
+		}()
+		select {
+		case <-done:
+		case <-time.After(time.Minute): // 2⁶² rows at a nanosecond each: centuries
+			t.Fatal("a call with nothing to write did not return")
+		}
+		f := make([]float32, 30)
+		ks.DenseForward(f[:6], f[6:12], f[12:21], f[21:24], 2, 3, 3, false) // back to back, apart
 	})
 }
