@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"hash"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,8 +22,10 @@ import (
 // of training images take 0.15–0.3 s to decompress and a few
 // milliseconds to read raw from the operating system's page cache.
 //
-// The cache only ever saves time: an entry that does not parse as the
-// file it stands for (truncated, say) is passed over and written anew,
+// The cache only ever saves time: each entry ends in the CRC-32C and the
+// length of the bytes before it, and an entry that does not match them
+// (truncated, or a byte changed on disk) or does not parse as the file it
+// stands for is passed over and written anew,
 // and a directory that cannot be created or written leaves each file to
 // be decompressed every time, with no error. An entry is written to a
 // temporary file (".tmp-*", removed by a later load once an hour old if
@@ -58,14 +63,8 @@ func (l Loader) readCached(f *os.File, read func(io.Reader) ([]byte, int, int, i
 	}
 	key := h.Sum(nil)
 	path := filepath.Join(l.Cache, "idx", hex.EncodeToString(key))
-	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
-		if c, err := os.Open(path); err == nil {
-			b, count, rows, cols, err := read(c)
-			c.Close()
-			if err == nil {
-				return b, count, rows, cols, nil
-			}
-		}
+	if b, count, rows, cols, ok := readEntry(path, read); ok {
+		return b, count, rows, cols, nil
 	}
 	betweenReadings(f)
 	// A miss: the second reading is hashed too, and the entry kept only
@@ -86,6 +85,46 @@ func (l Loader) readCached(f *os.File, read func(io.Reader) ([]byte, int, int, i
 		e.close(false)
 	}
 	return b, count, rows, cols, err
+}
+
+// trailerSize is the length of an entry's trailer: the CRC-32C of the
+// bytes before it and their count, little-endian (4 and 8 bytes).
+const trailerSize = 12
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// trailer is the trailer of an entry of n bytes whose CRC-32C is sum.
+func trailer(sum uint32, n uint64) []byte {
+	return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint32(nil, sum), n)
+}
+
+// readEntry parses the cache entry at path with read, and reports whether
+// it could and the entry's bytes match its trailer.
+func readEntry(path string, read func(io.Reader) ([]byte, int, int, int, error)) ([]byte, int, int, int, bool) {
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() < trailerSize {
+		return nil, 0, 0, 0, false
+	}
+	c, err := os.Open(path)
+	if err != nil {
+		return nil, 0, 0, 0, false
+	}
+	defer c.Close()
+	n := fi.Size() - trailerSize
+	var t [trailerSize]byte
+	if _, err := c.ReadAt(t[:], n); err != nil {
+		return nil, 0, 0, 0, false
+	}
+	h := crc32.New(castagnoli)
+	body := io.TeeReader(io.LimitReader(c, n), h)
+	b, count, rows, cols, err := read(body)
+	if err != nil {
+		return nil, 0, 0, 0, false
+	}
+	if _, err := io.Copy(io.Discard, body); err != nil || !bytes.Equal(trailer(h.Sum32(), uint64(n)), t[:]) {
+		return nil, 0, 0, 0, false
+	}
+	return b, count, rows, cols, true
 }
 
 // betweenReadings runs between the two readings of a gzipped file on a
@@ -109,6 +148,8 @@ type entry struct {
 	f    *os.File // nil once abandoned
 	w    *bufio.Writer
 	path string
+	sum  hash.Hash32 // of the bytes written, for the trailer
+	n    uint64
 }
 
 // staleAfter is the age past which a temporary file in the cache is taken
@@ -131,7 +172,7 @@ func newEntry(path string) *entry {
 	if err != nil {
 		return &entry{}
 	}
-	return &entry{f: f, w: bufio.NewWriterSize(f, 1<<20), path: path}
+	return &entry{f: f, w: bufio.NewWriterSize(f, 1<<20), path: path, sum: crc32.New(castagnoli)}
 }
 
 // Write keeps p when it can; it always reports p written.
@@ -139,24 +180,33 @@ func (e *entry) Write(p []byte) (int, error) {
 	if e.f != nil {
 		if _, err := e.w.Write(p); err != nil {
 			e.close(false)
+			return len(p), nil
 		}
+		e.sum.Write(p)
+		e.n += uint64(len(p))
 	}
 	return len(p), nil
 }
 
-// close puts the entry in place when complete (synced first, so that a
-// crash cannot leave an entry of the right length holding zeros), else
-// removes it.
+// close puts the entry in place when complete, its trailer written and
+// synced first (so that a crash cannot leave an entry of the right length
+// holding zeros), else removes it.
 func (e *entry) close(complete bool) {
 	if e.f == nil {
 		return
 	}
 	f := e.f
 	e.f = nil
-	if complete && e.w.Flush() == nil && f.Chmod(0o644) == nil && f.Sync() == nil && f.Close() == nil &&
+	if complete && write(e.w, trailer(e.sum.Sum32(), e.n)) && e.w.Flush() == nil && f.Chmod(0o644) == nil && f.Sync() == nil && f.Close() == nil &&
 		os.Rename(f.Name(), e.path) == nil {
 		return
 	}
 	f.Close()
 	os.Remove(f.Name())
+}
+
+// write writes b to w and reports whether it could.
+func write(w io.Writer, b []byte) bool {
+	_, err := w.Write(b)
+	return err == nil
 }

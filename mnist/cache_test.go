@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -58,30 +60,39 @@ func TestLoaderCache(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	imagesEntry, labelsEntry := entryPath(t, cache, dir, TestImages), entryPath(t, cache, dir, TestLabels)
+	withTrailer := func(raw []byte) []byte {
+		return append(slices.Clone(raw), trailer(crc32.Checksum(raw, castagnoli), uint64(len(raw)))...)
+	}
 	for path, raw := range map[string][]byte{imagesEntry: rawImages, labelsEntry: rawLabels} {
 		b, err := os.ReadFile(path)
 		require.NoError(t, err)
-		assert.Equal(t, raw, b, "%s holds the decompressed file", path)
+		assert.Equal(t, withTrailer(raw), b, "%s holds the decompressed file and its trailer", path)
 	}
 	assert.ElementsMatch(t, []string{filepath.Base(imagesEntry), filepath.Base(labelsEntry)}, cacheFiles(t, cache), "no temporary file left")
 
-	// A hit reads the entry, not the gzipped file: an entry that differs
-	// shows through.
+	// A hit reads the entry, not the gzipped file: an entry that differs,
+	// with its own trailer, shows through.
 	other, _ := imagesFile(t, 5, 28, 28)
 	other[len(other)-1] ^= 0xff
-	require.NoError(t, os.WriteFile(imagesEntry, other, 0o644))
+	require.NoError(t, os.WriteFile(imagesEntry, withTrailer(other), 0o644))
 	got, err = l.LoadSet(dir, TestImages, TestLabels)
 	require.NoError(t, err)
 	assert.Equal(t, other[16:], got.Pixels)
 
-	// An entry that does not parse is passed over and written anew.
-	require.NoError(t, os.WriteFile(imagesEntry, rawImages[:100], 0o644))
-	got, err = l.LoadSet(dir, TestImages, TestLabels)
-	require.NoError(t, err)
-	assert.Equal(t, want, got)
-	b, err := os.ReadFile(imagesEntry)
-	require.NoError(t, err)
-	assert.Equal(t, rawImages, b)
+	// An entry that does not match its trailer (a byte changed on disk;
+	// an entry without one), or does not parse, is passed over and written
+	// anew.
+	flipped := withTrailer(rawImages)
+	flipped[len(rawImages)-1] ^= 0xff
+	for _, bad := range [][]byte{flipped, rawImages, withTrailer(rawImages[:100]), rawImages[:5]} {
+		require.NoError(t, os.WriteFile(imagesEntry, bad, 0o644))
+		got, err = l.LoadSet(dir, TestImages, TestLabels)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+		b, err := os.ReadFile(imagesEntry)
+		require.NoError(t, err)
+		assert.Equal(t, withTrailer(rawImages), b)
+	}
 
 	// Raw files are read as they are: nothing to keep.
 	raw := t.TempDir()
