@@ -4,8 +4,11 @@
 // Only the formats MNIST uses are supported: idx1 unsigned-byte labels and
 // idx3 unsigned-byte images, gzipped or raw. Readers validate the magic
 // number, the type byte, the dimension count and the dimensions against
-// what the stream actually holds, and never allocate more than a plausible
-// header claims and the stream delivers.
+// what the stream actually holds, and never allocate more than the stream
+// delivers and 64 MiB besides (room made for a plausible header's claim,
+// so that MNIST's 47 MB of images read without regrowing). A gzipped file
+// may hold several members, as gzip writes them; bytes after the last
+// that are not one are an error.
 package mnist
 
 import (
@@ -161,27 +164,34 @@ func maybeGunzip(r io.Reader) (io.Reader, error) {
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		z, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("gzip: %w", err)
+			return nil, fmt.Errorf("decompressing: %w", err) // gzip's errors say "gzip: "
 		}
-		z.Multistream(false)
 		return gzipErrors{z}, nil
 	}
 	return br, nil
 }
 
-// gzipErrors labels decompression errors as such.
+// gzipErrors labels decompression errors as such (gzip's own say "gzip:
+// ", not flate's or the reader's).
 type gzipErrors struct{ z *gzip.Reader }
 
 func (g gzipErrors) Read(p []byte) (int, error) {
 	n, err := g.z.Read(p)
 	if err != nil && err != io.EOF {
-		err = fmt.Errorf("gzip: %w", err)
+		err = fmt.Errorf("decompressing: %w", err)
 	}
 	return n, err
 }
 
 // WriteImages writes count images of rows×cols bytes as an idx3 file.
+// Only what ReadImages reads back is written: count ≥ 0, rows and cols ≥
+// 1, and at most 2³¹ − 1 bytes of pixels.
 func WriteImages(w io.Writer, pixels []byte, count, rows, cols int) error {
+	if count < 0 || rows < 1 || cols < 1 || rows > maxBytes || cols > maxBytes || int64(rows)*int64(cols) > maxBytes ||
+		count > maxBytes || int64(count)*int64(rows)*int64(cols) > maxBytes { // each product ≤ 2⁶²
+
+		return fmt.Errorf("mnist: WriteImages: %d images of %d×%d: want count ≥ 0, rows and cols ≥ 1, and at most %d bytes", count, rows, cols, maxBytes)
+	}
 	if len(pixels) != count*rows*cols {
 		return fmt.Errorf("mnist: WriteImages: %d pixels for %d images of %d×%d", len(pixels), count, rows, cols)
 	}
@@ -192,8 +202,12 @@ func WriteImages(w io.Writer, pixels []byte, count, rows, cols int) error {
 	return err
 }
 
-// WriteLabels writes labels as an idx1 file.
+// WriteLabels writes labels as an idx1 file (at most 2³¹ − 1 of them,
+// what ReadLabels reads back).
 func WriteLabels(w io.Writer, labels []byte) error {
+	if len(labels) > maxBytes {
+		return fmt.Errorf("mnist: WriteLabels: %d labels, want at most %d", len(labels), maxBytes)
+	}
 	if err := writeHeader(w, 1, len(labels)); err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -74,7 +76,8 @@ func TestBadImages(t *testing.T) {
 		{"extra data", string(good) + "x", "header says 3 images, file holds more data"},
 		{"zero rows", string(header([]byte{0, 0, 8, 3}, 3, 0, 5)), "dimension 1 is 0"},
 		{"2^31 images", string(header([]byte{0, 0, 8, 3}, 1<<31, 28, 28)), "implausible"},
-		{"gzip corrupt", string(corrupt), "gzip: "},
+		{"gzip corrupt", string(corrupt), "reading images: decompressing: gzip: invalid checksum"},
+		{"gzip, then bytes that are not gzip", string(gz(t, good)) + "these bytes are not a gzip member", "decompressing: gzip: invalid header"},
 		{"gzip truncated", string(gz(t, good)[:30]), "unexpected EOF"},
 	}
 	for _, c := range cases {
@@ -215,4 +218,32 @@ func FuzzReadImages(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGzipMembers: a file of several gzip members (as gzip writes a
+// concatenation) reads as their concatenated bytes, as gzip -dc gives.
+func TestGzipMembers(t *testing.T) {
+	good, _ := imagesFile(t, 3, 4, 5)
+	split := len(good) / 3
+	two := append(gz(t, good[:split]), gz(t, good[split:])...)
+	pixels, count, rows, cols, err := ReadImages(bytes.NewReader(two))
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 4, 5}, []int{count, rows, cols})
+	assert.Equal(t, good[16:], pixels)
+}
+
+// TestWriteRefusesWhatReadRefuses: WriteImages writes nothing that
+// ReadImages would not read back.
+func TestWriteRefusesWhatReadRefuses(t *testing.T) {
+	for _, c := range [][3]int{{1, -1, -1}, {-1, 1, 1}, {1, 0, 28}, {0, math.MaxInt32, 2}, {1 << 20, 1 << 20, 1 << 20}, {math.MaxInt32, 2, 1}} {
+		var b bytes.Buffer
+		err := WriteImages(&b, []byte{1}, c[0], c[1], c[2])
+		assert.ErrorContains(t, err, fmt.Sprintf("mnist: WriteImages: %d images of %d×%d: want count ≥ 0, rows and cols ≥ 1, and at most 2147483647 bytes", c[0], c[1], c[2]))
+		assert.Zero(t, b.Len(), "nothing written")
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteImages(&b, nil, 0, 28, 28)) // no images: fine
+	_, count, rows, cols, err := ReadImages(&b)
+	require.NoError(t, err)
+	assert.Equal(t, []int{0, 28, 28}, []int{count, rows, cols})
 }
