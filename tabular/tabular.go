@@ -50,10 +50,16 @@ func (s *Set) Classes() int {
 }
 
 // Read reads a CSV stream as described in the package doc. The first row
-// is a header when its first field is not an integer. Fields may be
-// quoted; spaces around a number are allowed; the separator is a comma.
+// is a header when its first field is not a number (a label such as 1.0
+// or 1e30 starts a data row, and is refused as a label there). Fields may
+// be quoted; spaces around a number are allowed; the separator is a
+// comma; a UTF-8 byte order mark before the first row is skipped.
 func Read(r io.Reader) (*Set, error) {
-	cr := csv.NewReader(bufio.NewReader(r))
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\uFEFF" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // checked here, with a clearer message
 	cr.ReuseRecord = true
 	s := &Set{}
@@ -75,7 +81,7 @@ func Read(r io.Reader) (*Set, error) {
 			return nil, fmt.Errorf("line %d: blank row", line)
 		}
 		if rows == 0 && s.Header == nil && s.Features == 0 {
-			if _, err := strconv.Atoi(strings.TrimSpace(rec[0])); err != nil {
+			if _, err := strconv.ParseFloat(strings.TrimSpace(rec[0]), 64); err != nil && !errors.Is(err, strconv.ErrRange) {
 				// A header row.
 				if len(rec) < 2 {
 					return nil, fmt.Errorf("line %d: header %q has no feature columns", line, strings.Join(rec, ","))

@@ -26,6 +26,15 @@ func TestRead(t *testing.T) {
 	assert.Equal(t, []int32{3, 0}, s.Labels)
 	assert.Equal(t, []float32{1, 2}, s.X)
 	assert.Equal(t, 4, s.Classes())
+
+	// A byte order mark (as spreadsheets write) is skipped, not taken for
+	// the start of a header.
+	for _, in := range []string{"\uFEFF2,2.5,3\n0,4,5\n", "\uFEFFy,a,b\n2,2.5,3\n0,4,5\n"} {
+		s, err = Read(strings.NewReader(in))
+		require.NoError(t, err, "%q", in)
+		assert.Equal(t, []int32{2, 0}, s.Labels, "%q", in)
+		assert.Equal(t, []float32{2.5, 3, 4, 5}, s.X, "%q", in)
+	}
 }
 
 // TestReadErrors: every malformed input is refused with its line and
@@ -41,6 +50,11 @@ func TestReadErrors(t *testing.T) {
 		{"1,2\n-1,2\n", `line 2, column 1: label "-1": want an integer in 0..65535`},
 		{"1,2\n1.5,2\n", `line 2, column 1: label "1.5": want an integer in 0..65535`},
 		{"1,2\n65536,2\n", `line 2, column 1: label "65536": want an integer in 0..65535`},
+		// A first field that is a number but not a label starts a data row
+		// (and is refused there), rather than making the row a header.
+		{"1.0,2.5,3\n0,4,5\n", `line 1, column 1: label "1.0": want an integer in 0..65535`},
+		{"99999999999999999999,2.5,3\n0,4,5\n", `line 1, column 1: label "99999999999999999999": want an integer in 0..65535`},
+		{"1e999,2.5\n", `line 1, column 1: label "1e999": want an integer in 0..65535`},
 		{"1,2,x\n", `line 1, column 3: feature "x": want a finite number`},
 		{"1,2,NaN\n", `line 1, column 3: feature "NaN": want a finite number`},
 		{"1,2,inf\n", `line 1, column 3: feature "inf": want a finite number`},
