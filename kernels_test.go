@@ -1,6 +1,7 @@
 package simdnn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -391,7 +392,7 @@ func TestLengthPanics(t *testing.T) {
 		"simdnn.DenseForward: len(b) = 2, want 3": func() { DenseForward(f[:6], f[:6], f[:9], f[:2], 2, 3, 3, false) },
 		"simdnn.DenseForward: m = -1, want ≥ 0":   func() { DenseForward(nil, nil, nil, nil, -1, 0, 0, false) },
 		// m·n wraps around to 4 = len(y): refused before any assembly runs.
-		"simdnn.DenseForward: m·k = 4611686018427387905·4 overflows int": func() { DenseForward(f[:4], f[:4], f[:16], f[:4], 1<<62+1, 4, 4, false) },
+		fmt.Sprintf("simdnn.DenseForward: m·k = %d·4 overflows int", math.MaxInt/4+1): func() { DenseForward(f[:4], f[:4], f[:16], f[:4], math.MaxInt/4+1, 4, 4, false) },
 		"simdnn.DenseBackward: k·n = 3·3074457345618258603 overflows int": func() {
 			DenseBackward(f[:1], f[:1], nil, f[:3], f[:1], f[:1], 1, 3, math.MaxInt/3+1)
 		},
@@ -412,8 +413,8 @@ func TestLengthPanics(t *testing.T) {
 		"simdnn.Kernels.DenseForward: the zero Kernels; take one from ActiveKernels": func() { Kernels{}.DenseForward(f[:6], f[10:16], f[20:29], f[30:33], 2, 3, 3, false) },
 		"simdnn.Kernels.SGDNesterov: the zero Kernels; take one from ActiveKernels":  func() { Kernels{}.SGDNesterov(f[:5], f[10:15], f[20:25], 1, 0.9, 0) },
 		"simdnn.Kernels.BF16Native: the zero Kernels; take one from ActiveKernels":   func() { Kernels{}.BF16Native() },
-		"simdnn.SoftmaxCrossEntropy: m·n = 4611686018427387904·4 overflows int": func() {
-			SoftmaxCrossEntropy(f[:0], f[:0], nil, 1<<62, 4)
+		fmt.Sprintf("simdnn.SoftmaxCrossEntropy: m·n = %d·4 overflows int", math.MaxInt/4+1): func() {
+			SoftmaxCrossEntropy(f[:0], f[:0], nil, math.MaxInt/4+1, 4)
 		},
 		"simdnn.DenseBackward: len(dw) = 8, want 9":             func() { DenseBackward(f[:8], f[:3], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) },
 		"simdnn.DenseBackward: len(db) = 4, want 3":             func() { DenseBackward(f[:9], f[:4], f[:6], f[:6], f[:9], f[:6], 2, 3, 3) },
@@ -455,15 +456,15 @@ func TestNothingToWrite(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			ks.DenseForward(nil, nil, nil, nil, 1<<62, 0, 0, true)
-			ks.DenseForwardBF16(nil, nil, nil, nil, 1<<62, 0, 0, true)
-			ks.DenseBackward(nil, nil, nil, nil, nil, nil, 1<<62, 0, 0)
-			ks.DenseBackwardBF16(nil, nil, []float32{}, nil, nil, nil, 1<<62, 0, 0)
-			ks.DenseForward(nil, nil, nil, nil, 0, 1<<62, 0, false)
+			ks.DenseForward(nil, nil, nil, nil, math.MaxInt, 0, 0, true)
+			ks.DenseForwardBF16(nil, nil, nil, nil, math.MaxInt, 0, 0, true)
+			ks.DenseBackward(nil, nil, nil, nil, nil, nil, math.MaxInt, 0, 0)
+			ks.DenseBackwardBF16(nil, nil, []float32{}, nil, nil, nil, math.MaxInt, 0, 0)
+			ks.DenseForward(nil, nil, nil, nil, 0, math.MaxInt, 0, false)
 		}()
 		select {
 		case <-done:
-		case <-time.After(time.Minute): // 2⁶² rows at a nanosecond each: centuries
+		case <-time.After(time.Minute): // 2⁶³ rows at a nanosecond each: centuries
 			t.Fatal("a call with nothing to write did not return")
 		}
 		f := make([]float32, 30)

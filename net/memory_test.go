@@ -3,6 +3,7 @@ package net
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"path/filepath"
 	"runtime"
@@ -135,9 +136,9 @@ func TestMemoryRefused(t *testing.T) {
 func TestMemoryNeedSaturates(t *testing.T) {
 	withRoom(t, 1<<40)
 	assert.Equal(t, uint64(math.MaxUint64), params([]int{math.MaxInt, math.MaxInt, 10}))
-	// Sizes whose weights an int counts (2⁶² here) but whose bytes
-	// overflow: the need saturates.
-	huge := []int{1 << 31, 1 << 31, 10}
+	// Sizes whose weights an int counts (about 2⁶² on 64 bits) but whose
+	// bytes overflow: the need saturates.
+	huge := []int{math.MaxInt / 4, 2, 10}
 	_, err := New(huge, 1)
 	var me *MemoryError
 	require.True(t, errors.As(err, &me), "%v", err)
@@ -191,15 +192,15 @@ func TestSizesNoModelCanHave(t *testing.T) {
 		{nil, "net: 0 layer sizes, want at least 2 (inputs and classes)"},
 		{[]int{784}, "net: 1 layer sizes, want at least 2 (inputs and classes)"},
 		{[]int{-5, 10}, "net: layer size 0 is -5, want > 0"},
-		{[]int{1 << 62, 4, 2}, "net: layer 0 is 4611686018427387904×4, more weights than an int counts"},
+		{[]int{math.MaxInt/4 + 1, 4, 2}, fmt.Sprintf("net: layer 0 is %d×4, more weights than an int counts", math.MaxInt/4+1)},
 	} {
 		_, err := New(c.sizes, 1)
 		assert.EqualError(t, err, c.want, "New %v", c.sizes)
 		assert.EqualError(t, CheckMemory(c.sizes, FloatRows(nil, nil), DefaultConfig()), c.want, "CheckMemory %v", c.sizes)
 	}
 	// A hand-built model with such sizes fails Validate, as does nil.
-	m := &Model{Sizes: []int{1 << 62, 4, 2}, W: [][]float32{nil, make([]float32, 8)}, B: [][]float32{make([]float32, 4), make([]float32, 2)}}
-	assert.EqualError(t, m.Validate(), "net: layer 0 is 4611686018427387904×4, more weights than an int counts")
+	m := &Model{Sizes: []int{math.MaxInt/4 + 1, 4, 2}, W: [][]float32{nil, make([]float32, 8)}, B: [][]float32{make([]float32, 4), make([]float32, 2)}}
+	assert.EqualError(t, m.Validate(), fmt.Sprintf("net: layer 0 is %d×4, more weights than an int counts", math.MaxInt/4+1))
 	assert.EqualError(t, (*Model)(nil).Validate(), "net: nil model")
 	_, err := Train(context.Background(), nil, FloatRows(make([]float32, 4), []int32{0}), DefaultConfig())
 	assert.EqualError(t, err, "net: nil model")

@@ -76,12 +76,12 @@ func (m *Model) MarshalSafetensors() ([]byte, error) { return m.marshal(MaxModel
 
 // marshal is MarshalSafetensors with files of more than limit bytes
 // refused.
-func (m *Model) marshal(limit int) ([]byte, error) {
+func (m *Model) marshal(limit int64) ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	tooBig := fmt.Errorf("net: model %s: its file would hold more than %d bytes, the most Load reads", sizeList(m.Sizes), limit)
-	if m.Params() > limit/4 {
+	if int64(m.Params()) > limit/4 {
 		return nil, tooBig
 	}
 	data := make([]byte, 0, 4*m.Params())
@@ -111,7 +111,7 @@ func (m *Model) marshal(limit int) ([]byte, error) {
 	for len(h)%8 != 0 {
 		h = append(h, ' ')
 	}
-	if 8+len(h)+len(data) > limit {
+	if int64(8+len(h)+len(data)) > limit {
 		return nil, tooBig
 	}
 	out := binary.LittleEndian.AppendUint64(make([]byte, 0, 8+len(h)+len(data)), uint64(len(h)))

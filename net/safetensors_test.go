@@ -384,11 +384,11 @@ func TestMarshalRefusesWhatLoadRefuses(t *testing.T) {
 	require.NoError(t, err)
 	b, err := m.MarshalSafetensors()
 	require.NoError(t, err)
-	got, err := m.marshal(len(b))
+	got, err := m.marshal(int64(len(b)))
 	require.NoError(t, err)
 	assert.Equal(t, b, got)
-	_, err = m.marshal(len(b) - 1) // the header's bytes push it over
+	_, err = m.marshal(int64(len(b) - 1)) // the header's bytes push it over
 	assert.EqualError(t, err, fmt.Sprintf("net: model 4-3-2: its file would hold more than %d bytes, the most Load reads", len(b)-1))
-	_, err = m.marshal(4*m.Params() - 4) // the weights alone do
+	_, err = m.marshal(int64(4*m.Params() - 4)) // the weights alone do
 	assert.EqualError(t, err, fmt.Sprintf("net: model 4-3-2: its file would hold more than %d bytes, the most Load reads", 4*m.Params()-4))
 }
