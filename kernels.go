@@ -24,6 +24,7 @@ package simdnn
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"unsafe"
 
 	"github.com/simdnn/simdnn/internal/impl"
@@ -145,8 +146,8 @@ func checkDims(kernel, names string, dims ...int) {
 	}
 	for i, a := range dims {
 		for j := i + 1; j < len(dims); j++ {
-			if b := dims[j]; a != 0 && b > math.MaxInt/a {
-				panic(fmt.Sprintf("simdnn.%s: %c·%c = %d·%d overflows int", kernel, names[i], names[j], a, b))
+			if hi, lo := bits.Mul64(uint64(a), uint64(dims[j])); hi != 0 || lo > math.MaxInt {
+				panic(fmt.Sprintf("simdnn.%s: %c·%c = %d·%d overflows int", kernel, names[i], names[j], a, dims[j]))
 			}
 		}
 	}
