@@ -16,7 +16,7 @@ type Config struct {
 	BatchSize int     // rows per SGD step, > 0 and ≤ the training rows
 	LR        float32 // learning rate (the peak of Schedule), finite and > 0
 	Seed      uint64  // seeds the shuffle of every epoch
-	Threads   int     // worker goroutines; 0 means runtime.GOMAXPROCS(0)
+	Threads   int     // worker goroutines; 0 means runtime.GOMAXPROCS(0), at most MaxThreads
 
 	// Optimizer is the update rule, PyTorch's definitions but for the
 	// first (see simdnn's kernels for the exact arithmetic):

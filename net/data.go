@@ -27,7 +27,8 @@ func FloatRows(x []float32, labels []int32) Rows {
 
 // ByteRows is rows of byte inputs: the model sees byte b as float32(b) /
 // div, rounded as Go's float32 division rounds it. MNIST's pixels are such
-// bytes with div 255 (mnist.PixelDiv). div must be finite and > 0.
+// bytes with div 255 (mnist.PixelDiv). div must be finite and large
+// enough that 255/div is finite (about 7.5e-37 and up).
 func ByteRows(x []uint8, div float32, labels []int32) Rows {
 	return Rows{bytes: x, div: div, labels: labels}
 }
@@ -50,6 +51,9 @@ func (r Rows) check(m *Model, labels bool) (int, error) {
 	}
 	if r.bytes != nil && !(r.div > 0 && !math.IsInf(float64(r.div), 0)) {
 		return 0, fmt.Errorf("net: byte rows' divisor = %g, want a finite number > 0", r.div)
+	}
+	if r.bytes != nil && math.IsInf(float64(float32(255)/r.div), 0) {
+		return 0, fmt.Errorf("net: byte rows' divisor = %g: the byte 255 would stand for +Inf, want one of at least %g", r.div, 255/math.MaxFloat32)
 	}
 	in := m.Inputs()
 	if r.values()%in != 0 {

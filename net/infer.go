@@ -80,7 +80,7 @@ type blockResult struct {
 }
 
 // NewPredictor returns a Predictor of m on threads threads (0: GOMAXPROCS
-// at the time of the call; at most MaxThreads). It validates m's shapes
+// at the time of the call, at most MaxThreads; more is an error). It validates m's shapes
 // and allocates no buffers yet.
 func NewPredictor(m *Model, threads int) (*Predictor, error) {
 	if err := m.Validate(); err != nil {
@@ -90,7 +90,7 @@ func NewPredictor(m *Model, threads int) (*Predictor, error) {
 		return nil, fmt.Errorf("net: predictor threads = %d, want 0 (GOMAXPROCS) to %d", threads, MaxThreads)
 	}
 	if threads == 0 {
-		threads = runtime.GOMAXPROCS(0)
+		threads = min(runtime.GOMAXPROCS(0), MaxThreads)
 	}
 	p := &Predictor{m: m, sizes: slices.Clone(m.Sizes), threads: threads, ws: make([]*inference, threads)}
 	p.help = func() {

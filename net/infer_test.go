@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -260,6 +261,7 @@ func TestPredictorErrors(t *testing.T) {
 	for _, div := range []float32{0, -1, float32(math.NaN()), float32(math.Inf(1))} {
 		check(ByteRows(b, div, y), fmt.Sprintf("net: byte rows' divisor = %g, want a finite number > 0", div))
 	}
+	check(ByteRows(b, 1e-45, y), fmt.Sprintf("net: byte rows' divisor = 1e-45: the byte 255 would stand for +Inf, want one of at least %g", 255/math.MaxFloat32))
 	check(FloatRows(x, y[:9]), "net: 10 rows of inputs but 9 labels")
 	bad := slices.Clone(y)
 	bad[3] = 2
@@ -327,4 +329,17 @@ func TestPredictorsShareModel(t *testing.T) {
 		require.NoError(t, errs[g], "goroutine %d", g)
 		assert.Equal(t, want, got[g], "goroutine %d", g)
 	}
+}
+
+// TestMoreCoresThanMaxThreads: with GOMAXPROCS past MaxThreads, a
+// Predictor of 0 threads takes MaxThreads (the trainer's threads, which
+// make its validation Predictor, are bounded the same way; a model wide
+// enough to use them all would need gigabytes of workspaces here).
+func TestMoreCoresThanMaxThreads(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(MaxThreads + 76))
+	m, err := New([]int{4, 3, 2}, 1)
+	require.NoError(t, err)
+	p, err := NewPredictor(m, 0)
+	require.NoError(t, err)
+	assert.Equal(t, MaxThreads, p.Threads())
 }

@@ -511,7 +511,7 @@ func TestConfigErrors(t *testing.T) {
 		{"epochs", func(c *Config) { c.Epochs = 0 }, "net: Config.Epochs = 0, want > 0"},
 		{"batch", func(c *Config) { c.BatchSize = -1 }, "net: Config.BatchSize = -1, want > 0"},
 		{"batch too big", func(c *Config) { c.BatchSize = 101 }, "net: batch size 101 is larger than the 100 training rows"},
-		{"epochs overflow", func(c *Config) { c.Epochs = math.MaxInt }, "net: 9223372036854775807 epochs of 10 batches: more batches than an int counts"},
+		{"epochs overflow", func(c *Config) { c.Epochs = math.MaxInt }, fmt.Sprintf("net: %d epochs of 10 batches: more batches than an int counts", math.MaxInt)},
 		{"lr zero", func(c *Config) { c.LR = 0 }, "net: Config.LR = 0, want a finite number > 0"},
 		{"lr NaN", func(c *Config) { c.LR = float32(math.NaN()) }, "net: Config.LR = NaN, want a finite number > 0"},
 		{"lr Inf", func(c *Config) { c.LR = float32(math.Inf(1)) }, "net: Config.LR = +Inf, want a finite number > 0"},

@@ -187,7 +187,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	t.lr = cfg.LR // until the epoch loop sets each batch's
 	t.threads = cfg.Threads
 	if t.threads == 0 {
-		t.threads = runtime.GOMAXPROCS(0)
+		t.threads = min(runtime.GOMAXPROCS(0), MaxThreads)
 	}
 	nblocks := (cfg.BatchSize + BlockRows - 1) / BlockRows
 	for l := range p.Layers() {
@@ -204,7 +204,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.epochStart = m.Clone()
 	}
 	if !cfg.Val.empty() {
-		t.infer, _ = NewPredictor(m, t.threads) // m is valid: Train checked it
+		t.infer, _ = NewPredictor(m, min(t.threads, MaxThreads)) // m is valid: Train checked it
 		valRows, _ := cfg.Val.check(m, true)
 		t.infer.reserve(valRows, cfg.Val.bytes != nil)
 		t.infer.k, t.infer.fixed = t.k.Kernels, true
