@@ -158,10 +158,11 @@ func DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
 // DenseForwardBF16 is the package's DenseForwardBF16 on ks's
 // implementation.
 func (ks Kernels) DenseForwardBF16(y, x, w, b []float32, m, k, n int, relu bool) {
+	set := ks.must("DenseForwardBF16")
 	if !checkForward("DenseForwardBF16", y, x, w, b, m, k, n) {
 		return
 	}
-	ks.must("DenseForwardBF16").denseForwardBF16(y, x, w, b, m, k, n, relu)
+	set.denseForwardBF16(y, x, w, b, m, k, n, relu)
 }
 
 // DenseBackwardBF16 is DenseBackward with the operands of dw = xᵀ·dy and
@@ -174,10 +175,11 @@ func DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
 // DenseBackwardBF16 is the package's DenseBackwardBF16 on ks's
 // implementation.
 func (ks Kernels) DenseBackwardBF16(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	set := ks.must("DenseBackwardBF16")
 	if !checkBackward("DenseBackwardBF16", dw, db, dx, x, w, dy, m, k, n) {
 		return
 	}
-	ks.must("DenseBackwardBF16").denseBackwardBF16(dw, db, dx, x, w, dy, m, k, n)
+	set.denseBackwardBF16(dw, db, dx, x, w, dy, m, k, n)
 }
 
 // BF16Native reports whether ks runs the bf16 kernels in instructions of

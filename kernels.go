@@ -161,10 +161,11 @@ func DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
 
 // DenseForward is the package's DenseForward on ks's implementation.
 func (ks Kernels) DenseForward(y, x, w, b []float32, m, k, n int, relu bool) {
+	set := ks.must("DenseForward")
 	if !checkForward("DenseForward", y, x, w, b, m, k, n) {
 		return // nothing to write (m or n is 0, however large the other)
 	}
-	ks.must("DenseForward").denseForward(y, x, w, b, m, k, n, relu)
+	set.denseForward(y, x, w, b, m, k, n, relu)
 }
 
 // checkBackward panics unless the arguments fit a DenseBackward of
@@ -241,10 +242,11 @@ func DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
 
 // DenseBackward is the package's DenseBackward on ks's implementation.
 func (ks Kernels) DenseBackward(dw, db, dx, x, w, dy []float32, m, k, n int) {
+	set := ks.must("DenseBackward")
 	if !checkBackward("DenseBackward", dw, db, dx, x, w, dy, m, k, n) {
 		return
 	}
-	ks.must("DenseBackward").denseBackward(dw, db, dx, x, w, dy, m, k, n)
+	set.denseBackward(dw, db, dx, x, w, dy, m, k, n)
 }
 
 // ReLU sets x[i] = 0 wherever x[i] < 0, in place (NaN and -0 pass through).

@@ -393,7 +393,7 @@ func TestLengthPanics(t *testing.T) {
 		"simdnn.DenseForward: m = -1, want ≥ 0":   func() { DenseForward(nil, nil, nil, nil, -1, 0, 0, false) },
 		// m·n wraps around to 4 = len(y): refused before any assembly runs.
 		fmt.Sprintf("simdnn.DenseForward: m·k = %d·4 overflows int", math.MaxInt/4+1): func() { DenseForward(f[:4], f[:4], f[:16], f[:4], math.MaxInt/4+1, 4, 4, false) },
-		"simdnn.DenseBackward: k·n = 3·3074457345618258603 overflows int": func() {
+		fmt.Sprintf("simdnn.DenseBackward: k·n = 3·%d overflows int", math.MaxInt/3+1): func() {
 			DenseBackward(f[:1], f[:1], nil, f[:3], f[:1], f[:1], 1, 3, math.MaxInt/3+1)
 		},
 		"simdnn.SoftmaxCrossEntropy: n = -1, want ≥ 0": func() { SoftmaxCrossEntropy(nil, nil, nil, 0, -1) },
@@ -413,6 +413,8 @@ func TestLengthPanics(t *testing.T) {
 		"simdnn.Kernels.DenseForward: the zero Kernels; take one from ActiveKernels": func() { Kernels{}.DenseForward(f[:6], f[10:16], f[20:29], f[30:33], 2, 3, 3, false) },
 		"simdnn.Kernels.SGDNesterov: the zero Kernels; take one from ActiveKernels":  func() { Kernels{}.SGDNesterov(f[:5], f[10:15], f[20:25], 1, 0.9, 0) },
 		"simdnn.Kernels.BF16Native: the zero Kernels; take one from ActiveKernels":   func() { Kernels{}.BF16Native() },
+		// Also where there is nothing to write.
+		"simdnn.Kernels.DenseBackward: the zero Kernels; take one from ActiveKernels": func() { Kernels{}.DenseBackward(nil, nil, nil, nil, nil, nil, 3, 0, 0) },
 		fmt.Sprintf("simdnn.SoftmaxCrossEntropy: m·n = %d·4 overflows int", math.MaxInt/4+1): func() {
 			SoftmaxCrossEntropy(f[:0], f[:0], nil, math.MaxInt/4+1, 4)
 		},
