@@ -232,8 +232,20 @@ type benchWriter interface {
 var errEnough = errors.New("enough epochs")
 
 // benchmark measures every implementation in o and hands the results to
-// out; progress goes to progress.
+// out; progress goes to progress. Interrupted (ctx cancelled), it still
+// writes out the figures measured so far.
 func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io.Writer) error {
+	err := measure(ctx, o, out, progress)
+	if err == nil || errors.Is(err, context.Canceled) {
+		if ferr := out.finish(); ferr != nil {
+			return ferr
+		}
+	}
+	return err
+}
+
+// measure is benchmark's measuring, up to out.finish.
+func measure(ctx context.Context, o benchOptions, out benchWriter, progress io.Writer) error {
 	if err := out.header(o); err != nil {
 		return err
 	}
@@ -316,7 +328,7 @@ func benchmark(ctx context.Context, o benchOptions, out benchWriter, progress io
 			}
 		}
 	}
-	return out.finish()
+	return nil
 }
 
 // timeEpochs trains a fresh model of the given sizes on x: one warm-up

@@ -217,3 +217,17 @@ func TestTimeCalls(t *testing.T) {
 	assert.LessOrEqual(t, cpu, 1.1*wall, "CPU time never exceeds the wall time of one thread")
 	assert.GreaterOrEqual(t, calls, 1+5*n, "warm-up, calibration and four timed rounds")
 }
+
+// TestBenchCancelKeepsFigures: interrupted after the first network's
+// epochs were timed, bench still writes the figures it has.
+func TestBenchCancelKeepsFigures(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := &cancelOn{want: "timing the kernels of", cancel: cancel}
+	var o bytes.Buffer
+	code := run(ctx, quickBench, &o, e)
+	assert.Equal(t, 130, code, e.buf.String())
+	assert.Contains(t, e.buf.String(), "interrupted")
+	assert.Regexp(t, `generic +784-15-10 +2 `, o.String(), "the epochs timed before the interrupt are written")
+	assert.Contains(t, o.String(), "BenchmarkEpoch/generic/784-15-10/threads=2\t", "and in benchmark format")
+}

@@ -180,7 +180,7 @@ func TestTrainInit(t *testing.T) {
 
 	code, _, errOut = runCLI("train", "-data", dir, "-init", first, "-hidden", "15")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, "-hidden 15 conflicts with -init "+first+", whose hidden layers are 12")
+	assert.Contains(t, errOut, `-hidden "15" conflicts with -init `+first+`, whose hidden layers are "12"`)
 
 	narrow, err := net.New([]int{10, 4, 10}, 1)
 	require.NoError(t, err)

@@ -15,6 +15,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -627,4 +629,59 @@ func TestMissingMNISTNamesEnv(t *testing.T) {
 	code, _, errOut := runCLI("train", "-epochs", "1", "-data", missing)
 	assert.Equal(t, 1, code, errOut)
 	assert.NotContains(t, errOut, "SIMDNN_MNIST")
+}
+
+// TestOutputsApart: an output file that names an input or another output
+// is refused before anything is read or written; -out may be -init.
+func TestOutputsApart(t *testing.T) {
+	tmp := t.TempDir()
+	var rows strings.Builder
+	for i := range 64 {
+		fmt.Fprintf(&rows, "%d,%d,%d\n", i%2, i%7, i%5)
+	}
+	trainCSV, testCSV := filepath.Join(tmp, "train.csv"), filepath.Join(tmp, "test.csv")
+	require.NoError(t, os.WriteFile(trainCSV, []byte(rows.String()), 0o644))
+	require.NoError(t, os.WriteFile(testCSV, []byte(rows.String()), 0o644))
+	data := []string{"train", "-train-csv", trainCSV, "-test-csv", testCSV, "-epochs", "1", "-batch", "16"}
+	out := filepath.Join(tmp, "m.safetensors")
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-history", trainCSV}, "-history " + trainCSV + ": the same file as -train-csv"},
+		{[]string{"-history", tmp + "/sub/../test.csv"}, "the same file as -test-csv"},
+		{[]string{"-out", filepath.Join(tmp, "h.csv"), "-history", filepath.Join(tmp, "h.csv")}, "-history " + filepath.Join(tmp, "h.csv") + ": the same file as -out"},
+	} {
+		code, _, errOut := runCLI(append(slices.Clone(data), c.args...)...)
+		assert.Equal(t, 2, code, errOut)
+		assert.Contains(t, errOut, c.msg)
+	}
+	b, err := os.ReadFile(trainCSV)
+	require.NoError(t, err)
+	assert.Equal(t, rows.String(), string(b), "the training data is left as it was")
+
+	code, _, errOut := runCLI(append(slices.Clone(data), "-out", out)...)
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = runCLI(append(slices.Clone(data), "-init", out, "-out", out)...)
+	assert.Equal(t, 0, code, errOut)
+
+	// A test loss that is not finite is null in -json's last line: test
+	// rows of 50 features of 3.4e38 send the hidden units past float32.
+	var wide, huge strings.Builder
+	for i := range 64 {
+		fmt.Fprintf(&wide, "%d%s\n", i%2, strings.Repeat(","+strconv.Itoa(i%7), 50))
+	}
+	for i := range 4 {
+		fmt.Fprintf(&huge, "%d%s\n", i%2, strings.Repeat(",3.4e38", 50))
+	}
+	wideCSV, hugeCSV := filepath.Join(tmp, "wide.csv"), filepath.Join(tmp, "huge.csv")
+	require.NoError(t, os.WriteFile(wideCSV, []byte(wide.String()), 0o644))
+	require.NoError(t, os.WriteFile(hugeCSV, []byte(huge.String()), 0o644))
+	code, stdout, errOut := runCLI("train", "-train-csv", wideCSV, "-test-csv", hugeCSV, "-epochs", "1", "-batch", "16", "-lr", "0.01", "-json")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	var last map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &last), lines[len(lines)-1])
+	assert.Contains(t, last, "test_loss")
+	assert.Nil(t, last["test_loss"])
 }

@@ -148,3 +148,22 @@ func writeHistory(path string, hist net.History) error {
 		return cw.Error()
 	})
 }
+
+// flagPath is a file a flag names.
+type flagPath struct{ flag, path string }
+
+// sameFile reports whether paths a and b name one file: the same path
+// once made absolute, or, when both exist, the same file (a link).
+func sameFile(a, b string) bool {
+	if aa, err := filepath.Abs(a); err == nil {
+		if bb, err := filepath.Abs(b); err == nil && aa == bb {
+			return true
+		}
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
+}

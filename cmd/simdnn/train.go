@@ -75,7 +75,7 @@ type trainFlags struct {
 func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.hidden, "hidden", "15", "hidden layer widths, a comma list such as 128,64")
 	fs.IntVar(&f.epochs, "epochs", 50, "passes over the training set")
-	fs.IntVar(&f.batch, "batch", 1024, "rows per SGD step")
+	fs.IntVar(&f.batch, "batch", 1024, "rows per SGD step, at most the training rows (those left after -val-split)")
 	fs.Float64Var(&f.lr, "lr", 0.2, "learning rate")
 	fs.StringVar(&f.optimizer, "optimizer", "sgd", "update rule, PyTorch's: sgd, momentum, nesterov, adam or adamw (sgd with -momentum is Keras' momentum)")
 	fs.StringVar(&f.precision, "precision", "fp32", "arithmetic of the dense products: fp32, or bf16 (operands rounded to bfloat16, sums in float32; fast on CPUs with AVX512_BF16, on the float32 kernels elsewhere, the reference on generic)")
@@ -177,8 +177,19 @@ func (o *outputs) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.plot, "plot", "", "draw loss and accuracy per epoch into this PNG `file`")
 }
 
-// check rejects bad names and unwritable places before any training.
-func (o *outputs) check() error {
+// check rejects bad names, unwritable places, and an output that names
+// the same file as another output or as one of inputs (flag and path:
+// writing it would destroy the other; -out may be -init's model) before
+// any training.
+func (o *outputs) check(inputs ...flagPath) error {
+	outs := []flagPath{{"-out", o.model}, {"-history", o.history}, {"-plot", o.plot}}
+	for i, a := range outs {
+		for _, b := range append(outs[:i:i], inputs...) {
+			if a.path != "" && b.path != "" && sameFile(a.path, b.path) {
+				return usagef("%s %s: the same file as %s", a.flag, a.path, b.flag)
+			}
+		}
+	}
 	if o.history != "" {
 		if _, err := historyFormat(o.history); err != nil {
 			return err
@@ -187,7 +198,7 @@ func (o *outputs) check() error {
 	if o.plot != "" && !hasExt(o.plot, ".png") {
 		return usagef("-plot %s: want a .png file", o.plot)
 	}
-	for _, c := range []struct{ flag, path string }{{"-out", o.model}, {"-history", o.history}, {"-plot", o.plot}} {
+	for _, c := range outs {
 		if c.path == "" {
 			continue
 		}
@@ -284,7 +295,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Precision == net.BF16 && simdnn.Impl() == "generic" {
 		fmt.Fprintf(stderr, "note: -precision bf16 runs the reference kernels on generic: many times slower than fp32\n")
 	}
-	if err := out.check(); err != nil {
+	d := f.data
+	if err := out.check(flagPath{"-train-csv", d.trainCSV}, flagPath{"-test-csv", d.testCSV},
+		flagPath{"-train-images", d.trainImages}, flagPath{"-train-labels", d.trainLabels},
+		flagPath{"-test-images", d.testImages}, flagPath{"-test-labels", d.testLabels}); err != nil {
 		return err
 	}
 	var initModel *net.Model
@@ -295,7 +309,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		given := false
 		fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "hidden" })
 		if h := initModel.Sizes[1 : len(initModel.Sizes)-1]; given && !slices.Equal(h, hidden) {
-			return usagef("-hidden %s conflicts with -init %s, whose hidden layers are %s", f.hidden, f.init, joinInts(h, ","))
+			return usagef("-hidden %q conflicts with -init %s, whose hidden layers are %q", f.hidden, f.init, joinInts(h, ","))
 		}
 	}
 	ds, err := f.data.load(ctx)
@@ -415,18 +429,18 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	stoppedEarly := len(hist) < cfg.Epochs
 	if *jsonOut {
 		return enc.Encode(struct {
-			TestLoss        float64 `json:"test_loss"`
-			TestAccuracy    float64 `json:"test_accuracy"`
-			Impl            string  `json:"impl"`
-			Precision       string  `json:"precision"`
-			Threads         int     `json:"threads"`
-			Epochs          int     `json:"epochs"`
-			StoppedEarly    bool    `json:"stopped_early"`
-			KeptEpoch       int     `json:"kept_epoch"`
-			TrainSeconds    float64 `json:"train_seconds"`
-			EpochsPerSecond float64 `json:"epochs_per_second"`
+			TestLoss        *float64 `json:"test_loss"` // null when not finite
+			TestAccuracy    float64  `json:"test_accuracy"`
+			Impl            string   `json:"impl"`
+			Precision       string   `json:"precision"`
+			Threads         int      `json:"threads"`
+			Epochs          int      `json:"epochs"`
+			StoppedEarly    bool     `json:"stopped_early"`
+			KeptEpoch       int      `json:"kept_epoch"`
+			TrainSeconds    float64  `json:"train_seconds"`
+			EpochsPerSecond float64  `json:"epochs_per_second"`
 			outputsJSON
-		}{loss, acc, simdnn.Impl(), f.precision, threads, len(hist), stoppedEarly, kept, trainSeconds, float64(len(hist)) / trainSeconds, out.written(hist)})
+		}{finite(loss), acc, simdnn.Impl(), f.precision, threads, len(hist), stoppedEarly, kept, trainSeconds, float64(len(hist)) / trainSeconds, out.written(hist)})
 	}
 	if cfg.Patience > 0 {
 		if stoppedEarly {
