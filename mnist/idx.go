@@ -4,9 +4,10 @@
 // Only the formats MNIST uses are supported: idx1 unsigned-byte labels and
 // idx3 unsigned-byte images, gzipped or raw. Readers validate the magic
 // number, the type byte, the dimension count and the dimensions against
-// what the stream actually holds, and never allocate more than the stream
-// delivers and 64 MiB besides (room made for a plausible header's claim,
-// so that MNIST's 47 MB of images read without regrowing). A gzipped file
+// what the stream actually holds. What they allocate grows with what the
+// stream delivers, not with what a header claims: up to 64 MiB of room
+// for a plausible claim at the start (MNIST's 47 MB of images read
+// without regrowing), past that a buffer that doubles as data arrives. A gzipped file
 // may hold several members, as gzip writes them; bytes after the last
 // that are not one are an error.
 package mnist

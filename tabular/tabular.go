@@ -50,8 +50,9 @@ func (s *Set) Classes() int {
 }
 
 // Read reads a CSV stream as described in the package doc. The first row
-// is a header when its first field is not a number (a label such as 1.0
-// or 1e30 starts a data row, and is refused as a label there). Fields may
+// is a header when its first field is not a number, or names one (nan,
+// inf); a label such as 1.0 or 1e30 starts a data row, and is refused as
+// a label there. Fields may
 // be quoted; spaces around a number are allowed; the separator is a
 // comma; a UTF-8 byte order mark before the first row is skipped.
 func Read(r io.Reader) (*Set, error) {
@@ -81,7 +82,8 @@ func Read(r io.Reader) (*Set, error) {
 			return nil, fmt.Errorf("line %d: blank row", line)
 		}
 		if rows == 0 && s.Header == nil && s.Features == 0 {
-			if _, err := strconv.ParseFloat(strings.TrimSpace(rec[0]), 64); err != nil && !errors.Is(err, strconv.ErrRange) {
+			if v, err := strconv.ParseFloat(strings.TrimSpace(rec[0]), 64); (err != nil && !errors.Is(err, strconv.ErrRange)) ||
+				(err == nil && (math.IsNaN(v) || math.IsInf(v, 0))) { // a column named nan or inf
 				// A header row.
 				if len(rec) < 2 {
 					return nil, fmt.Errorf("line %d: header %q has no feature columns", line, strings.Join(rec, ","))

@@ -27,6 +27,12 @@ func TestRead(t *testing.T) {
 	assert.Equal(t, []float32{1, 2}, s.X)
 	assert.Equal(t, 4, s.Classes())
 
+	// A first column named as a number's word is a header's.
+	s, err = Read(strings.NewReader("nan,a\n1,2\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"a"}, s.Header)
+	assert.Equal(t, []int32{1}, s.Labels)
+
 	// A byte order mark (as spreadsheets write) is skipped, not taken for
 	// the start of a header.
 	for _, in := range []string{"\uFEFF2,2.5,3\n0,4,5\n", "\uFEFFy,a,b\n2,2.5,3\n0,4,5\n"} {
