@@ -49,8 +49,8 @@ var commands = map[string]command{
 		doc: `Trains 784 → hidden… → 10 on MNIST, one line per epoch on stderr (or JSON
 lines on stdout with -json), then the test loss and accuracy. On a
 terminal a progress bar shows within epochs that take over a second.
-Ctrl-C stops after the current batch, writes -out, -history and -plot, and
-exits 130.`,
+Ctrl-C stops after the current batch, writes -out, -history and -plot
+(when an epoch is complete), and exits 130.`,
 		flags: flagsOf(trainFlagSet), run: runTrain,
 	},
 	"eval": {
