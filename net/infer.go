@@ -346,7 +346,8 @@ func softmax(row []float32) {
 
 // Evaluate returns the mean cross-entropy loss and the accuracy of m on
 // data, whose rows must have labels. It is a Predictor's Evaluate on
-// every thread (GOMAXPROCS), with buffers made for the call; a program
+// every thread (GOMAXPROCS, at most MaxThreads), with buffers made for
+// the call; a program
 // that evaluates or predicts again and again keeps a Predictor instead.
 func (m *Model) Evaluate(data Rows) (loss, accuracy float64, err error) {
 	p, err := NewPredictor(m, 0)

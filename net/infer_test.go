@@ -331,15 +331,23 @@ func TestPredictorsShareModel(t *testing.T) {
 	}
 }
 
-// TestMoreCoresThanMaxThreads: with GOMAXPROCS past MaxThreads, a
-// Predictor of 0 threads takes MaxThreads (the trainer's threads, which
-// make its validation Predictor, are bounded the same way; a model wide
-// enough to use them all would need gigabytes of workspaces here).
+// TestMoreCoresThanMaxThreads: with GOMAXPROCS past MaxThreads, Threads
+// 0 takes MaxThreads: in a Predictor, and in Train, whose batch of 1025
+// blocks would use more threads, and whose validation rows take a
+// Predictor of as many.
 func TestMoreCoresThanMaxThreads(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(MaxThreads + 76))
-	m, err := New([]int{4, 3, 2}, 1)
+	m, err := New([]int{1, 1, 2}, 1)
 	require.NoError(t, err)
 	p, err := NewPredictor(m, 0)
 	require.NoError(t, err)
 	assert.Equal(t, MaxThreads, p.Threads())
+	rows := (MaxThreads + 1) * BlockRows
+	x, y := make([]float32, rows), make([]int32, rows)
+	for i := range x {
+		x[i], y[i] = float32(i%3), int32(i%2)
+	}
+	cfg := Config{Epochs: 1, BatchSize: rows, LR: 0.1, Val: FloatRows(x[:10], y[:10])}
+	_, err = Train(context.Background(), m, FloatRows(x, y), cfg)
+	require.NoError(t, err)
 }

@@ -158,7 +158,7 @@ func parseImpls(s string) ([]string, error) {
 // cores.
 func parseThreads(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
-		all := runtime.GOMAXPROCS(0)
+		all := min(runtime.GOMAXPROCS(0), net.MaxThreads)
 		if all == 1 {
 			return []int{1}, nil
 		}
@@ -316,15 +316,15 @@ func measure(ctx context.Context, o benchOptions, out benchWriter, progress io.W
 				}
 			}
 			fmt.Fprintf(progress, "timing the kernels of %s on %s\n", name, impl)
-			for _, r := range timeKernels(o, sizes) {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+			for _, r := range timeKernels(o, sizes) { // measured whole: every figure is written
 				r.Impl, r.Network = impl, name
 				r.PeakPercent = percent(r.GFLOPS, 1)
 				if err := out.kernel(r); err != nil {
 					return err
 				}
+			}
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 		}
 	}

@@ -659,8 +659,24 @@ func TestOutputsApart(t *testing.T) {
 	b, err := os.ReadFile(trainCSV)
 	require.NoError(t, err)
 	assert.Equal(t, rows.String(), string(b), "the training data is left as it was")
+	// The IDX files -data names (gzipped or raw), -init against -plot, and
+	// two outputs through a linked directory.
+	idx := fakeMNIST(t, 100, 20)
+	code, _, errOut := runCLI("train", "-data", idx, "-out", filepath.Join(idx, "train-labels-idx1-ubyte.gz"))
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "the same file as -data's train-labels-idx1-ubyte.gz")
+	code, _, errOut = runCLI("train", "-data", idx, "-history", filepath.Join(idx, "t10k-images-idx3-ubyte.json"), "-plot", filepath.Join(idx, "t10k-images-idx3-ubyte"))
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "-plot "+filepath.Join(idx, "t10k-images-idx3-ubyte")+": the same file as -data's t10k-images-idx3-ubyte.gz") // its raw form
+	link := filepath.Join(tmp, "link")
+	require.NoError(t, os.Symlink(tmp, link))
+	code, _, errOut = runCLI(append(slices.Clone(data), "-out", filepath.Join(tmp, "x.png"), "-plot", filepath.Join(link, "x.png"))...)
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "-plot "+filepath.Join(link, "x.png")+": the same file as -out")
+	code, _, errOut = runCLI(append(slices.Clone(data), "-init", out, "-plot", out)...)
+	assert.Equal(t, 2, code, errOut)
 
-	code, _, errOut := runCLI(append(slices.Clone(data), "-out", out)...)
+	code, _, errOut = runCLI(append(slices.Clone(data), "-out", out)...)
 	require.Equal(t, 0, code, errOut)
 	code, _, errOut = runCLI(append(slices.Clone(data), "-init", out, "-out", out)...)
 	assert.Equal(t, 0, code, errOut)

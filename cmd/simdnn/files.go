@@ -153,12 +153,21 @@ func writeHistory(path string, hist net.History) error {
 type flagPath struct{ flag, path string }
 
 // sameFile reports whether paths a and b name one file: the same path
-// once made absolute, or, when both exist, the same file (a link).
+// once made absolute with their directories' links followed, or, when
+// both exist, the same file (a link to it).
 func sameFile(a, b string) bool {
-	if aa, err := filepath.Abs(a); err == nil {
-		if bb, err := filepath.Abs(b); err == nil && aa == bb {
-			return true
+	resolve := func(p string) string {
+		p, err := filepath.Abs(p)
+		if err != nil {
+			return ""
 		}
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(p)); err == nil {
+			return filepath.Join(dir, filepath.Base(p))
+		}
+		return p
+	}
+	if ra := resolve(a); ra != "" && ra == resolve(b) {
+		return true
 	}
 	fa, err := os.Stat(a)
 	if err != nil {

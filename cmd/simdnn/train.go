@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -85,7 +86,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.beta2, "beta2", 0.999, "adam and adamw: decay of the second moment, in (0, 1)")
 	fs.Float64Var(&f.eps, "eps", 1e-8, "adam and adamw: added to the denominator, > 0")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
-	fs.IntVar(&f.threads, "threads", runtime.GOMAXPROCS(0), "worker threads; results are bitwise identical for any count")
+	fs.IntVar(&f.threads, "threads", min(runtime.GOMAXPROCS(0), net.MaxThreads), "worker threads; results are bitwise identical for any count")
 	describeDefault(fs, "threads", "all cores")
 	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
 	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
@@ -178,13 +179,17 @@ func (o *outputs) register(fs *flag.FlagSet) {
 }
 
 // check rejects bad names, unwritable places, and an output that names
-// the same file as another output or as one of inputs (flag and path:
-// writing it would destroy the other; -out may be -init's model) before
-// any training.
-func (o *outputs) check(inputs ...flagPath) error {
+// the same file as another output, as one of inputs (flag and path) or,
+// but for -out, as the -init model: writing it would destroy the other.
+// It runs before any file is read or written.
+func (o *outputs) check(init string, inputs ...flagPath) error {
 	outs := []flagPath{{"-out", o.model}, {"-history", o.history}, {"-plot", o.plot}}
 	for i, a := range outs {
-		for _, b := range append(outs[:i:i], inputs...) {
+		others := append(outs[:i:i], inputs...)
+		if i > 0 {
+			others = append(others, flagPath{"-init", init})
+		}
+		for _, b := range others {
 			if a.path != "" && b.path != "" && sameFile(a.path, b.path) {
 				return usagef("%s %s: the same file as %s", a.flag, a.path, b.flag)
 			}
@@ -296,9 +301,16 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "note: -precision bf16 runs the reference kernels on generic: many times slower than fp32\n")
 	}
 	d := f.data
-	if err := out.check(flagPath{"-train-csv", d.trainCSV}, flagPath{"-test-csv", d.testCSV},
-		flagPath{"-train-images", d.trainImages}, flagPath{"-train-labels", d.trainLabels},
-		flagPath{"-test-images", d.testImages}, flagPath{"-test-labels", d.testLabels}); err != nil {
+	inputs := []flagPath{{"-train-csv", d.trainCSV}, {"-test-csv", d.testCSV},
+		{"-train-images", d.trainImages}, {"-train-labels", d.trainLabels},
+		{"-test-images", d.testImages}, {"-test-labels", d.testLabels}}
+	if d.dir != "" {
+		for _, name := range []string{mnist.TrainImages, mnist.TrainLabels, mnist.TestImages, mnist.TestLabels} {
+			path := filepath.Join(d.dir, name)
+			inputs = append(inputs, flagPath{"-data's " + name, path}, flagPath{"-data's " + name, strings.TrimSuffix(path, ".gz")})
+		}
+	}
+	if err := out.check(f.init, inputs...); err != nil {
 		return err
 	}
 	var initModel *net.Model
