@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -348,6 +349,13 @@ func TestMoreCoresThanMaxThreads(t *testing.T) {
 		x[i], y[i] = float32(i%3), int32(i%2)
 	}
 	cfg := Config{Epochs: 1, BatchSize: rows, LR: 0.1, Val: FloatRows(x[:10], y[:10])}
+	before := runtime.NumGoroutine()
 	_, err = Train(context.Background(), m, FloatRows(x, y), cfg)
 	require.NoError(t, err)
+	// The helpers exit after Train returns: wait for them, so that the
+	// tests after this one count goroutines from a settled state.
+	for deadline := time.Now().Add(time.Minute); runtime.NumGoroutine() > before; {
+		require.True(t, time.Now().Before(deadline), "%d goroutines a minute after Train, %d before", runtime.NumGoroutine(), before)
+		time.Sleep(10 * time.Millisecond)
+	}
 }

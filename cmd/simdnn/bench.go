@@ -67,7 +67,7 @@ func benchFlagSet() (*flag.FlagSet, *benchFlags) {
 	describeDefault(fs, "impl", "all of them")
 	fs.StringVar(&f.hidden, "hidden", "15,128", "comma list of hidden widths; each is measured as the network 784-h-10")
 	fs.StringVar(&f.threads, "threads", "", "comma list of thread counts")
-	describeDefault(fs, "threads", "1 and all cores")
+	describeDefault(fs, "threads", "1 and all cores, at most 1024")
 	fs.IntVar(&f.rows, "rows", 60000, "rows of synthetic training data per epoch")
 	fs.DurationVar(&f.epochTime, "epoch-time", 2*time.Second, "least training time behind each epochs/s figure (at least 2 epochs, at most -max-epochs)")
 	fs.IntVar(&f.maxEpochs, "max-epochs", 50, "most epochs behind each epochs/s figure, after one untimed warm-up epoch")

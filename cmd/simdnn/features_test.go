@@ -667,7 +667,11 @@ func TestOutputsApart(t *testing.T) {
 	assert.Contains(t, errOut, "the same file as -data's train-labels-idx1-ubyte.gz")
 	code, _, errOut = runCLI("train", "-data", idx, "-history", filepath.Join(idx, "t10k-images-idx3-ubyte.json"), "-plot", filepath.Join(idx, "t10k-images-idx3-ubyte"))
 	assert.Equal(t, 2, code, errOut)
-	assert.Contains(t, errOut, "-plot "+filepath.Join(idx, "t10k-images-idx3-ubyte")+": the same file as -data's t10k-images-idx3-ubyte.gz") // its raw form
+	assert.Contains(t, errOut, "-plot "+filepath.Join(idx, "t10k-images-idx3-ubyte")+": the same file as -data's t10k-images-idx3-ubyte") // its raw form
+	t.Setenv("SIMDNN_MNIST", idx)                                                                                                         // the directory MNIST comes from without -data
+	code, _, errOut = runCLI("train", "-history", filepath.Join(idx, "t10k-labels-idx1-ubyte.gz"))
+	assert.Equal(t, 2, code, errOut)
+	assert.Contains(t, errOut, "the same file as $SIMDNN_MNIST's t10k-labels-idx1-ubyte.gz")
 	link := filepath.Join(tmp, "link")
 	require.NoError(t, os.Symlink(tmp, link))
 	code, _, errOut = runCLI(append(slices.Clone(data), "-out", filepath.Join(tmp, "x.png"), "-plot", filepath.Join(link, "x.png"))...)

@@ -47,8 +47,8 @@ func TestHelpShowsEveryFlagWithItsDefault(t *testing.T) {
 	// The defaults chosen when a command runs, which help names rather
 	// than showing this machine's value.
 	described := map[string]string{
-		"train -threads": "all cores",
-		"bench -threads": "1 and all cores",
+		"train -threads": "all cores, at most 1024",
+		"bench -threads": "1 and all cores, at most 1024",
 		"bench -impl":    "all of them",
 		"-impl":          "$SIMDNN_IMPL, else the best this CPU runs",
 		"-data":          "$SIMDNN_MNIST, else fetched through the Go module proxy",

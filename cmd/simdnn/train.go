@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -87,7 +88,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.eps, "eps", 1e-8, "adam and adamw: added to the denominator, > 0")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
 	fs.IntVar(&f.threads, "threads", min(runtime.GOMAXPROCS(0), net.MaxThreads), "worker threads; results are bitwise identical for any count")
-	describeDefault(fs, "threads", "all cores")
+	describeDefault(fs, "threads", "all cores, at most 1024")
 	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
 	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
 	fs.StringVar(&f.schedule, "schedule", "constant", "learning-rate schedule, stepped per batch: constant, step, cosine or onecycle (docs/training.md gives each formula)")
@@ -113,7 +114,7 @@ func implFlag(fs *flag.FlagSet, p *string) {
 
 // config turns the flags into a net.Config and checks it with
 // net.Config.Validate, naming the flag of a refused setting. The CLI's own
-// rules: -threads counts threads (its default is all cores, so 0 is not
+// rules: -threads counts threads (its default is all cores up to 1024, so 0 is not
 // taken), and -val-split is a fraction.
 func (f *trainFlags) config(fs *flag.FlagSet) (net.Config, error) {
 	cfg := net.Config{Epochs: f.epochs, BatchSize: f.batch, LR: float32(f.lr), Momentum: float32(f.momentum),
@@ -304,10 +305,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	inputs := []flagPath{{"-train-csv", d.trainCSV}, {"-test-csv", d.testCSV},
 		{"-train-images", d.trainImages}, {"-train-labels", d.trainLabels},
 		{"-test-images", d.testImages}, {"-test-labels", d.testLabels}}
-	if d.dir != "" {
+	// The directory MNIST comes from, when known without fetching it.
+	dir, from := d.dir, "-data's "
+	if dir == "" && d.trainCSV == "" && d.testCSV == "" {
+		dir, from = os.Getenv(mnist.EnvDir), "$"+mnist.EnvDir+"'s "
+	}
+	if dir != "" {
 		for _, name := range []string{mnist.TrainImages, mnist.TrainLabels, mnist.TestImages, mnist.TestLabels} {
-			path := filepath.Join(d.dir, name)
-			inputs = append(inputs, flagPath{"-data's " + name, path}, flagPath{"-data's " + name, strings.TrimSuffix(path, ".gz")})
+			raw := strings.TrimSuffix(name, ".gz")
+			inputs = append(inputs, flagPath{from + name, filepath.Join(dir, name)}, flagPath{from + raw, filepath.Join(dir, raw)})
 		}
 	}
 	if err := out.check(f.init, inputs...); err != nil {
