@@ -3,11 +3,16 @@ package net
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 )
 
 // MaxThreads bounds Config.Threads and a Predictor's threads.
 const MaxThreads = 1024
+
+// AllThreads is what 0 threads means in a Config and to NewPredictor:
+// runtime.GOMAXPROCS(0) at the time of the call, at most MaxThreads.
+func AllThreads() int { return min(runtime.GOMAXPROCS(0), MaxThreads) }
 
 // Config is a training job. The zero value is not usable; DefaultConfig
 // gives the Keras MNIST tutorial's settings.

@@ -3,7 +3,6 @@ package net
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -90,7 +89,7 @@ func NewPredictor(m *Model, threads int) (*Predictor, error) {
 		return nil, fmt.Errorf("net: predictor threads = %d, want 0 (GOMAXPROCS) to %d", threads, MaxThreads)
 	}
 	if threads == 0 {
-		threads = min(runtime.GOMAXPROCS(0), MaxThreads)
+		threads = AllThreads()
 	}
 	p := &Predictor{m: m, sizes: slices.Clone(m.Sizes), threads: threads, ws: make([]*inference, threads)}
 	p.help = func() {

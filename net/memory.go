@@ -3,7 +3,6 @@ package net
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -92,7 +91,7 @@ func trainNeed(sizes []int, data Rows, cfg Config) need {
 	n.add("shuffle", rows, 4)
 	threads := cfg.Threads
 	if threads == 0 {
-		threads = min(runtime.GOMAXPROCS(0), MaxThreads)
+		threads = AllThreads()
 	}
 	nblocks := (max(cfg.BatchSize, 0) + BlockRows - 1) / BlockRows
 	threads = max(min(threads, max(nblocks, updateItems(p))), 1)

@@ -3,7 +3,6 @@ package net
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sync/atomic"
 
@@ -187,7 +186,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 	t.lr = cfg.LR // until the epoch loop sets each batch's
 	t.threads = cfg.Threads
 	if t.threads == 0 {
-		t.threads = min(runtime.GOMAXPROCS(0), MaxThreads)
+		t.threads = AllThreads()
 	}
 	nblocks := (cfg.BatchSize + BlockRows - 1) / BlockRows
 	for l := range p.Layers() {
@@ -204,7 +203,7 @@ func newTrainer(m *Model, cfg Config, data Rows, pad int) *trainer {
 		t.epochStart = m.Clone()
 	}
 	if !cfg.Val.empty() {
-		t.infer, _ = NewPredictor(m, min(t.threads, MaxThreads)) // m is valid: Train checked it
+		t.infer, _ = NewPredictor(m, t.threads) // m is valid: Train checked it; t.threads ≤ MaxThreads
 		valRows, _ := cfg.Val.check(m, true)
 		t.infer.reserve(valRows, cfg.Val.bytes != nil)
 		t.infer.k, t.infer.fixed = t.k.Kernels, true

@@ -158,7 +158,7 @@ func parseImpls(s string) ([]string, error) {
 // cores.
 func parseThreads(s string) ([]int, error) {
 	if strings.TrimSpace(s) == "" {
-		all := min(runtime.GOMAXPROCS(0), net.MaxThreads)
+		all := net.AllThreads()
 		if all == 1 {
 			return []int{1}, nil
 		}

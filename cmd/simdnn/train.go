@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,7 +86,7 @@ func (f *trainFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.beta2, "beta2", 0.999, "adam and adamw: decay of the second moment, in (0, 1)")
 	fs.Float64Var(&f.eps, "eps", 1e-8, "adam and adamw: added to the denominator, > 0")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the initial weights and the shuffles")
-	fs.IntVar(&f.threads, "threads", min(runtime.GOMAXPROCS(0), net.MaxThreads), "worker threads; results are bitwise identical for any count")
+	fs.IntVar(&f.threads, "threads", net.AllThreads(), "worker threads; results are bitwise identical for any count")
 	describeDefault(fs, "threads", "all cores, at most 1024")
 	fs.Float64Var(&f.valSplit, "val-split", 0, "hold out this fraction of the training rows (the last ones) and report validation loss and accuracy each epoch")
 	fs.IntVar(&f.patience, "patience", 0, "stop when the validation loss has not improved for this many epochs and keep the best epoch's weights (needs -val-split)")
