@@ -99,10 +99,14 @@ t6x64loop:
 	JNZ t6x64loop
 	JMP t6x64done
 
-t6x64ploop: // B in place: the next panel's first line of this step asked for
+t6x64ploop: // B in place: the next panel's row of this step asked for
 	PREFETCHT0 256(B_PTR)
+	PREFETCHT0 320(B_PTR)
+	PREFETCHT0 384(B_PTR)
+	PREFETCHT0 448(B_PTR)
 	STEP6x64
 	JNZ t6x64ploop
+	ANDQ $~TILE_NEXT_PANEL, flags+88(FP) // once a call: the tiles below find it in the caches
 
 t6x64done:
 	RELU_24(t6x64store)
