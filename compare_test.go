@@ -390,8 +390,10 @@ var sweep = func() []int {
 
 // fewRows is the row counts of the lighter sweeps: the kernels block over
 // rows, so these cover every remainder of blocks up to 8 rows and some
-// full blocks, while k and n still take every value.
-var fewRows = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 33}
+// full blocks (32: the last of avx512's thirty-two rows in the lanes of
+// the matrix–vector form ending where x does), while k and n still take
+// every value.
+var fewRows = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 32, 33}
 
 // pass is one run of the sweep: where the slices go, the input values
 // and the row counts m of the dense kernels.

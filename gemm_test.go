@@ -230,6 +230,7 @@ func TestGemmBlocksExact(t *testing.T) {
 		{1, 300, 200}, {130, 1, 5}, {2, 2, 1},
 		{64, 16, 1}, {333, 4100, 1}, {100, 31, 1}, {16, 1, 1}, {47, 33, 1}, // n = 1: rowDots (gemv.go)
 		{40, 512, 1}, {24, 1027, 1}, {16, 1025, 1}, {32, 1026, 1}, {16, 36, 1}, {33, 259, 1}, // avx2: crowding L1's sets (eight rows at a time, tails of 0–3 steps) and not
+		{48, 2048, 1}, {64, 2055, 1}, {96, 4095, 1}, // avx512: sixteen rows at a time where they crowd L1's sets, thirty-two where not
 		{1, 4100, 33}, {1, 7, 1000}, {1, 13, 17}, {1, 9, 16}, // m = 1: vecMat (gemv.go)
 		// avx2's dx through dxᵀ (dxTransposed): one row (a forward of one
 		// output, by rowDots or the tiles), panels of dxᵀ's columns whole,
@@ -241,10 +242,10 @@ func TestGemmBlocksExact(t *testing.T) {
 		{64, 1600, 128}, {37, 2700, 64}, {64, 1545, 128},
 	}
 	// The matrix–vector forms' every tail: of steps (rowDots' last 1–15)
-	// with rows left after the last group, and of columns (vecMat's last
+	// with rows left after the last group of sixteen or of thirty-two, and of columns (vecMat's last
 	// partial vector) after groups of eight, four and one row of w.
 	for k := 1; k <= 40; k++ {
-		shapes = append(shapes, [3]int{16 + k%17, k, 1}, [3]int{1, k, 16 + 3*k%67})
+		shapes = append(shapes, [3]int{16 + k%17, k, 1}, [3]int{32 + 3*k%37, k, 1}, [3]int{1, k, 16 + 3*k%67})
 	}
 	impltest.RunAsm(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(9, 9))

@@ -264,12 +264,42 @@ vmdone:
 	RD_STEP8; RD_STEP9; RD_STEP10; RD_STEP11; \
 	RD_STEP12; RD_STEP13; RD_STEP14; RD_STEP15
 
+// RD_TAIL runs the last steps' RD_STEPp, 1–15 of them (RD_REM), then
+// goes on at done.
+#define RD_TAIL(done) \
+	RD_STEP0; CMPQ RD_REM, $1; JEQ done; \
+	RD_STEP1; CMPQ RD_REM, $2; JEQ done; \
+	RD_STEP2; CMPQ RD_REM, $3; JEQ done; \
+	RD_STEP3; CMPQ RD_REM, $4; JEQ done; \
+	RD_STEP4; CMPQ RD_REM, $5; JEQ done; \
+	RD_STEP5; CMPQ RD_REM, $6; JEQ done; \
+	RD_STEP6; CMPQ RD_REM, $7; JEQ done; \
+	RD_STEP7; CMPQ RD_REM, $8; JEQ done; \
+	RD_STEP8; CMPQ RD_REM, $9; JEQ done; \
+	RD_STEP9; CMPQ RD_REM, $10; JEQ done; \
+	RD_STEP10; CMPQ RD_REM, $11; JEQ done; \
+	RD_STEP11; CMPQ RD_REM, $12; JEQ done; \
+	RD_STEP12; CMPQ RD_REM, $13; JEQ done; \
+	RD_STEP13; CMPQ RD_REM, $14; JEQ done; \
+	RD_STEP14; CMPQ RD_REM, $15; JEQ done; \
+	RD_STEP15
+
+// RD_BLOCK16(off): one block of sixteen steps of the sixteen rows whose
+// sums lie at off(DI): the sums loaded into Z0, given the block's fused
+// multiply-adds, and stored.
+#define RD_BLOCK16(off) \
+	VMOVUPS off(DI), Z0; RD_LOAD16(RD_LD); RD_TRANSPOSE; RD_STEPS; VMOVUPS Z0, off(DI)
+
 // func avx512RowDots(y, x, w *float32, m, k int)
 //
 // y[i] = fma(x[i·k + p], w[p], y[i]) for p = 0, 1, …, k−1 in turn, for
 // i < m (y holding the bias; m a multiple of 16, k ≥ 1): the tiles' sums
 // in their order. The last 1–15 steps are loaded under K1 and stop after
-// their own fused multiply-adds.
+// their own fused multiply-adds. Thirty-two rows go at a time while
+// there are as many, as two groups of sixteen whose blocks take turns,
+// their sums kept in y between blocks: each group's sums are one chain
+// of dependent multiply-adds, and two chains in turn keep the FMA pipe
+// busy while either waits (a chain alone waits out each FMA's latency).
 TEXT ·avx512RowDots(SB), NOSPLIT, $0-40
 	MOVQ y+0(FP), DI
 	MOVQ x+8(FP), SI
@@ -288,7 +318,62 @@ TEXT ·avx512RowDots(SB), NOSPLIT, $0-40
 	DECL AX
 	KMOVW AX, K1 // the last steps
 
+rdpair:
+	CMPQ R8, $32
+	JLT  rdgroup
+	MOVQ R8, m+24(FP) // the rows left, while R8 holds 16 rows' bytes
+	MOVQ RD_L, R8
+	SHLQ $4, R8
+	MOVQ SI, RD_XA
+	LEAQ (SI)(RD_L*8), RD_XB
+	MOVQ DX, RD_WC
+	MOVQ R9, RD_LEFT
+
+rd2block:
+	CMPQ RD_LEFT, $16
+	JLT  rd2tail
+	RD_BLOCK16(0)
+	ADDQ R8, RD_XA
+	ADDQ R8, RD_XB
+	RD_BLOCK16(64)
+	SUBQ R8, RD_XA
+	SUBQ R8, RD_XB
+	ADDQ $64, RD_XA
+	ADDQ $64, RD_XB
+	ADDQ $64, RD_WC
+	SUBQ $16, RD_LEFT
+	JMP  rd2block
+
+rd2tail:
+	TESTQ RD_LEFT, RD_LEFT
+	JZ    rd2next
+	VMOVUPS (DI), Z0
+	RD_LOAD16(RD_LDK)
+	RD_TRANSPOSE
+	RD_TAIL(rd2first)
+
+rd2first:
+	VMOVUPS Z0, (DI)
+	ADDQ R8, RD_XA
+	ADDQ R8, RD_XB
+	VMOVUPS 64(DI), Z0
+	RD_LOAD16(RD_LDK)
+	RD_TRANSPOSE
+	RD_TAIL(rd2second)
+
+rd2second:
+	VMOVUPS Z0, 64(DI)
+
+rd2next:
+	ADDQ $128, DI
+	LEAQ (SI)(R8*2), SI
+	MOVQ m+24(FP), R8
+	SUBQ $32, R8
+	JMP  rdpair
+
 rdgroup:
+	TESTQ R8, R8
+	JLE   rddone
 	VMOVUPS (DI), Z0
 	MOVQ SI, RD_XA
 	LEAQ (SI)(RD_L*8), RD_XB
@@ -312,52 +397,7 @@ rdtail:
 	JZ    rdstore
 	RD_LOAD16(RD_LDK)
 	RD_TRANSPOSE
-	RD_STEP0
-	CMPQ RD_REM, $1
-	JEQ  rdstore
-	RD_STEP1
-	CMPQ RD_REM, $2
-	JEQ  rdstore
-	RD_STEP2
-	CMPQ RD_REM, $3
-	JEQ  rdstore
-	RD_STEP3
-	CMPQ RD_REM, $4
-	JEQ  rdstore
-	RD_STEP4
-	CMPQ RD_REM, $5
-	JEQ  rdstore
-	RD_STEP5
-	CMPQ RD_REM, $6
-	JEQ  rdstore
-	RD_STEP6
-	CMPQ RD_REM, $7
-	JEQ  rdstore
-	RD_STEP7
-	CMPQ RD_REM, $8
-	JEQ  rdstore
-	RD_STEP8
-	CMPQ RD_REM, $9
-	JEQ  rdstore
-	RD_STEP9
-	CMPQ RD_REM, $10
-	JEQ  rdstore
-	RD_STEP10
-	CMPQ RD_REM, $11
-	JEQ  rdstore
-	RD_STEP11
-	CMPQ RD_REM, $12
-	JEQ  rdstore
-	RD_STEP12
-	CMPQ RD_REM, $13
-	JEQ  rdstore
-	RD_STEP13
-	CMPQ RD_REM, $14
-	JEQ  rdstore
-	RD_STEP14
-	CMPQ RD_REM, $15
-	JEQ  rdstore
-	RD_STEP15
+	RD_TAIL(rdstore)
 
 rdstore:
 	VMOVUPS Z0, (DI)
@@ -367,5 +407,7 @@ rdstore:
 	ADDQ AX, SI
 	SUBQ $16, R8
 	JG   rdgroup
+
+rddone:
 	VZEROUPPER
 	RET

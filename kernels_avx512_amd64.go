@@ -43,7 +43,7 @@ var avx512Gemm = gemmISA{
 	packRows:   128,
 	vecMat:     avx512VecMat,
 	vecMatCols: 1,
-	rowDots:    avx512RowDots,
+	rowDots:    avx512RowDotsSets,
 	rowLanes:   16,
 }
 
