@@ -29,26 +29,24 @@ func avx2RowDots(y, x, w *float32, m, k int)
 // sixteen rows k floats apart would crowd into a few of L1's 64 sets (k a
 // multiple of 512 or near one: sixteen such rows of x thrash an 8-way
 // set, eight fit), sixteen at a time otherwise (kernels_amd64.s).
-func avx2RowDotsSets(y, x, w *float32, m, k int) {
-	if m < 16 || !crowdedRows(k) {
-		avx2RowDots(y, x, w, m, k)
-		return
-	}
-	for i := 0; i < m; i += 8 {
-		avx2RowDots((*float32)(unsafe.Add(unsafe.Pointer(y), 4*i)), (*float32)(unsafe.Add(unsafe.Pointer(x), 4*i*k)), w, 8, k)
-	}
-}
+func avx2RowDotsSets(y, x, w *float32, m, k int) { rowDotsSets(avx2RowDots, 16, 8, y, x, w, m, k) }
 
 // avx512RowDotsSets is avx512RowDots, taking the rows sixteen at a time
 // where sixteen rows k floats apart crowd into a few of L1's 64 sets
 // (crowdedRows): thirty-two such rows thrash a 12-way set (4096×4096×1
 // forward 13–15 → 11 GFLOP/s on Zen 5), sixteen less so.
-func avx512RowDotsSets(y, x, w *float32, m, k int) {
-	if m < 32 || !crowdedRows(k) {
-		avx512RowDots(y, x, w, m, k)
+func avx512RowDotsSets(y, x, w *float32, m, k int) { rowDotsSets(avx512RowDots, 32, 16, y, x, w, m, k) }
+
+// rowDotsSets runs rowDots on m rows at once where they do not crowd L1's
+// sets (crowdedRows) or are fewer than most, which is the most the
+// routine takes at a time; else on fewer rows a call (m is a multiple of
+// fewer).
+func rowDotsSets(rowDots func(y, x, w *float32, m, k int), most, fewer int, y, x, w *float32, m, k int) {
+	if m < most || !crowdedRows(k) {
+		rowDots(y, x, w, m, k)
 		return
 	}
-	for i := 0; i < m; i += 16 {
-		avx512RowDots((*float32)(unsafe.Add(unsafe.Pointer(y), 4*i)), (*float32)(unsafe.Add(unsafe.Pointer(x), 4*i*k)), w, 16, k)
+	for i := 0; i < m; i += fewer {
+		rowDots((*float32)(unsafe.Add(unsafe.Pointer(y), 4*i)), (*float32)(unsafe.Add(unsafe.Pointer(x), 4*i*k)), w, fewer, k)
 	}
 }
