@@ -60,8 +60,8 @@ type Config struct {
 	// every implementation (whole runs differ between implementations
 	// as in fp32: the float32 kernels round differently); they are fast
 	// where simdnn.Kernels.BF16Native holds (AVX512_BF16) on wide layers
-	// (784-128-10 trains 1.2–1.7× faster; the 784-15-10 tutorial gains
-	// nothing, docs/training.md), run on the
+	// (784-128-10 trains 1.2–1.7× faster; the 784-15-10 tutorial at
+	// 0.7–1.1× fp32's speed, docs/training.md), run on the
 	// float32 kernels' tiles on avx2, neon and avx512 without
 	// AVX512_BF16 (on avx2 0.55–0.95× their speed on wide layers), and as the
 	// reference, many times slower, on generic. Evaluation
