@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/simdnn/simdnn/mnist"
 	"github.com/simdnn/simdnn/net"
@@ -105,7 +106,7 @@ func (d *dataFlags) load(ctx context.Context) (*dataset, error) {
 	}
 	dir := d.dir
 	if dir == "" && idx {
-		for _, f := range []struct{ flag, path string }{{"-train-images", d.trainImages}, {"-train-labels", d.trainLabels}, {"-test-images", d.testImages}, {"-test-labels", d.testLabels}} {
+		for _, f := range d.idxFiles() {
 			if f.path == "" && (d.train || f.flag[:6] == "-test-") {
 				return nil, usagef("%s: not given, and no -data directory to take it from: name all the files, or -data", f.flag)
 			}
@@ -190,4 +191,28 @@ func (d *dataFlags) loadCSV() (*dataset, error) {
 		return nil, fmt.Errorf("-test-csv %s: %d features, -train-csv %s has %d", d.testCSV, ds.test.width, d.trainCSV, ds.train.width)
 	}
 	return ds, nil
+}
+
+// idxFiles is the IDX file flags and the paths they name.
+func (d *dataFlags) idxFiles() []flagPath {
+	return []flagPath{{"-train-images", d.trainImages}, {"-train-labels", d.trainLabels}, {"-test-images", d.testImages}, {"-test-labels", d.testLabels}}
+}
+
+// inputFiles is every file the data flags may read, as far as is known
+// without fetching MNIST: the CSV and IDX files named, and the four MNIST
+// files, gzipped or raw, of -data's directory or, when neither -data nor
+// a CSV file names the data, of $SIMDNN_MNIST's.
+func (d *dataFlags) inputFiles() []flagPath {
+	inputs := append([]flagPath{{"-train-csv", d.trainCSV}, {"-test-csv", d.testCSV}}, d.idxFiles()...)
+	dir, from := d.dir, "-data's "
+	if dir == "" && d.trainCSV == "" && d.testCSV == "" {
+		dir, from = os.Getenv(mnist.EnvDir), "$"+mnist.EnvDir+"'s "
+	}
+	if dir != "" {
+		for _, name := range []string{mnist.TrainImages, mnist.TrainLabels, mnist.TestImages, mnist.TestLabels} {
+			raw := strings.TrimSuffix(name, ".gz")
+			inputs = append(inputs, flagPath{from + name, filepath.Join(dir, name)}, flagPath{from + raw, filepath.Join(dir, raw)})
+		}
+	}
+	return inputs
 }

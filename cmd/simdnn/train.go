@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -300,22 +298,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if cfg.Precision == net.BF16 && simdnn.Impl() == "generic" {
 		fmt.Fprintf(stderr, "note: -precision bf16 runs the reference kernels on generic: many times slower than fp32\n")
 	}
-	d := f.data
-	inputs := []flagPath{{"-train-csv", d.trainCSV}, {"-test-csv", d.testCSV},
-		{"-train-images", d.trainImages}, {"-train-labels", d.trainLabels},
-		{"-test-images", d.testImages}, {"-test-labels", d.testLabels}}
-	// The directory MNIST comes from, when known without fetching it.
-	dir, from := d.dir, "-data's "
-	if dir == "" && d.trainCSV == "" && d.testCSV == "" {
-		dir, from = os.Getenv(mnist.EnvDir), "$"+mnist.EnvDir+"'s "
-	}
-	if dir != "" {
-		for _, name := range []string{mnist.TrainImages, mnist.TrainLabels, mnist.TestImages, mnist.TestLabels} {
-			raw := strings.TrimSuffix(name, ".gz")
-			inputs = append(inputs, flagPath{from + name, filepath.Join(dir, name)}, flagPath{from + raw, filepath.Join(dir, raw)})
-		}
-	}
-	if err := out.check(f.init, inputs...); err != nil {
+	if err := out.check(f.init, f.data.inputFiles()...); err != nil {
 		return err
 	}
 	var initModel *net.Model
